@@ -1,0 +1,31 @@
+# tonghop — make demo | make test | make bench
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench venv clean-demo golden
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m pipeline.samples.demo --inbox inbox --units schemas/units.csv
+	$(BIN)/tonghop run
+	@echo
+	$(BIN)/tonghop sql "select period_code, indicator_code, indicator_name, value, n_units from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by indicator_code"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden

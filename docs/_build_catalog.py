@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Build schemas/indicators.csv (indicator catalog). Temporary helper script."""
+import csv
+import pathlib
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "schemas" / "indicators.csv"
+
+HEADER = ["code", "area", "name", "unit", "kind", "agg", "numerator", "denominator",
+          "code_list", "cumulative", "bm_code", "th_code", "aliases", "note"]
+
+HCX = "Cấp huyện báo cáo cho cấp xã"
+KC = "0=Không;1=Có"
+
+# (code, name, unit, kind, agg, numerator, denominator, code_list, cumulative, note)
+# Section 1: seed 001 national "Phụ lục" rows (canonical).
+BASE = [
+    # I
+    ("I.1", "Số văn bản chỉ đạo CCHC đã ban hành", "Văn bản", "count", "sum", "", "", "", 0,
+     "Gồm: kết luận, chỉ thị, công văn chỉ đạo, quán triệt"),
+    ("I.2", "Tỷ lệ hoàn thành Kế hoạch CCHC năm", "%", "rate", "ratio", "I.2.2", "I.2.1", "", 1,
+     "Lũy kế đến thời điểm báo cáo"),
+    ("I.2.1", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", "count", "sum", "", "", "", 1, ""),
+    ("I.2.2", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", "count", "sum", "", "", "", 1, ""),
+    ("I.3", "Kiểm tra CCHC", "", "group", "none", "", "", "", 0, ""),
+    ("I.3.1", "Số phòng, ban, đơn vị trực thuộc đã kiểm tra", "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, ""),
+    ("I.3.2", "Số UBND cấp xã đã kiểm tra", "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, HCX),
+    ("I.3.3", "Tỷ lệ xử lý các vấn đề phát hiện qua kiểm tra", "%", "rate", "ratio", "I.3.3.2", "I.3.3.1", "", 0, ""),
+    ("I.3.3.1", "Số vấn đề phát hiện qua kiểm tra", "Vấn đề", "count", "sum", "", "", "", 0, ""),
+    ("I.3.3.2", "Số vấn đề phát hiện đã xử lý xong", "Vấn đề", "count", "sum", "", "", "", 0, ""),
+    ("I.4", "Thực hiện nhiệm vụ UBND huyện, Chủ tịch UBND huyện giao", "", "group", "none", "", "", "", 0, ""),
+    ("I.4.1", "Tổng số nhiệm vụ được giao", "Nhiệm vụ", "count", "sum", "", "", "", 0, ""),
+    ("I.4.2", "Số nhiệm vụ đã hoàn thành đúng hạn", "Nhiệm vụ", "count", "sum", "", "", "", 0, ""),
+    ("I.4.3", "Số nhiệm vụ đã hoàn thành nhưng quá hạn", "Nhiệm vụ", "count", "sum", "", "", "", 0, ""),
+    ("I.4.4", "Số nhiệm vụ quá hạn nhưng chưa hoàn thành", "Nhiệm vụ", "count", "sum", "", "", "", 0, ""),
+    ("I.5", "Khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước",
+     "Mã", "coded", "by_code", "", "", KC, 0, ""),
+    ("I.5.1", "Số lượng phiếu khảo sát", "Số lượng", "count", "sum", "", "", "", 0, ""),
+    ("I.5.2", "Hình thức khảo sát", "Mã", "coded", "by_code", "", "", "0=Trực tuyến;1=Phát phiếu;2=Kết hợp", 0, ""),
+    ("I.6", "Tổ chức đối thoại của lãnh đạo với người dân, cộng đồng doanh nghiệp", "Mã", "coded", "by_code",
+     "", "", KC, 0, ""),
+    # II
+    ("II.1", "Tổng số VBQPPL", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.1.1", "Số VBQPPL đã ban hành hoặc tham mưu ban hành", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.1.2", "Số VBQPPL do cấp xã ban hành", "Văn bản", "count", "sum", "", "", "", 0, HCX),
+    ("II.2", "Kiểm tra, xử lý VBQPPL", "", "group", "none", "", "", "", 0, ""),
+    ("II.2.1", "Số VBQPPL đã kiểm tra theo thẩm quyền", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.2.2", "Tỷ lệ xử lý VBQPPL sau kiểm tra", "%", "rate", "ratio", "II.2.2.2", "II.2.2.1", "", 0, ""),
+    ("II.2.2.1", "Tổng số VBQPPL cần phải xử lý sau kiểm tra", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.2.2.2", "Số VBQPPL có kiến nghị xử lý đã được xử lý xong", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.3", "Rà soát VBQPPL", "", "group", "none", "", "", "", 0, ""),
+    ("II.3.1", "Số VBQPPL đã rà soát thuộc thẩm quyền", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.3.2", "Tỷ lệ xử lý VBQPPL sau rà soát", "%", "rate", "ratio", "II.3.2.2", "II.3.2.1", "", 0, ""),
+    ("II.3.2.1", "Tổng số VBQPPL cần phải xử lý sau rà soát", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    ("II.3.2.2", "Số VBQPPL có kiến nghị xử lý đã được xử lý xong", "Văn bản", "count", "sum", "", "", "", 0, ""),
+    # III
+    ("III.1", "Thống kê TTHC", "Thủ tục", "count", "sum", "", "", "", 0,
+     "Dòng tiêu đề; mẫu Hải Dương ghi số liệu tại dòng này"),
+    ("III.1.1", "Số TTHC đã được phê duyệt phương án đơn giản hóa", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.1.2", "Số TTHC công bố mới", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.1.3", "Số TTHC bãi bỏ, thay thế", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.1.4", "Tổng số TTHC thuộc thẩm quyền giải quyết", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.1.4.1", "Số TTHC các sở, ban, ngành", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.1.4.2", "Số TTHC cấp huyện", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.1.4.3", "Số TTHC cấp xã", "Thủ tục", "count", "sum", "", "", "", 0, HCX),
+    ("III.2", "Thực hiện cơ chế một cửa, một cửa liên thông", "", "group", "none", "", "", "", 0, ""),
+    ("III.2.1", "Số TTHC liên thông cùng cấp", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.2.2", "Số TTHC liên thông giữa các cấp chính quyền", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.2.3", "Số TTHC đã thực hiện tiếp nhận và giải quyết hồ sơ không phụ thuộc vào địa giới hành chính",
+     "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("III.3", "Kết quả giải quyết TTHC", "", "group", "none", "", "", "", 0, ""),
+    ("III.3.1", "Tỷ lệ hồ sơ TTHC do các sở, ban, ngành tiếp nhận được giải quyết đúng hạn", "%", "rate",
+     "ratio", "III.3.1.2", "III.3.1.1", "", 0, ""),
+    ("III.3.1.1", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "count", "sum", "", "", "", 0,
+     "Hồ sơ do các sở, ban, ngành tiếp nhận"),
+    ("III.3.1.2", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", "count", "sum", "", "", "", 0,
+     "Hồ sơ do các sở, ban, ngành tiếp nhận"),
+    ("III.3.2", "Tỷ lệ hồ sơ TTHC do UBND cấp huyện tiếp nhận được giải quyết đúng hạn", "%", "rate",
+     "ratio", "III.3.2.2", "III.3.2.1", "", 0, ""),
+    ("III.3.2.1", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "count", "sum", "", "", "", 0,
+     "Hồ sơ do UBND cấp huyện tiếp nhận"),
+    ("III.3.2.2", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", "count", "sum", "", "", "", 0,
+     "Hồ sơ do UBND cấp huyện tiếp nhận"),
+    ("III.3.3", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", "rate",
+     "ratio", "III.3.3.2", "III.3.3.1", "", 0, HCX),
+    ("III.3.3.1", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "count", "sum", "", "", "", 0,
+     "Hồ sơ do UBND cấp xã tiếp nhận"),
+    ("III.3.3.2", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", "count", "sum", "", "", "", 0,
+     "Hồ sơ do UBND cấp xã tiếp nhận"),
+    ("III.3.4", "Tỷ lệ giải quyết phản ánh, kiến nghị (PAKN) về quy định TTHC", "%", "rate", "ratio",
+     "III.3.4.2", "III.3.4.1", "", 0, ""),
+    ("III.3.4.1", "Tổng số PAKN đã tiếp nhận", "PAKN", "count", "sum", "", "", "", 0,
+     "Do cơ quan có thẩm quyền chuyển đến"),
+    ("III.3.4.2", "Số PAKN đã giải quyết xong", "PAKN", "count", "sum", "", "", "", 0, ""),
+    # IV
+    ("IV.1", "Sắp xếp, kiện toàn tổ chức bộ máy", "", "group", "none", "", "", "", 0, ""),
+    ("IV.1.1", "Sở, ban, ngành đã hoàn thành việc sắp xếp các phòng chuyên môn đáp ứng các tiêu chí theo quy định của Chính phủ",
+     "Mã", "coded", "by_code", "", "", "0=Chưa hoàn thành;1=Hoàn thành", 0, ""),
+    ("IV.1.2", "UBND cấp huyện đã hoàn thành việc sắp xếp các phòng chuyên môn đáp ứng các tiêu chí theo quy định của Chính phủ",
+     "Mã", "coded", "by_code", "", "", "0=Chưa hoàn thành;1=Hoàn thành", 0, ""),
+    ("IV.1.3", "Số ban, chi cục, trung tâm trực thuộc", "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, ""),
+    ("IV.1.4", "Số tổ chức liên ngành do sở, ban, ngành tham mưu thành lập", "Tổ chức", "count", "sum", "", "", "", 0,
+     "Chỉ báo cáo các tổ chức vẫn đang hoạt động (VD: Ban Chỉ đạo, Đoàn kiểm tra...)"),
+    ("IV.1.5", "Tổng số đơn vị sự nghiệp công lập (ĐVSNCL) trên địa bàn tỉnh", "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, ""),
+    ("IV.1.5.1", "Số ĐVSNCL thuộc sở, ban, ngành và tương đương", "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, ""),
+    ("IV.1.5.2", "Số ĐVSNCL thuộc UBND cấp huyện", "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, ""),
+    ("IV.1.5.3", "Tỷ lệ ĐVSNCL đã cắt giảm so với năm 2015", "%", "rate", "unit_share", "", "", "", 0, ""),
+    ("IV.2", "Số liệu về biên chế công chức", "", "group", "none", "", "", "", 0, ""),
+    ("IV.2.1", "Tổng số biên chế được giao trong năm", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.2.2", "Tổng số biên chế có mặt tại thời điểm báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.2.3", "Số hợp đồng lao động làm việc tại các cơ quan, tổ chức hành chính", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.2.4", "Số biên chế đã tinh giản trong kỳ báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.2.5", "Tỷ lệ phần trăm biên chế đã tinh giản so với năm 2015", "%", "rate", "unit_share", "", "", "", 0, ""),
+    ("IV.3", "Số người làm việc hưởng lương từ NSNN tại các đơn vị sự nghiệp công lập", "", "group", "none", "", "", "", 0, ""),
+    ("IV.3.1", "Tổng số người làm việc được giao", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.3.2", "Tổng số người làm việc có mặt tại thời điểm báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.3.3", "Số người đã tinh giản trong kỳ báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
+    ("IV.3.4", "Tỷ lệ % đã tinh giản so với năm 2015", "%", "rate", "unit_share", "", "", "", 0, ""),
+    # V
+    ("V.1", "Vị trí việc làm của công chức, viên chức", "", "group", "none", "", "", "", 0, ""),
+    ("V.1.1", "Số phòng chuyên môn và tương đương đã được phê duyệt vị trí việc làm theo quy định",
+     "Cơ quan, đơn vị", "count", "sum", "", "", "", 0,
+     "Tính cả các đơn vị đã thực hiện rà soát VTVL khi có thay đổi chức năng, nhiệm vụ"),
+    ("V.1.2", "Số đơn vị sự nghiệp đã được phê duyệt vị trí việc làm theo quy định",
+     "Cơ quan, đơn vị", "count", "sum", "", "", "", 0,
+     "Tính cả các đơn vị đã thực hiện rà soát VTVL khi có thay đổi chức năng, nhiệm vụ"),
+    ("V.1.3", "Số cơ quan, tổ chức có vi phạm trong thực hiện vị trí việc làm phát hiện qua thanh tra",
+     "Cơ quan, đơn vị", "count", "sum", "", "", "", 0, ""),
+    ("V.2", "Tuyển dụng công chức, viên chức", "", "group", "none", "", "", "", 0, ""),
+    ("V.2.1", "Số công chức được tuyển dụng (thi tuyển, xét tuyển)", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.2.2", "Số công chức được tuyển dụng theo trường hợp đặc biệt", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.2.3", "Số cán bộ, công chức cấp xã được xét chuyển thành công chức cấp huyện trở lên", "Người",
+     "count", "sum", "", "", "", 0, HCX),
+    ("V.2.4", "Số viên chức được tuyển dụng (thi tuyển, xét tuyển)", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.2.5", "Số viên chức được tuyển dụng theo trường hợp đặc biệt", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.3", "Số lượng cán bộ, công chức, viên chức bị kỷ luật", "", "group", "none", "", "", "", 0,
+     "Kỷ luật cả về Đảng và chính quyền"),
+    ("V.3.1", "Số lãnh đạo cấp sở, ban, ngành và UBND cấp huyện bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.3.2", "Số lãnh đạo cấp phòng thuộc sở, ban, ngành và UBND cấp huyện bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.3.3", "Số người làm việc hưởng lương từ NSNN tại các đơn vị SNCL bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
+    # VI
+    ("VI.1", "Tỷ lệ thực hiện Kế hoạch giải ngân vốn đầu tư công", "%", "rate", "ratio", "VI.1.2", "VI.1.1", "", 0, ""),
+    ("VI.1.1", "Kế hoạch được giao", "Triệu đồng", "money", "sum", "", "", "", 0, ""),
+    ("VI.1.2", "Đã thực hiện", "Triệu đồng", "money", "sum", "", "", "", 0, ""),
+    ("VI.2", "Thực hiện tự chủ tài chính của đơn vị sự nghiệp công lập (SNCL) trực thuộc", "", "group", "none",
+     "", "", "", 1, "Lũy kế đến thời điểm báo cáo"),
+    ("VI.2.1", "Tổng số đơn vị SNCL", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.2", "Số đơn vị SNCL tự bảo đảm chi thường xuyên và chi đầu tư", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.3", "Số đơn vị SNCL tự bảo đảm chi thường xuyên", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.4", "Số đơn vị SNCL tự bảo đảm một phần chi thường xuyên", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.4.1", "Số đơn vị SNCL tự bảo đảm từ 70% - dưới 100% chi thường xuyên", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.4.2", "Số đơn vị SNCL tự bảo đảm từ 30% - dưới 70% chi thường xuyên", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.4.3", "Số đơn vị SNCL tự bảo đảm từ 10% - dưới 30% chi thường xuyên", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.5", "Số đơn vị SNCL do Nhà nước bảo đảm chi thường xuyên", "Đơn vị", "count", "sum", "", "", "", 1, ""),
+    ("VI.2.6", "Số lượng đơn vị SNCL đã chuyển đổi thành công ty cổ phần", "Đơn vị", "count", "sum", "", "", "", 1,
+     "Lũy kế đến thời điểm báo cáo"),
+    # VII
+    ("VII.1", "Sử dụng, khai thác đúng kiến trúc chính quyền điện tử phiên bản mới nhất của tỉnh", "Mã", "coded",
+     "by_code", "", "", "0=Không đúng quy định;1=Đúng quy định", 0, ""),
+    ("VII.2", "Xây dựng và vận hành Hệ thống hợp trực tuyến", "", "group", "none", "", "", "", 0, ""),
+    ("VII.2.1", "Hệ thống hợp trực tuyến", "Mã", "coded", "by_code", "", "", "0=Chưa có;1=Đã có", 0, ""),
+    ("VII.2.2", "Liên thông từ UBND cấp huyện đến 100% cấp xã", "Mã", "coded", "by_code", "", "",
+     "0=Chưa hoàn thành;1=Hoàn thành", 0, ""),
+    ("VII.3", "Tỷ lệ báo cáo định kỳ được gửi, nhận qua Hệ thống thông tin báo cáo quốc gia", "%", "rate",
+     "unit_share", "", "", "", 0, ""),
+    ("VII.4", "Số liệu về trao đổi văn bản điện tử", "", "group", "none", "", "", "", 0, ""),
+    ("VII.4.1", "Thực hiện kết nối, liên thông các Hệ thống quản lý văn bản điều hành từ cấp tỉnh đến cấp xã",
+     "", "group", "none", "", "", "", 0, ""),
+    ("VII.4.1.1", "Sở, ban, ngành đã kết nối, liên thông với UBND tỉnh", "Mã", "coded", "by_code", "", "",
+     "0=Chưa kết nối;1=Đã kết nối", 0, ""),
+    ("VII.4.1.2", "UBND cấp huyện đã kết nối, liên thông với UBND tỉnh", "Mã", "coded", "by_code", "", "",
+     "0=Chưa kết nối;1=Đã kết nối", 0, ""),
+    ("VII.4.1.3", "Tỷ lệ UBND cấp xã đã kết nối, liên thông với UBND huyện", "%", "rate", "unit_share", "", "",
+     "", 0, HCX),
+    ("VII.4.2", "Tỷ lệ văn bản đi dưới dạng điện tử của cơ quan, đơn vị", "", "group", "none", "", "", "", 0,
+     "Chỉ thống kê tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử; sử dụng chữ ký số, chứng thư số và gửi trên môi trường điện tử"),
+    ("VII.4.2.1", "Tỷ lệ sử dụng văn bản điện tử của các sở, ban, ngành tỉnh", "%", "rate", "unit_share", "", "", "", 0, ""),
+    ("VII.4.2.2", "Tỷ lệ sử dụng văn bản điện tử của UBND cấp huyện", "%", "rate", "unit_share", "", "", "", 0, ""),
+    ("VII.4.2.3", "Tỷ lệ sử dụng văn bản điện tử của UBND cấp xã", "%", "rate", "unit_share", "", "", "", 0, HCX),
+    ("VII.4.3", "Xây dựng, vận hành, sử dụng Hệ thống thông tin một cửa điện tử tập trung của tỉnh", "", "group",
+     "none", "", "", "", 0, ""),
+    ("VII.4.3.1", "Sở, ban, ngành đã kết nối liên thông với Hệ thống", "Mã", "coded", "by_code", "", "",
+     "0=Hoạt động chưa hiệu quả;1=Hoạt động tốt", 0, ""),
+    ("VII.4.3.2", "Cấp huyện đã kết nối liên thông với Hệ thống", "Mã", "coded", "by_code", "", "",
+     "0=Hoạt động chưa hiệu quả;1=Hoạt động tốt", 0, ""),
+    ("VII.4.3.3", "Cấp xã đã kết nối liên thông với Hệ thống", "Mã", "coded", "by_code", "", "",
+     "0=Hoạt động chưa hiệu quả;1=Hoạt động tốt", 0, ""),
+    ("VII.5", "Cung cấp dịch vụ công trực tuyến", "", "group", "none", "", "", "", 0, ""),
+    ("VII.5.1", "Tỷ lệ TTHC đủ điều kiện được cung cấp trực tuyến mức độ 3", "%", "rate", "ratio",
+     "VII.5.1.2", "VII.5.1.1", "", 0, ""),
+    ("VII.5.1.1", "Tổng số TTHC đủ điều kiện cung cấp trực tuyến mức độ 3", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("VII.5.1.2", "Số TTHC đang cung cấp trực tuyến mức độ 3", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("VII.5.1.3", "Số TTHC đang cung cấp trực tuyến mức độ 3 có phát sinh hồ sơ nộp trực tuyến", "Thủ tục",
+     "count", "sum", "", "", "", 0, ""),
+    ("VII.5.2", "Tỷ lệ TTHC đủ điều kiện được cung cấp trực tuyến mức độ 4", "%", "rate", "ratio",
+     "VII.5.2.2", "VII.5.2.1", "", 0, ""),
+    ("VII.5.2.1", "Tổng số TTHC đủ điều kiện cung cấp trực tuyến mức độ 4", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("VII.5.2.2", "Số TTHC đang cung cấp trực tuyến mức độ 4", "Thủ tục", "count", "sum", "", "", "", 0, ""),
+    ("VII.5.2.3", "Số TTHC đang cung cấp trực tuyến mức độ 4 có phát sinh hồ sơ nộp trực tuyến", "Thủ tục",
+     "count", "sum", "", "", "", 0, ""),
+    ("VII.5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", "rate", "ratio",
+     "VII.5.3.2", "VII.5.3.1", "", 0, "Chỉ thống kê đối với các TTHC mức độ 3 và 4 có phát sinh hồ sơ"),
+    ("VII.5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", "count", "sum", "", "", "", 0, ""),
+    ("VII.5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", "count", "sum", "", "", "", 0, ""),
+    ("VII.5.4", "Tỷ lệ TTHC được tích hợp, triển khai thanh toán trực tuyến", "%", "rate", "ratio",
+     "VII.5.4.2", "VII.5.4.1", "", 0, ""),
+    ("VII.5.4.1", "Tổng số TTHC có yêu cầu nghĩa vụ tài chính", "Thủ tục", "count", "sum", "", "", "", 0,
+     "Tất cả các TTHC có phát sinh phí, lệ phí,..."),
+    ("VII.5.4.2", "Số TTHC đã được tích hợp, triển khai thanh toán trực tuyến trên Cổng DVC quốc gia hoặc trên Cổng DVC của tỉnh",
+     "Thủ tục", "count", "sum", "", "", "", 0, ""),
+]
+
+# Section 2: project-only rows (added in later steps), same tuple layout as BASE.
+EXTRA = []
+
+# Section 3: cross-layout mapping. code -> list of strings.
+BM = {}       # seed 000 "Biểu mẫu": "BM<n> <printed code>"
+TH = {}       # seed 004 Thanh Hóa: printed code or "-<parent>/<row text>"
+ALIASES = {}  # other wordings (seed 000 / seed 004)
+
+
+def roman(code):
+    return code.split(".")[0]
+
+
+def build():
+    rows = []
+    for r in BASE + EXTRA:
+        code, name, unit, kind, agg, num, den, clist, cum, note = r
+        rows.append([code, roman(code), name, unit, kind, agg, num, den, clist, str(cum),
+                     "|".join(BM.get(code, [])), "|".join(TH.get(code, [])),
+                     "|".join(a for a in dict.fromkeys(ALIASES.get(code, [])) if a != name), note])
+    order = ["I", "II", "III", "IV", "V", "VI", "VII"]
+
+    def key(row):
+        parts = row[0].split(".")
+        out = [order.index(parts[0])]
+        for p in parts[1:]:
+            out.append((1, int(p[1:])) if p.startswith("P") else (0, int(p)))
+        return out
+    # keep project rows after the national rows of the same parent level
+    rows.sort(key=lambda r: [(x if isinstance(x, tuple) else (0, x)) for x in key(r)])
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUT.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        w.writerows(rows)
+    print(f"wrote {len(rows)} rows to {OUT}")
+
+
+if __name__ == "__main__":
+    build()

@@ -1,0 +1,58 @@
+"""The indicator catalog: loading, validating and looking up canonical indicators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.numbers import parse_code_list
+from pipeline.text import clean_code, fold, nfc
+from schemas.models import IndicatorModel
+
+AREA_NAMES = {
+    "I": "Công tác chỉ đạo, điều hành",
+    "II": "Cải cách thể chế",
+    "III": "Cải cách thủ tục hành chính",
+    "IV": "Cải cách tổ chức bộ máy",
+    "V": "Cải cách chế độ công vụ",
+    "VI": "Cải cách tài chính công",
+    "VII": "Chính quyền điện tử, chính quyền số",
+}
+
+
+@dataclass
+class Catalog:
+    """The validated catalog plus lookup tables for the matcher."""
+
+    frame: pd.DataFrame
+    bm_index: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    th_index: dict[str, list[str]] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)  # code -> folded names
+
+    def row(self, code: str) -> pd.Series:
+        """Return the catalog row of a code."""
+        return self.frame.loc[code]
+
+    def codes_list(self, code: str) -> dict[int, str]:
+        """Return {code: label} of a coded indicator."""
+        return parse_code_list(self.frame.at[code, "code_list"].replace(";", "\n"))
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read schemas/indicators.csv, validate it with IndicatorModel and index it."""
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    df = df.map(lambda v: nfc(v) if isinstance(v, str) else v)
+    df = IndicatorModel.validate(df, lazy=True)
+    df["order"] = range(len(df))
+    cat = Catalog(frame=df.set_index("code", drop=False))
+    for code, bm, th, name, aliases in zip(df["code"], df["bm_code"], df["th_code"], df["name"], df["aliases"]):
+        for item in filter(None, (s.strip() for s in bm.split("|"))):
+            form, _, printed = item.partition(" ")
+            cat.bm_index.setdefault((int(form.upper().removeprefix("BM")), clean_code(printed)), []).append(code)
+        for item in filter(None, (s.strip() for s in th.split("|"))):
+            if not item.startswith("-"):
+                cat.th_index.setdefault(clean_code(item), []).append(code)
+        cat.names[code] = [fold(n) for n in [name, *aliases.split("|")] if fold(n)]
+    return cat

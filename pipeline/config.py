@@ -1,0 +1,47 @@
+"""Typed configuration passed to every pipeline step (no module-level paths)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Office:
+    """The district office producing the reports."""
+
+    district: str
+    district_kind: str
+    province: str
+
+    @property
+    def issuer(self) -> str:
+        """The issuing body line, e.g. 'ỦY BAN NHÂN DÂN HUYỆN TỨ KỲ'."""
+        return f"ỦY BAN NHÂN DÂN {self.district_kind} {self.district}".upper()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a run reads and writes, and what it is limited to."""
+
+    inbox: Path
+    warehouse: Path
+    out: Path
+    units: Path
+    catalog: Path
+    office: Path
+    period: str | None = None
+    dry_run: bool = False
+
+    @property
+    def archive(self) -> Path:
+        """Folder of unchanged copies of every file taken in, named by SHA-256."""
+        return self.warehouse.parent / "archive"
+
+
+def load_office(path: Path) -> Office:
+    """Read schemas/office.toml."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)["district"]
+    return Office(district=data["name"], district_kind=data.get("kind", "huyện"), province=data.get("province", ""))

@@ -1,0 +1,275 @@
+"""The steps of one consolidation run: find new files, parse, validate, load, rebuild outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import issues as iss
+from pipeline import warehouse as wh
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.config import Office, Settings, load_office
+from pipeline.consolidate import consolidate
+from pipeline.inbox import InboxFile, discover, sha256_of
+from pipeline.report import ReportData, write_report
+from pipeline.submission import Submission, parse_submission
+from pipeline.units import Registry, load_registry
+from pipeline.validate import validate_observations
+
+
+@dataclass
+class Reference:
+    """The office's reference data for a run."""
+
+    registry: Registry
+    catalog: Catalog
+    office: Office
+
+
+@dataclass
+class Candidate:
+    """A new file to take in, with its fingerprint and what the ledger already knows of its bytes."""
+
+    file: InboxFile
+    sha256: str
+    duplicate_of: tuple[int, str] | None = None
+    submission: Submission | None = None
+    skipped_reason: str | None = None
+
+
+@dataclass
+class FileResult:
+    """What happened to one file in a run."""
+
+    file: str
+    status: str  # loaded | rejected | duplicate | skipped
+    reason: str
+    unit_code: str | None
+    period_code: str | None
+    submission_id: int | None = None
+    values: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass
+class RunSummary:
+    """The import summary of one run."""
+
+    run_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    unchanged: int = 0
+    files: list[FileResult] = field(default_factory=list)
+    superseded: int = 0
+    periods: list[str] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, status: str) -> int:
+        """Number of files that ended with `status`."""
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def values_loaded(self) -> int:
+        """Number of values loaded by this run."""
+        return sum(f.values for f in self.files if f.status == "loaded")
+
+
+def load_reference(settings: Settings) -> Reference:
+    """Read the units registry, the indicator catalog and the office settings."""
+    return Reference(load_registry(settings.units), load_catalog(settings.catalog), load_office(settings.office))
+
+
+def new_run_id() -> str:
+    """Return a sortable, unique run id."""
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
+    """List the inbox files the warehouse has not taken in yet; return them and the count of unchanged files."""
+    files = discover(settings.inbox)
+    seen_stats: set[tuple[str, int, int]] = set()
+    seen_bytes: set[tuple[str, str]] = set()
+    by_sha: dict[str, tuple[int, str]] = {}
+    if settings.warehouse.exists():
+        con = wh.connect(settings.warehouse, read_only=True)
+        try:
+            for p, s, m, h in con.execute("select path, size, mtime_ns, sha256 from files_seen").fetchall():
+                seen_stats.add((p, s, m))
+                seen_bytes.add((p, h))
+            for sid, name, h in con.execute("select submission_id, file_name, sha256 from submissions where status <> 'duplicate' order by submission_id desc").fetchall():
+                by_sha[h] = (int(sid), name)
+        finally:
+            con.close()
+    out: list[Candidate] = []
+    unchanged = 0
+    batch_sha: dict[str, str] = {}
+    for f in files:
+        if (f.rel, f.size, f.mtime_ns) in seen_stats:
+            unchanged += 1
+            continue
+        sha = sha256_of(f.path)
+        if (f.rel, sha) in seen_bytes:
+            unchanged += 1
+            continue
+        cand = Candidate(f, sha, duplicate_of=by_sha.get(sha))
+        if cand.duplicate_of is None and sha in batch_sha:
+            cand.duplicate_of = (0, batch_sha[sha])
+        batch_sha.setdefault(sha, f.path.name)
+        out.append(cand)
+    return out, unchanged
+
+
+def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
+    """Archive and parse every new, non-duplicate file; apply the run's period limit."""
+    for c in cands:
+        if c.duplicate_of is not None:
+            continue
+        if not settings.dry_run:
+            _archive(c, settings.archive)
+        sub = parse_submission(c.file.path, ref.registry, ref.catalog, folder_period=c.file.folder_period)
+        if settings.period:
+            if sub.period_code and sub.period_code != settings.period:
+                c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {settings.period} của lượt chạy này"
+            elif sub.period_code is None and not sub.rejected_by:
+                sub.period_code = settings.period
+                sub.issues = [i for i in sub.issues if i["code"] != "period-unknown"]
+                sub.observations["period_code"] = settings.period
+        c.submission = sub
+    return cands
+
+
+def validate_candidates(cands: list[Candidate]) -> list[Candidate]:
+    """Validate the values of all accepted submissions in one pandera call and attach the issues."""
+    subs = [c.submission for c in cands if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
+    frames = [s.observations.assign(_sub=i) for i, s in enumerate(subs)]
+    if not frames:
+        return cands
+    combined = pd.concat(frames, ignore_index=True)
+    checked, found = validate_observations(combined)
+    by_file: dict[tuple[str, str, str], dict] = {(i["file"], i["sheet"], i["cell"]): i for i in found}
+    for i, s in enumerate(subs):
+        part = checked[checked["_sub"] == i].drop(columns="_sub").reset_index(drop=True)
+        s.observations = part
+        for _, row in part[~part["accepted"] & part["value"].notna()].iterrows():
+            issue = by_file.get((row["file"], row["sheet"], row["cell"]))
+            if issue:
+                s.issues.append(issue)
+    return cands
+
+
+def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, run_id: str,
+                    started_at: dt.datetime | None = None) -> RunSummary:
+    """Record every file in the ledger (one transaction each) and return the run summary."""
+    summary = RunSummary(run_id=run_id, started_at=started_at or dt.datetime.now(), dry_run=settings.dry_run)
+    con = None if settings.dry_run else wh.connect(settings.warehouse)
+    try:
+        if con is not None:
+            wh.sync_reference(con, ref.registry.units, ref.catalog.frame)
+            if settings.period:
+                wh.ensure_period(con, settings.period)
+        for c in cands:
+            summary.files.append(_load_one(con, c, run_id, summary))
+    finally:
+        if con is not None:
+            con.close()
+    summary.periods = sorted({f.period_code for f in summary.files if f.status == "loaded" and f.period_code}
+                             | ({settings.period} if settings.period else set()))
+    return summary
+
+
+def _load_one(con, c: Candidate, run_id: str, summary: RunSummary) -> FileResult:
+    f = c.file
+    now = dt.datetime.now()
+    record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": now, "run_id": run_id}
+    if c.skipped_reason:
+        return FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
+                          c.submission.period_code if c.submission else None)
+    if c.duplicate_of is not None:
+        reason = f"Trùng nội dung với tệp {c.duplicate_of[1]}" + (f" (mã nộp {c.duplicate_of[0]})" if c.duplicate_of[0] else "")
+        record.update(status="duplicate", reason=reason)
+        sid = None if con is None else wh.record_submission(con, record, pd.DataFrame(), iss.frame([]), (f.rel, f.size, f.mtime_ns))
+        return FileResult(f.rel, "duplicate", reason, None, None, sid)
+    sub = c.submission
+    assert sub is not None
+    issues = iss.frame(sub.issues)
+    rejecting = sub.rejected_by
+    record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
+                  window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,
+                  report_number=sub.report_number, layout=sub.layout)
+    obs = sub.observations
+    if rejecting:
+        record.update(status="rejected", reason=rejecting["message"])
+        obs = obs.iloc[0:0].assign(accepted=pd.Series(dtype=bool))
+    else:
+        record.update(status="loaded", reason=None)
+        if "accepted" not in obs.columns:
+            obs = obs.assign(accepted=obs["value"].notna())
+        obs = obs[obs["value"].notna()]
+    supersede = None
+    if con is not None and not rejecting:
+        supersede = wh.current_submission(con, sub.unit_code, sub.period_code)
+        if supersede:
+            summary.superseded += 1
+    sid = None if con is None else wh.record_submission(con, record, obs, issues, (f.rel, f.size, f.mtime_ns), supersede)
+    n_err = int((issues["severity"] == "error").sum())
+    n_warn = int((issues["severity"] == "warning").sum())
+    return FileResult(f.rel, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, sid,
+                      int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn)
+
+
+def _archive(c: Candidate, archive: Path) -> None:
+    archive.mkdir(parents=True, exist_ok=True)
+    target = archive / f"{c.sha256}{c.file.path.suffix.lower()}"
+    if not target.exists():
+        tmp = target.with_name(target.name + ".part")
+        shutil.copy2(c.file.path, tmp)
+        tmp.replace(target)
+
+
+def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_id: str) -> list[Path]:
+    """Consolidate each touched period into the warehouse and write its district workbook."""
+    if settings.dry_run or not periods:
+        return []
+    paths: list[Path] = []
+    con = wh.connect(settings.warehouse)
+    try:
+        for period in periods:
+            values = wh.period_values(con, period)
+            district = consolidate(values, ref.catalog.frame, n_expected=len(ref.registry.units))
+            wh.replace_district(con, period, district)
+            completeness = con.execute("select unit_code, unit_name, status, received_at, file_name from v_completeness where period_code = ? order by unit_order", [period]).df()
+            windows = con.execute("select min(window_from), max(window_to) from submissions where period_code = ? and status = 'loaded'", [period]).fetchone()
+            data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
+                              district=district, values=values, completeness=completeness,
+                              window=(windows[0], windows[1]) if windows and windows[0] else None, run_id=run_id)
+            paths.append(write_report(data, settings.out))
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return paths
+
+
+def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
+    """Stamp the end of the run and store its summary row in the warehouse."""
+    summary.finished_at = dt.datetime.now()
+    if settings.dry_run:
+        return summary
+    con = wh.connect(settings.warehouse)
+    try:
+        wh.record_run(con, {
+            "run_id": summary.run_id, "started_at": summary.started_at, "finished_at": summary.finished_at,
+            "period_filter": settings.period, "files_new": len(summary.files), "loaded": summary.count("loaded"),
+            "rejected": summary.count("rejected"), "duplicate": summary.count("duplicate"), "superseded": summary.superseded,
+            "skipped": summary.count("skipped"), "values_loaded": summary.values_loaded,
+            "errors": sum(f.errors for f in summary.files), "warnings": sum(f.warnings for f in summary.files),
+        })
+    finally:
+        con.close()
+    return summary

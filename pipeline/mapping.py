@@ -1,0 +1,103 @@
+"""Matching printed rows to canonical indicators by meaning: name, unit and section, the printed code a hint."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from pipeline.catalog import Catalog
+from pipeline.table import RawRow
+from pipeline.text import fold
+
+_PARENS = re.compile(r"\([^)]*\)")
+HINT_BONUS = 25.0
+PARENT_BONUS = 10.0
+ACCEPT_WITH_HINT = 55.0
+ACCEPT_BY_NAME = 85.0
+
+
+@dataclass
+class Match:
+    """The indicator a row was matched to, with its score (None when unmatched)."""
+
+    row: RawRow
+    indicator_code: str | None
+    score: float
+
+
+def _name_keys(name: str) -> list[str]:
+    full = fold(name)
+    short = fold(_PARENS.sub(" ", name))
+    return [k for k in {full, short} if k]
+
+
+def _similarity(keys: list[str], names: list[str]) -> float:
+    best = 0.0
+    for a in keys:
+        for b in names:
+            s = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+            if s > best:
+                best = s
+    return best
+
+
+def _unit_penalty(row_unit: str, kind: str) -> float:
+    u = fold(row_unit)
+    if not u:
+        return 0.0
+    is_pct = "%" in row_unit or u in ("ty le", "phan tram")
+    is_code_list = "=" in row_unit
+    if kind == "rate" and not is_pct and not is_code_list:
+        return -30.0
+    if kind in ("count", "money") and (is_pct or is_code_list):
+        return -30.0
+    if kind == "coded" and is_pct:
+        return -30.0
+    return 0.0
+
+
+def _hints(row: RawRow, catalog: Catalog) -> set[str]:
+    if not row.printed_code:
+        return set()
+    if row.layout == "bieumau" and row.form:
+        return set(catalog.bm_index.get((row.form, row.printed_code), []))
+    if row.layout == "numbered":
+        return set(catalog.th_index.get(row.printed_code, []))
+    if row.area_roman:
+        code = f"{row.area_roman}.{row.printed_code}"
+        return {code} if code in catalog.frame.index else set()
+    return set()
+
+
+def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
+    """Match each printed row to the best canonical indicator of its area, or to none."""
+    frame = catalog.frame
+    by_area = {a: list(g.index) for a, g in frame.groupby("area", sort=False)}
+    matches: list[Match] = []
+    mapped_by_printed: dict[tuple[str, str], str] = {}
+    for row in rows:
+        candidates = by_area.get(row.area_roman, list(frame.index)) if row.area_roman else list(frame.index)
+        hints = _hints(row, catalog)
+        keys = _name_keys(row.name)
+        parent = mapped_by_printed.get((row.sheet, row.parent_code)) if row.parent_code else None
+        best_code, best_total, best_sim = None, float("-inf"), 0.0
+        for code in candidates:
+            sim = _similarity(keys, catalog.names[code]) if keys else 0.0
+            total = sim + _unit_penalty(row.unit, frame.at[code, "kind"])
+            if code in hints:
+                total += HINT_BONUS
+            if parent and code.startswith(parent + "."):
+                total += PARENT_BONUS
+            if total > best_total:
+                best_code, best_total, best_sim = code, total, sim
+        accepted = False
+        if best_code is not None:
+            fit = best_sim + _unit_penalty(row.unit, frame.at[best_code, "kind"])
+            accepted = fit >= ACCEPT_BY_NAME or (best_code in hints and fit >= ACCEPT_WITH_HINT)
+        code = best_code if accepted else None
+        if code and row.printed_code:
+            mapped_by_printed[(row.sheet, row.printed_code)] = code
+        matches.append(Match(row, code, round(best_sim, 1)))
+    return matches

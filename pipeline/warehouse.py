@@ -1,0 +1,172 @@
+"""The DuckDB warehouse: schema, reference data, one transaction per submission, the contract views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SCHEMA = """
+create sequence if not exists seq_submission start 1;
+create table if not exists units(code varchar primary key, name varchar, kind varchar, aliases varchar, label varchar, ord integer);
+create table if not exists indicators(code varchar primary key, area varchar, name varchar, unit varchar, kind varchar, agg varchar,
+    numerator varchar, denominator varchar, code_list varchar, ord integer);
+create table if not exists periods(period_code varchar primary key, first_seen timestamp);
+create table if not exists runs(run_id varchar primary key, started_at timestamp, finished_at timestamp, period_filter varchar,
+    files_new integer, loaded integer, rejected integer, duplicate integer, superseded integer, skipped integer,
+    values_loaded integer, errors integer, warnings integer);
+create table if not exists submissions(submission_id integer primary key, file_name varchar, path varchar, sha256 varchar,
+    size bigint, received_at timestamp, unit_code varchar, period_code varchar, period_stated varchar, window_from date,
+    window_to date, report_number varchar, layout varchar, status varchar, reason varchar, supersedes integer,
+    superseded_by integer, run_id varchar);
+create table if not exists files_seen(path varchar, size bigint, mtime_ns bigint, sha256 varchar, submission_id integer);
+create table if not exists observations(submission_id integer, indicator_code varchar, value double, raw varchar,
+    source_ref varchar, accepted boolean);
+create table if not exists issues(submission_id integer, severity varchar, code varchar, message varchar, source_ref varchar,
+    indicator_code varchar, sheet varchar, cell varchar, raw varchar);
+create table if not exists district(period_code varchar, indicator_code varchar, value double, n_units integer,
+    n_expected integer, detail varchar, computed_at timestamp);
+"""
+
+VIEWS = """
+create or replace view v_submissions as
+  select submission_id, file_name, sha256, received_at, unit_code, period_code, status, reason,
+         path, size, period_stated, window_from, window_to, layout, supersedes, superseded_by, run_id
+  from submissions;
+create or replace view v_values as
+  select s.period_code, s.unit_code, u.label as unit_name, o.indicator_code, i.name as indicator_name, o.value,
+         o.submission_id, o.source_ref, o.raw, i.unit as unit_of_measure
+  from observations o
+  join submissions s on s.submission_id = o.submission_id
+  join units u on u.code = s.unit_code
+  join indicators i on i.code = o.indicator_code
+  where s.status = 'loaded' and o.accepted and o.value is not null;
+create or replace view v_issues as
+  select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
+         s.file_name, s.unit_code, s.period_code, s.status as submission_status
+  from issues i left join submissions s on s.submission_id = i.submission_id;
+create or replace view v_district as
+  select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
+         i.unit as unit_of_measure, i.agg, d.detail, d.computed_at
+  from district d join indicators i on i.code = d.indicator_code;
+create or replace view v_completeness as
+  select p.period_code, u.code as unit_code, u.label as unit_name,
+         case when s.submission_id is null then 'missing' else 'submitted' end as status,
+         s.received_at, s.file_name, s.submission_id, u.ord as unit_order
+  from periods p cross join units u
+  left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded';
+"""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file; a writer creates the schema and the views."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA)
+    con.execute(VIEWS)
+    return con
+
+
+def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    """Replace the units and indicators tables with the registry and catalog files' current content."""
+    u = units[["code", "name", "kind", "aliases", "label", "order"]].rename(columns={"order": "ord"})
+    i = indicators[["code", "area", "name", "unit", "kind", "agg", "numerator", "denominator", "code_list", "order"]].rename(columns={"order": "ord"})
+    con.execute("begin")
+    con.execute("delete from units")
+    con.execute("insert into units select * from u")
+    con.execute("delete from indicators")
+    con.execute("insert into indicators select * from i")
+    con.execute("commit")
+
+
+def known_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: int) -> bool:
+    """Tell whether this exact file (path, size, mtime) was already taken in by an earlier run."""
+    return con.execute("select 1 from files_seen where path = ? and size = ? and mtime_ns = ? limit 1",
+                       [path, size, mtime_ns]).fetchone() is not None
+
+
+def path_has_bytes(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
+    """Tell whether the file at `path` was already seen with these exact bytes (only its mtime changed)."""
+    return con.execute("select 1 from files_seen where path = ? and sha256 = ? limit 1", [path, sha256]).fetchone() is not None
+
+
+def find_by_sha(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    """Return (submission_id, file_name) of an earlier submission with the same bytes."""
+    row = con.execute("select submission_id, file_name from submissions where sha256 = ? and status <> 'duplicate' order by submission_id limit 1",
+                      [sha256]).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def current_submission(con: duckdb.DuckDBPyConnection, unit_code: str, period_code: str) -> tuple[int, str] | None:
+    """Return (submission_id, file_name) of the loaded submission of a unit for a period."""
+    row = con.execute("select submission_id, file_name from submissions where unit_code = ? and period_code = ? and status = 'loaded'",
+                      [unit_code, period_code]).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def record_submission(con: duckdb.DuckDBPyConnection, record: dict, observations: pd.DataFrame, issues: pd.DataFrame,
+                      file_stat: tuple[str, int, int], supersede: tuple[int, str] | None = None) -> int:
+    """Write one submission (ledger row, values, issues, superseding) in a single transaction; return its id."""
+    con.execute("begin")
+    try:
+        sid = int(con.execute("select nextval('seq_submission')").fetchone()[0])
+        rec = {**record, "submission_id": sid, "supersedes": supersede[0] if supersede else None, "superseded_by": None}
+        cols = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
+                "period_stated", "window_from", "window_to", "report_number", "layout", "status", "reason", "supersedes",
+                "superseded_by", "run_id"]
+        con.execute(f"insert into submissions ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [rec.get(c) for c in cols])
+        if supersede:
+            con.execute("update submissions set status = 'superseded', superseded_by = ?, reason = ? where submission_id = ?",
+                        [sid, f"Được thay thế bởi tệp {record['file_name']} (mã nộp {sid})", supersede[0]])
+        if record.get("period_code") and record["status"] in ("loaded",):
+            con.execute("insert into periods select ?, ? where not exists (select 1 from periods where period_code = ?)",
+                        [record["period_code"], record["received_at"], record["period_code"]])
+        if not observations.empty:
+            obs = observations.assign(submission_id=sid)[["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]]
+            con.execute("insert into observations select * from obs")
+        if not issues.empty:
+            isu = issues.assign(submission_id=sid)[["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]]
+            con.execute("insert into issues select * from isu")
+        con.execute("insert into files_seen values (?, ?, ?, ?, ?)", [file_stat[0], file_stat[1], file_stat[2], record["sha256"], sid])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return sid
+
+
+def touch_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+    """Remember a new mtime for a file whose bytes were already taken in."""
+    con.execute("insert into files_seen values (?, ?, ?, ?, null)", [path, size, mtime_ns, sha256])
+
+
+def ensure_period(con: duckdb.DuckDBPyConnection, period_code: str) -> None:
+    """Register a period so that completeness lists every unit for it."""
+    con.execute("insert into periods select ?, ? where not exists (select 1 from periods where period_code = ?)",
+                [period_code, dt.datetime.now(), period_code])
+
+
+def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+    """Return the accepted current values of one period."""
+    return con.execute("select period_code, unit_code, indicator_code, value from v_values where period_code = ?", [period_code]).df()
+
+
+def replace_district(con: duckdb.DuckDBPyConnection, period_code: str, district: pd.DataFrame) -> None:
+    """Replace the consolidated figures of one period in one transaction."""
+    d = district.assign(computed_at=dt.datetime.now())[["period_code", "indicator_code", "value", "n_units", "n_expected", "detail", "computed_at"]]
+    con.execute("begin")
+    con.execute("delete from district where period_code = ?", [period_code])
+    if not d.empty:
+        con.execute("insert into district select * from d")
+    con.execute("commit")
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
+    """Store the summary row of a run."""
+    cols = list(run)
+    con.execute(f"insert into runs ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [run[c] for c in cols])

@@ -1,0 +1,1 @@
+"""pandera schemas and the reference data the district office edits (indicators, units, rules)."""

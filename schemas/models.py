@@ -1,0 +1,106 @@
+"""pandera DataFrameModels: the shape and domain of every frame tonghop validates or stores."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+AREAS = ["I", "II", "III", "IV", "V", "VI", "VII"]
+KINDS = ["count", "rate", "money", "coded", "group"]
+AGGS = ["sum", "ratio", "unit_share", "by_code", "none"]
+PERIOD_PATTERN = r"^\d{4}-(Q[1-4]|H[12]|9M|Y)$"
+CODE_PATTERN = r"^(I|II|III|IV|V|VI|VII)(\.(P?\d+))+$"
+
+
+class IndicatorModel(pa.DataFrameModel):
+    """One row of the indicator catalog (schemas/indicators.csv)."""
+
+    code: Series[str] = pa.Field(unique=True, str_matches=CODE_PATTERN, description="Canonical code: national Phụ lục numbering prefixed by its Roman area; project codes use P<n>.")
+    area: Series[str] = pa.Field(isin=AREAS, description="Roman area I–VII.")
+    name: Series[str] = pa.Field(str_length={"min_value": 3}, description="Vietnamese name of the indicator.")
+    unit: Series[str] = pa.Field(description="Unit of measure as printed (Văn bản, %, Hồ sơ…; Mã for coded answers).")
+    kind: Series[str] = pa.Field(isin=KINDS, description="count, rate, money, coded or group (a heading).")
+    agg: Series[str] = pa.Field(isin=AGGS, description="District rule: sum, ratio (Σnum/Σden), unit_share, by_code, none.")
+    numerator: Series[str] = pa.Field(description="Code of a ratio's numerator (the achieved part), else empty.")
+    denominator: Series[str] = pa.Field(description="Code of a ratio's denominator (the whole), else empty.")
+    code_list: Series[str] = pa.Field(description="Coded answers: 'value=label' pairs separated by ';'.")
+    cumulative: Series[str] = pa.Field(isin=["0", "1"], description="1 when the figure is cumulative from the start of the year.")
+    bm_code: Series[str] = pa.Field(description="Printed codes in the Biểu mẫu 1–7 layout, 'BM<n> <code>' separated by '|'.")
+    th_code: Series[str] = pa.Field(description="Printed codes in the Thanh Hóa layout (seed 004), separated by '|'.")
+    aliases: Series[str] = pa.Field(description="Other printed names of the indicator, separated by '|'.")
+    note: Series[str] = pa.Field(description="Free note for the office.")
+
+    @pa.dataframe_check(name="area-prefix")
+    def area_is_code_prefix(cls, df: pd.DataFrame) -> Series[bool]:
+        """The area equals the Roman prefix of the code."""
+        return df["code"].str.split(".").str[0] == df["area"]
+
+    @pa.dataframe_check(name="ratio-parts")
+    def ratio_has_parts(cls, df: pd.DataFrame) -> Series[bool]:
+        """A ratio names a numerator and a denominator that exist in the catalog."""
+        codes = set(df["code"])
+        ok = df["numerator"].isin(codes) & df["denominator"].isin(codes)
+        return (df["agg"] != "ratio") | ok
+
+    @pa.dataframe_check(name="coded-list")
+    def coded_has_list(cls, df: pd.DataFrame) -> Series[bool]:
+        """A coded answer carries its code list."""
+        return (df["kind"] != "coded") | (df["code_list"].str.len() > 0)
+
+    class Config:
+        strict = False
+
+
+class UnitModel(pa.DataFrameModel):
+    """One row of the units registry (schemas/units.csv)."""
+
+    code: Series[str] = pa.Field(unique=True, str_matches=r"^[A-Za-z0-9_\-]+$", description="Stable unit code used in the warehouse.")
+    name: Series[str] = pa.Field(str_length={"min_value": 1}, description="Unit name without its kind, e.g. Ngọc Kỳ.")
+    kind: Series[str] = pa.Field(isin=["xã", "phường", "thị trấn"], description="xã, phường or thị trấn.")
+    aliases: Series[str] = pa.Field(description="Other spellings separated by '|'.")
+
+    class Config:
+        strict = False
+
+
+class ObservationModel(pa.DataFrameModel):
+    """One value read from a submission, mapped to an indicator, before it is loaded."""
+
+    file: Series[str] = pa.Field(description="File name of the submission.")
+    sheet: Series[str] = pa.Field(description="Sheet the value was read from.")
+    cell: Series[str] = pa.Field(str_matches=r"^[A-Z]+[0-9]+$", description="A1 reference of the value cell.")
+    unit_code: Series[str] = pa.Field(nullable=False, str_length={"min_value": 1}, description="Registry code of the reporting unit.")
+    period_code: Series[str] = pa.Field(str_matches=PERIOD_PATTERN, description="Period code such as 2023-H1.")
+    indicator_code: Series[str] = pa.Field(str_matches=CODE_PATTERN, description="Canonical indicator code.")
+    kind: Series[str] = pa.Field(isin=KINDS, description="Kind of the indicator, from the catalog.")
+    value: Series[float] = pa.Field(nullable=False, description="The number read; blank cells never reach this frame.")
+    allowed: Series[str] = pa.Field(description="Allowed codes of a coded answer, ';'-separated, else empty.")
+
+    @pa.dataframe_check(name="count-negative")
+    def counts_non_negative(cls, df: pd.DataFrame) -> Series[bool]:
+        """Counts and money are not negative."""
+        return ~df["kind"].isin(["count", "money"]) | (df["value"] >= 0)
+
+    @pa.dataframe_check(name="count-not-integer")
+    def counts_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        """Counts are whole numbers."""
+        return (df["kind"] != "count") | (df["value"] == df["value"].round())
+
+    @pa.dataframe_check(name="rate-out-of-range")
+    def rates_in_range(cls, df: pd.DataFrame) -> Series[bool]:
+        """Rates lie in 0–100."""
+        return (df["kind"] != "rate") | df["value"].between(0, 100)
+
+    @pa.dataframe_check(name="code-out-of-list")
+    def codes_in_list(cls, df: pd.DataFrame) -> Series[bool]:
+        """Coded answers are one of their listed codes."""
+        ok = [
+            (k != "coded") or (not a) or (float(v).is_integer() and str(int(v)) in a.split(";"))
+            for k, v, a in zip(df["kind"], df["value"], df["allowed"])
+        ]
+        return pd.Series(ok, index=df.index)
+
+    class Config:
+        strict = False
+        coerce = True
