@@ -132,7 +132,7 @@ BASE = [
      "count", "sum", "", "", "", 0, HCX),
     ("V.2.4", "Số viên chức được tuyển dụng (thi tuyển, xét tuyển)", "Người", "count", "sum", "", "", "", 0, ""),
     ("V.2.5", "Số viên chức được tuyển dụng theo trường hợp đặc biệt", "Người", "count", "sum", "", "", "", 0, ""),
-    ("V.3", "Số lượng cán bộ, công chức, viên chức bị kỷ luật", "", "group", "none", "", "", "", 0,
+    ("V.3", "Số lượng cán bộ, công chức, viên chức bị kỷ luật", "Người", "count", "sum", "", "", "", 0,
      "Kỷ luật cả về Đảng và chính quyền"),
     ("V.3.1", "Số lãnh đạo cấp sở, ban, ngành và UBND cấp huyện bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
     ("V.3.2", "Số lãnh đạo cấp phòng thuộc sở, ban, ngành và UBND cấp huyện bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
@@ -171,7 +171,7 @@ BASE = [
      "0=Chưa kết nối;1=Đã kết nối", 0, ""),
     ("VII.4.1.3", "Tỷ lệ UBND cấp xã đã kết nối, liên thông với UBND huyện", "%", "rate", "unit_share", "", "",
      "", 0, HCX),
-    ("VII.4.2", "Tỷ lệ văn bản đi dưới dạng điện tử của cơ quan, đơn vị", "", "group", "none", "", "", "", 0,
+    ("VII.4.2", "Tỷ lệ văn bản đi dưới dạng điện tử của cơ quan, đơn vị", "%", "rate", "unit_share", "", "", "", 0,
      "Chỉ thống kê tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử; sử dụng chữ ký số, chứng thư số và gửi trên môi trường điện tử"),
     ("VII.4.2.1", "Tỷ lệ sử dụng văn bản điện tử của các sở, ban, ngành tỉnh", "%", "rate", "unit_share", "", "", "", 0, ""),
     ("VII.4.2.2", "Tỷ lệ sử dụng văn bản điện tử của UBND cấp huyện", "%", "rate", "unit_share", "", "", "", 0, ""),
@@ -209,13 +209,176 @@ BASE = [
      "Thủ tục", "count", "sum", "", "", "", 0, ""),
 ]
 
-# Section 2: project-only rows (added in later steps), same tuple layout as BASE.
-EXTRA = []
+# Section 2: project-only rows, same tuple layout as BASE.
+EXTRA = [
+    # --- from seed 000 (Hải Dương "Biểu mẫu") ---
+    ("IV.P1", "Tỷ lệ UBND cấp xã đã hoàn thành việc sắp xếp cơ cấu tổ chức và bố trí các bộ phận chuyên môn đáp ứng các tiêu chí theo quy định của Chính phủ",
+     "%", "rate", "unit_share", "", "", "", 0, "Chỉ có ở mẫu Hải Dương (BM4 1.2); mẫu quốc gia IV.1.2 là mã Hoàn thành/Chưa"),
+    ("V.P1", "Số lượng lãnh đạo quản lý được tuyển chọn, bổ nhiệm thông qua thi tuyển", "Người", "count", "sum",
+     "", "", "", 1, "Lũy kế từ đầu năm"),
+    ("V.P2", "Số lãnh đạo cấp xã bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
+    ("V.P3", "Số công chức (huyện và xã) bị kỷ luật", "Người", "count", "sum", "", "", "", 0, ""),
+    ("VII.P1", "Cập nhật Kiến trúc chính quyền điện tử phiên bản mới nhất", "Mã", "coded", "by_code", "", "",
+     "0=Chưa;1=Hoàn thành", 0, "Khác danh mục mã với VII.1 của mẫu quốc gia"),
+    ("VII.P2", "Xây dựng và vận hành Hệ thống họp trực tuyến", "Mã", "coded", "by_code", "", "",
+     "0=Chưa có;1=2 cấp;2=3 cấp", 0,
+     "Liên thông 2 cấp: Từ UBND tỉnh đến 100% UBND các huyện. Liên thông 3 cấp: Từ UBND tỉnh đến 100% UBND cấp huyện, cấp xã."),
+    ("VII.P3", "Triển khai xây dựng nền tảng chia sẻ, tích hợp dùng chung (LGSP)", "Mã", "coded", "by_code", "", "",
+     "0=Chưa;1=Đang làm;2=Hoàn thành", 0, ""),
+    ("VII.P4", "Tỷ lệ đơn vị cấp xã đã kết nối liên thông với Hệ thống", "%", "rate", "unit_share", "", "", "", 0,
+     "Hệ thống thông tin một cửa điện tử tập trung của tỉnh; mẫu quốc gia VII.4.3.3 là mã Hoạt động tốt/chưa hiệu quả"),
+    ("VII.P5", "Tỷ lệ TTHC cung cấp trực tuyến mức độ 3 (một phần) và 4 đã tích hợp, công khai trên Cổng DVC quốc gia",
+     "%", "rate", "ratio", "VII.P5.2", "VII.P5.1", "", 0, ""),
+    ("VII.P5.1", "Tổng số TTHC đang cung cấp trực tuyến mức độ 3 (một phần) và 4 của địa phương", "Thủ tục",
+     "count", "sum", "", "", "", 0, ""),
+    ("VII.P5.2", "Số TTHC cung cấp trực tuyến mức độ 3 (một phần) và 4 đã tích hợp, công khai trên Cổng DVC quốc gia",
+     "Thủ tục", "count", "sum", "", "", "", 0, ""),
+]
 
 # Section 3: cross-layout mapping. code -> list of strings.
 BM = {}       # seed 000 "Biểu mẫu": "BM<n> <printed code>"
 TH = {}       # seed 004 Thanh Hóa: printed code or "-<parent>/<row text>"
 ALIASES = {}  # other wordings (seed 000 / seed 004)
+
+
+def bm(code, ref, alias=""):
+    BM.setdefault(code, []).append(ref)
+    if alias:
+        ALIASES.setdefault(code, []).append(alias)
+
+
+def th(code, ref, alias=""):
+    TH.setdefault(code, []).append(ref)
+    if alias:
+        ALIASES.setdefault(code, []).append(alias)
+
+
+# seed 000 (Hải Dương, lines 731-1313): (canonical code, printed ref, wording as printed)
+SEED000 = [
+    ("I.1", "BM1 1", "Số văn bản chỉ đạo CCHC đã ban hành"),
+    ("I.2", "BM1 2", "Tỷ lệ hoàn thành Kế hoạch CCHC năm"),
+    ("I.2.1", "BM1 2.1", "Số nhiệm vụ đề ra trong kế hoạch"),
+    ("I.2.2", "BM1 2.2", "Số nhiệm vụ đã hoàn thành"),
+    ("I.3", "BM1 3", "Kiểm tra CCHC"),
+    ("I.3.1", "BM1 3.1", "Số phòng chuyên môn đã kiểm tra"),
+    ("I.3.2", "BM1 3.2", "Số UBND cấp xã đã kiểm tra"),
+    ("I.3.3", "BM1 3.3", "Tỷ lệ xử lý các vấn đề qua kiểm tra"),
+    ("I.3.3.1", "BM1 3.3.1", "Số vấn đề phát hiện qua kiểm tra"),
+    ("I.3.3.2", "BM1 3.3.2", "Số vấn đề phát hiện đã xử lý xong"),
+    ("I.4", "BM1 4", "Thực hiện nhiệm vụ của UBND huyện, Chủ tịch UBND huyện giao"),
+    ("I.4.1", "BM1 4.1", "Tổng số nhiệm vụ được giao"),
+    ("I.4.2", "BM1 4.2", "Số nhiệm vụ đã hoàn thành đúng hạn"),
+    ("I.4.3", "BM1 4.3", "Số nhiệm vụ đã hoàn thành nhưng quá hạn"),
+    ("I.4.4", "BM1 4.4", "Số nhiệm vụ quá hạn nhưng chưa hoàn thành"),
+    ("I.5", "BM1 5", "Khảo sát sự hài lòng của người dân, tổ chức"),
+    ("I.5.1", "BM1 5.1", "Số lượng phiếu khảo sát"),
+    ("I.5.2", "BM1 5.2", "Hình thức khảo sát"),
+    ("I.6", "BM1 6", "Tổ chức đối thoại của lãnh đạo với người dân, cộng đồng doanh nghiệp"),
+    ("II.1", "BM2 1", "Tổng số Văn bản quy phạm pháp luật (VBQPPL) đo địa phương ban hành"),
+    ("II.1.2", "BM2 1.3", "Số VBQPPL do cấp xã ban hành"),
+    ("II.2", "BM2 2", "Kiểm tra, xử lý VBQPPL"),
+    ("II.2.1", "BM2 2.1", "Số VBQPPL đã kiểm tra theo thẩm quyền của cấp huyện"),
+    ("II.2.2", "BM2 2.2", "Tỷ lệ xử lý VBQPPL sau kiểm tra"),
+    ("II.2.2.1", "BM2 2.2.1", "Tổng số VBQPPL cần phải xử lý sau kiểm tra"),
+    ("II.2.2.2", "BM2 2.2.2", "Số VBQPPL có kiến nghị xử lý đã được xử lý xong"),
+    ("II.3", "BM2 3", "Rà soát VBQPPL"),
+    ("II.3.1", "BM2 3.1", "Số VBQPPL đã rà soát thuộc thẩm quyền của cấp huyện"),
+    ("II.3.2", "BM2 3.2", "Tỷ lệ xử lý VBQPPL sau rà soát"),
+    ("II.3.2.1", "BM2 3.2.1", "Tổng số VBQPPL cần phải xử lý sau rà soát"),
+    ("II.3.2.2", "BM2 3.2.2", "Số VBQPPL có kiến nghị xử lý đã được xử lý xong"),
+    ("III.1", "BM3 1", "Thống kê TTHC"),
+    ("III.1.1", "BM3 1.1", "Số TTHC đã được phê duyệt phương án đơn giản hóa"),
+    ("III.1.2", "BM3 1.2", "Số TTHC công bố mới"),
+    ("III.1.3", "BM3 1.3", "Số TTHC bãi bỏ, thay thế"),
+    ("III.1.4", "BM3 1.4", "Tổng số TTHC thuộc thẩm quyền giải quyết tại địa phương"),
+    ("III.1.4.3", "BM3 1.4.3", "Số TTHC cấp xã"),
+    ("III.2", "BM3 2", "Thực hiện cơ chế một cửa, một cửa liên thông"),
+    ("III.2.1", "BM3 2.1", "Số TTHC liên thông cùng cấp"),
+    ("III.2.2", "BM3 2.2", "Số TTHC liên thông giữa các cấp chính quyền"),
+    ("III.2.3", "BM3 2.3", "Số TTHC đã thực hiện tiếp nhận và giải quyết hồ sơ không phụ thuộc vào địa giới hành chính"),
+    ("III.3", "BM3 3", "Kết quả giải quyết TTHC"),
+    ("III.3.3", "BM3 3.3", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn"),
+    ("III.3.3.1", "BM3 3.3.1", "Tổng số hồ sơ TTHC đã giải quyết xong"),
+    ("III.3.3.2", "BM3 3.3.2", "Số hồ sơ TTHC giải quyết đúng hạn"),
+    ("III.3.4", "BM3 3.4", "Tỷ lệ giải quyết phản ánh, kiến nghị (PAKN) về quy định TTHC"),
+    ("III.3.4.1", "BM3 3.4.1", "Tổng số PAKN đã tiếp nhận (trực tiếp hoặc do cơ quan có thẩm quyền chuyển đến)"),
+    ("III.3.4.2", "BM3 3.4.2", "Số PAKN đã giải quyết xong"),
+    ("IV.1", "BM4 1", "Sắp xếp, kiện toàn tổ chức bộ máy"),
+    ("IV.P1", "BM4 1.2", "Tỷ lệ UBND cấp xã đã hoàn thành việc sắp xếp cơ cấu tổ chức và bố trí các bộ phận chuyên môn đáp ứng các tiêu chí theo quy định của Chính phủ"),
+    ("IV.2", "BM4 2", "Số liệu về biên chế công chức"),
+    ("IV.2.1", "BM4 2.1", "Tổng số biên chế được giao trong năm"),
+    ("IV.2.2", "BM4 2.2", "Tổng số biên chế có mặt tại thời điểm báo cáo"),
+    ("IV.2.3", "BM4 2.3", "Số hợp đồng lao động làm việc tại cơ quan hành chính nhà nước"),
+    ("IV.2.4", "BM4 2.4", "Số biên chế đã tinh giản trong kỳ báo cáo"),
+    ("IV.2.5", "BM4 2.5", "Tỷ lệ phần trăm biên chế đã tinh giản so với năm 2015"),
+    ("V.1", "BM5 1", "Vị trí việc làm của công chức, viên chức"),
+    ("V.1.1", "BM5 1.1", "Số cơ quan, tổ chức hành chính đã được phê duyệt vị trí việc làm theo quy định"),
+    ("V.1.2", "BM5 1.2", "Số đơn vị sự nghiệp đã được phê duyệt vị trí việc làm theo quy định"),
+    ("V.1.3", "BM5 1.3", "Số cơ quan, tổ chức có vi phạm trong thực hiện vị trí việc làm phát hiện qua thanh tra"),
+    ("V.2", "BM5 2", "Tuyển dụng công chức, viên chức"),
+    ("V.2.1", "BM5 2.1", "Số công chức được tuyển dụng (thi tuyển, xét tuyển)"),
+    ("V.2.2", "BM5 2.2", "Số công chức được tuyển dụng theo trường hợp đặc biệt"),
+    ("V.2.3", "BM5 2.3", "Số cán bộ, công chức cấp xã được xét chuyển thành công chức cấp huyện trở lên"),
+    ("V.2.4", "BM5 2.4", "Số viên chức được tuyển dụng (thi tuyển, xét tuyển)"),
+    ("V.2.5", "BM5 2.5", "Số viên chức được tuyển dụng theo trường hợp đặc biệt"),
+    ("V.P1", "BM5 3", "Số lượng lãnh đạo quản lý được tuyển chọn, bổ nhiệm thông qua thi tuyển"),
+    ("V.3", "BM5 4", "Số lượng cán bộ, công chức, viên chức bị kỷ luật"),
+    ("V.3.1", "BM5 4.1", "Số lãnh đạo cấp huyện bị kỷ luật"),
+    ("V.3.2", "BM5 4.2", "Số lãnh đạo cấp phòng thuộc huyện bị kỷ luật"),
+    ("V.P2", "BM5 4.3", "Số lãnh đạo cấp xã bị kỷ luật"),
+    ("V.P3", "BM5 4.4", "Số công chức (huyện và xã) bị kỷ luật"),
+    ("V.3.3", "BM5 4.5", "Số người làm việc hưởng lương từ NSNN tại các đơn vị SNCL bị kỷ luật"),
+    ("VI.1", "BM6 1", "Tỷ lệ thực hiện Kế hoạch giải ngân vốn đầu tư công"),
+    ("VI.1.1", "BM6 1.1", "Kế hoạch được giao"),
+    ("VI.1.2", "BM6 1.2", "Đã thực hiện"),
+    ("VI.2", "BM6 2", "Thực hiện tự chủ tài chính của đơn vị sự nghiệp (ĐVSN) tại địa phương"),
+    ("VI.2.1", "BM6 2.1", "Tổng số ĐVSN công lập tại địa phương"),
+    ("VI.2.2", "BM6 2.2", "Số ĐVSN tự bảo đảm chi thường xuyên và chi đầu tư"),
+    ("VI.2.3", "BM6 2.3", "Số ĐVSN tự bảo đảm chi thường xuyên"),
+    ("VI.2.4", "BM6 2.4", "Số ĐVSN tự bảo đảm một phần chi thường xuyên"),
+    ("VI.2.4.1", "BM6 2.4.1", "Số ĐVSN tự bảo đảm từ 70% - dưới 100% chi thường xuyên"),
+    ("VI.2.4.2", "BM6 2.4.2", "Số ĐVSN tự bảo đảm từ 30% - dưới 70% chi thường xuyên"),
+    ("VI.2.4.3", "BM6 2.4.3", "Số ĐVSN tự bảo đảm từ 10% - dưới 30% chi thường xuyên"),
+    ("VI.2.5", "BM6 2.5", "Số ĐVSN do Nhà nước bảo đảm chi thường xuyên"),
+    ("VI.2.6", "BM6 2.6", "Số lượng ĐVSN đã chuyển đổi thành công ty cổ phần"),
+    ("VII.P1", "BM7 1", "Cập nhật Kiến trúc chính quyền điện tử phiên bản mới nhất"),
+    ("VII.P2", "BM7 2", "Xây dựng và vận hành Hệ thống họp trực tuyến"),
+    ("VII.3", "BM7 3", "Tỷ lệ báo cáo định kỳ được gửi, nhận qua Hệ thống thông tin báo cáo quốc gia"),
+    ("VII.P3", "BM7 4", "Triển khai xây dựng nền tảng chia sẻ, tích hợp dùng chung (LGSP)"),
+    ("VII.4", "BM7 5", "Số liệu về trao đổi văn bản điện tử"),
+    ("VII.4.1", "BM7 5.1", "Thực hiện kết nối, liên thông các Hệ thống quản lý văn bản điều hành từ cấp tỉnh đến cấp xã"),
+    ("VII.4.1.3", "BM7 5.1.3", "Tỷ lệ UBND cấp xã đã kết nối, liên thông với UBND huyện"),
+    ("VII.4.2", "BM7 5.2", "Tỷ lệ sử dụng văn bản điện tử của địa phương"),
+    ("VII.4.2.3", "BM7 5.2.3", "Tỷ lệ sử dụng văn bản điện tử của UBND cấp xã"),
+    ("VII.4.3", "BM7 5.3", "Xây dựng, vận hành Hệ thống thông tin một cửa điện tử tập trung của tỉnh"),
+    ("VII.P4", "BM7 5.3.3", "Tỷ lệ đơn vị cấp xã đã kết nối liên thông với Hệ thống"),
+    ("VII.5", "BM7 6", "Cung cấp dịch vụ công trực tuyến"),
+    ("VII.5.1", "BM7 6.4", "Tỷ lệ TTHC đủ điều kiện được cung cấp trực tuyến mức độ 3 (một phần)"),
+    ("VII.5.1.1", "BM7 6.4.1", "Tổng số TTHC đủ điều kiện cung cấp trực tuyến mức độ 3 (một phần)"),
+    ("VII.5.1.2", "BM7 6.4.2", "Số TTHC đang cung cấp trực tuyến mức độ 3 (một phần)"),
+    ("VII.5.1.3", "BM7 6.4.3", "Số TTHC đang cung cấp trực tuyến mức độ 3 (một phần) có phát sinh hồ sơ nộp trực tuyến"),
+    ("VII.5.2", "BM7 6.5", "Tỷ lệ TTHC đủ điều kiện được cung cấp trực tuyến mức độ 4 (toàn phần)"),
+    ("VII.5.2.1", "BM7 6.5.1", "Tổng số TTHC đủ điều kiện cung cấp trực tuyến mức độ 4 (toàn phần)"),
+    ("VII.5.2.2", "BM7 6.5.2", "Số TTHC đang cung cấp trực tuyến mức độ 4 (toàn phần)"),
+    ("VII.5.2.3", "BM7 6.5.3", "Số TTHC đang cung cấp trực tuyến mức độ 4 (toàn phần) có phát sinh hồ sơ nộp trực tuyến"),
+    ("VII.P5", "BM7 6.6", "Tỷ lệ TTHC cung cấp trực tuyến mức độ 3 (một phần) và 4 đã tích hợp, công khai trên Cổng DVC quốc gia"),
+    ("VII.P5.1", "BM7 6.6.1", "Tổng số TTHC đang cung cấp trực tuyến mức độ 3 (một phần) và 4 của địa phương"),
+    ("VII.P5.2", "BM7 6.6.2", "Số TTHC cung cấp trực tuyến mức độ 3 (một phần) và 4 đã tích hợp, công khai trên Cổng DVC quốc gia"),
+    ("VII.5.3", "BM7 6.7", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 (một phần) và 4"),
+    ("VII.5.3.1", "BM7 6.7.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)"),
+    ("VII.5.3.2", "BM7 6.7.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến"),
+    ("VII.5.4", "BM7 6.8", "Tỷ lệ TTHC được tích hợp, triển khai thanh toán trực tuyến"),
+    ("VII.5.4.1", "BM7 6.8.1", "Tổng số TTHC có yêu cầu nghĩa vụ tài chính"),
+    ("VII.5.4.2", "BM7 6.8.2", "Số TTHC đã được tích hợp, triển khai thanh toán trực tuyến trên Cổng DVC quốc gia hoặc trên Cổng DVC của tỉnh"),
+]
+for _c, _ref, _alias in SEED000:
+    bm(_c, _ref, _alias)
+
+# seed 004 (Thanh Hóa city, lines 699-1299): (canonical code, printed ref, wording as printed)
+SEED004 = [
+]
+for _c, _ref, _alias in SEED004:
+    th(_c, _ref, _alias)
 
 
 def roman(code):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.numbers import parse_code_list
 from pipeline.text import clean_code, fold, nfc
 from schemas.models import IndicatorModel
 
@@ -37,7 +36,8 @@ class Catalog:
 
     def codes_list(self, code: str) -> dict[int, str]:
         """Return {code: label} of a coded indicator."""
-        return parse_code_list(self.frame.at[code, "code_list"].replace(";", "\n"))
+        pairs = (p.split("=", 1) for p in self.frame.at[code, "code_list"].split(";") if "=" in p)
+        return {int(k.strip()): v.strip() for k, v in pairs}
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -273,3 +273,16 @@ def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
     finally:
         con.close()
     return summary
+
+
+def run_steps(settings: Settings) -> RunSummary:
+    """Run the consolidation steps in-process without orchestration (tests, benchmarks, dry runs)."""
+    started_at = dt.datetime.now()
+    run_id = new_run_id()
+    ref = load_reference(settings)
+    cands, unchanged = find_new_files(settings)
+    cands = validate_candidates(parse_candidates(cands, ref, settings))
+    summary = load_candidates(cands, ref, settings, run_id, started_at)
+    summary.unchanged = unchanged
+    summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)
+    return finish_run(summary, settings)

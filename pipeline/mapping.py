@@ -33,11 +33,14 @@ def _name_keys(name: str) -> list[str]:
     return [k for k in {full, short} if k]
 
 
-def _similarity(keys: list[str], names: list[str]) -> float:
+def _similarity(keys: list[str], names: list[str], lenient: bool = False) -> float:
+    """Best similarity of a row's name keys to an indicator's names; `lenient` also credits word subsets."""
     best = 0.0
     for a in keys:
         for b in names:
             s = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+            if lenient:
+                s = max(s, fuzz.token_set_ratio(a, b) * 0.9)
             if s > best:
                 best = s
     return best
@@ -84,7 +87,7 @@ def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
         parent = mapped_by_printed.get((row.sheet, row.parent_code)) if row.parent_code else None
         best_code, best_total, best_sim = None, float("-inf"), 0.0
         for code in candidates:
-            sim = _similarity(keys, catalog.names[code]) if keys else 0.0
+            sim = _similarity(keys, catalog.names[code], lenient=code in hints) if keys else 0.0
             total = sim + _unit_penalty(row.unit, frame.at[code, "kind"])
             if code in hints:
                 total += HINT_BONUS
