@@ -37,7 +37,7 @@ BASE = [
     ("I.5.1", "Số lượng phiếu khảo sát", "Số lượng", "count", "sum", "", "", "", 0, ""),
     ("I.5.2", "Hình thức khảo sát", "Mã", "coded", "by_code", "", "", "0=Trực tuyến;1=Phát phiếu;2=Kết hợp", 0, ""),
     ("I.6", "Tổ chức đối thoại của lãnh đạo với người dân, cộng đồng doanh nghiệp", "Mã", "coded", "by_code",
-     "", "", KC, 0, ""),
+     "", "", KC, 0, "Mẫu Thanh Hóa (1.4) ghi số liệu 4 dù danh mục mã là Không = 0 / Có = 1: cần xác minh"),
     # II
     ("II.1", "Tổng số VBQPPL", "Văn bản", "count", "sum", "", "", "", 0, ""),
     ("II.1.1", "Số VBQPPL đã ban hành hoặc tham mưu ban hành", "Văn bản", "count", "sum", "", "", "", 0, ""),
@@ -110,7 +110,8 @@ BASE = [
     ("IV.2.3", "Số hợp đồng lao động làm việc tại các cơ quan, tổ chức hành chính", "Người", "count", "sum", "", "", "", 0, ""),
     ("IV.2.4", "Số biên chế đã tinh giản trong kỳ báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
     ("IV.2.5", "Tỷ lệ phần trăm biên chế đã tinh giản so với năm 2015", "%", "rate", "unit_share", "", "", "", 0, ""),
-    ("IV.3", "Số người làm việc hưởng lương từ NSNN tại các đơn vị sự nghiệp công lập", "", "group", "none", "", "", "", 0, ""),
+    ("IV.3", "Số người làm việc hưởng lương từ NSNN tại các đơn vị sự nghiệp công lập", "Người", "count", "sum", "", "", "", 0,
+     "Dòng tiêu đề; mẫu Thanh Hóa (4.3) ghi đơn vị tính Người tại dòng này"),
     ("IV.3.1", "Tổng số người làm việc được giao", "Người", "count", "sum", "", "", "", 0, ""),
     ("IV.3.2", "Tổng số người làm việc có mặt tại thời điểm báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
     ("IV.3.3", "Số người đã tinh giản trong kỳ báo cáo", "Người", "count", "sum", "", "", "", 0, ""),
@@ -233,6 +234,95 @@ EXTRA = [
      "count", "sum", "", "", "", 0, ""),
     ("VII.P5.2", "Số TTHC cung cấp trực tuyến mức độ 3 (một phần) và 4 đã tích hợp, công khai trên Cổng DVC quốc gia",
      "Thủ tục", "count", "sum", "", "", "", 0, ""),
+]
+
+TH_ONLY = "Chỉ có ở mẫu Thanh Hóa"
+
+
+def cnt(code, name, unit, note=TH_ONLY, cum=0):
+    return (code, name, unit, "count", "sum", "", "", "", cum, note)
+
+
+def share(code, name, note=TH_ONLY):
+    return (code, name, "%", "rate", "unit_share", "", "", "", 0, note)
+
+
+def coded(code, name, clist, note=TH_ONLY):
+    return (code, name, "Mã", "coded", "by_code", "", "", clist, 0, note)
+
+
+def grp(code, name, note=TH_ONLY):
+    return (code, name, "", "group", "none", "", "", "", 0, note)
+
+
+EXTRA += [
+    # --- from seed 004 (Thanh Hóa city variant) ---
+    cnt("II.P1", "Số VBQPPL đã ban hành hoặc tham mưu ban hành tại cấp huyện", "Văn bản"),
+    cnt("II.P2", "Số VBQPPL đã kiến nghị xử lý sau kiểm tra, rà soát", "Văn bản",
+        "Chỉ có ở mẫu Thanh Hóa; gộp kiểm tra và rà soát (≈ II.2.2.1 + II.3.2.1)"),
+    cnt("II.P3", "Số VBQPPL có kiến nghị xử lý sau kiểm tra, rà soát đã được xử lý xong", "Văn bản",
+        "Chỉ có ở mẫu Thanh Hóa; gộp kiểm tra và rà soát (≈ II.2.2.2 + II.3.2.2)"),
+    cnt("III.P1", "Số TTHC đưa vào thực hiện theo cơ chế một cửa tại cấp huyện", "Thủ tục"),
+    cnt("III.P2", "Số TTHC đưa vào thực hiện theo cơ chế một cửa tại cấp xã", "Thủ tục"),
+    cnt("III.P3", "Số TTHC liên thông cùng cấp tại cấp huyện", "Thủ tục", "Chi tiết của III.2.1 (mẫu Thanh Hóa)"),
+    cnt("III.P4", "Số TTHC liên thông cùng cấp tại cấp xã", "Thủ tục", "Chi tiết của III.2.1 (mẫu Thanh Hóa)"),
+    cnt("III.P5", "Số TTHC liên thông giữa các cấp chính quyền tại cấp huyện", "Thủ tục", "Chi tiết của III.2.2 (mẫu Thanh Hóa)"),
+    cnt("III.P6", "Số TTHC liên thông giữa các cấp chính quyền tại cấp xã", "Thủ tục", "Chi tiết của III.2.2 (mẫu Thanh Hóa)"),
+    share("III.P7", "Tỷ lệ TTHC đã được phê duyệt quy trình nội bộ"),
+    share("III.P7.1", "Tỷ lệ TTHC đã được phê duyệt quy trình nội bộ tại cấp huyện"),
+    share("III.P7.2", "Tỷ lệ TTHC đã được phê duyệt quy trình nội bộ tại cấp xã"),
+    share("III.P8", "Tỷ lệ quy trình nội bộ giải quyết TTHC đã được điện tử hóa"),
+    share("III.P8.1", "Tỷ lệ quy trình nội bộ giải quyết TTHC đã được điện tử hóa tại cấp huyện"),
+    share("III.P8.2", "Tỷ lệ quy trình nội bộ giải quyết TTHC đã được điện tử hóa tại cấp xã"),
+    cnt("III.P9", "Số lượng hồ sơ đã tiếp nhận", "Hồ sơ",
+        "Chỉ có ở mẫu Thanh Hóa (3.3.1 thứ nhất); tính mọi TTHC, khác VII.5.3.1 (chỉ TTHC mức độ 3, 4)"),
+    cnt("III.P9.1", "Số lượng hồ sơ đã tiếp nhận trực tiếp", "Hồ sơ"),
+    cnt("III.P9.2", "Số lượng hồ sơ đã tiếp nhận qua BCCI", "Hồ sơ"),
+    cnt("III.P9.3", "Số lượng hồ sơ đã tiếp nhận trực tuyến một phần", "Hồ sơ"),
+    cnt("III.P9.4", "Số lượng hồ sơ đã tiếp nhận trực tuyến toàn trình", "Hồ sơ"),
+    cnt("III.P10", "Số hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hẹn, trả trực tiếp", "Hồ sơ",
+        "Chi tiết của III.3.3.2 (mẫu Thanh Hóa)"),
+    cnt("III.P11", "Số hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hẹn, trả qua BCCI", "Hồ sơ",
+        "Chi tiết của III.3.3.2 (mẫu Thanh Hóa)"),
+    cnt("III.P12", "Số hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hẹn, giải quyết trực tuyến mức độ 3",
+        "Hồ sơ", "Chi tiết của III.3.3.2 (mẫu Thanh Hóa)"),
+    cnt("III.P13", "Số hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hẹn, giải quyết trực tuyến mức độ 4",
+        "Hồ sơ", "Chi tiết của III.3.3.2 (mẫu Thanh Hóa)"),
+    cnt("III.P14", "Số lượng hồ sơ TTHC về lĩnh vực đất đai được giải quyết đúng hẹn", "Hồ sơ"),
+    cnt("III.P14.1", "Số lượng hồ sơ TTHC về lĩnh vực đất đai được giải quyết đúng hẹn tại cấp huyện", "Hồ sơ"),
+    cnt("III.P14.2", "Số lượng hồ sơ TTHC về lĩnh vực đất đai được giải quyết đúng hẹn tại cấp xã", "Hồ sơ"),
+    cnt("III.P15", "Số lượng hồ sơ TTHC về lĩnh vực xây dựng được giải quyết đúng hẹn", "Hồ sơ"),
+    cnt("III.P15.1", "Số lượng hồ sơ TTHC về lĩnh vực xây dựng được giải quyết đúng hẹn tại cấp huyện", "Hồ sơ"),
+    cnt("III.P15.2", "Số lượng hồ sơ TTHC về lĩnh vực xây dựng được giải quyết đúng hẹn tại cấp xã", "Hồ sơ"),
+    grp("III.P16", "Công khai kết quả giải quyết"),
+    cnt("III.P17", "Công khai kết quả giải quyết trên cổng dịch vụ công của tỉnh", "Hồ sơ",
+        "Chỉ có ở mẫu Thanh Hóa; đơn vị in: Số hồ sơ đã giải quyết"),
+    cnt("III.P17.1", "Công khai kết quả giải quyết trên cổng dịch vụ công của tỉnh tại cấp huyện", "Hồ sơ"),
+    cnt("III.P17.2", "Công khai kết quả giải quyết trên cổng dịch vụ công của tỉnh tại cấp xã", "Hồ sơ"),
+    cnt("III.P18", "Công khai kết quả giải quyết trên trang TTĐT của đơn vị", "Hồ sơ",
+        "Chỉ có ở mẫu Thanh Hóa; đơn vị in: Số hồ sơ đã giải quyết"),
+    cnt("III.P18.1", "Công khai kết quả giải quyết trên trang TTĐT của đơn vị tại cấp huyện", "Hồ sơ"),
+    cnt("III.P18.2", "Công khai kết quả giải quyết trên trang TTĐT của đơn vị tại cấp xã", "Hồ sơ"),
+    cnt("III.P19", "Số thư/ trường hợp đã công khai xin lỗi", "Trường hợp",
+        "Chỉ có ở mẫu Thanh Hóa; mẫu không in đơn vị tính"),
+    cnt("III.P19.1", "Số thư/ trường hợp đã công khai xin lỗi tại cấp huyện", "Trường hợp"),
+    cnt("III.P19.2", "Số thư/ trường hợp đã công khai xin lỗi tại cấp xã", "Trường hợp"),
+    cnt("VII.P6", "Số TTHC đã tích hợp dịch vụ thanh toán trực tuyến trên cổng dịch vụ công tại cấp huyện", "Thủ tục",
+        "Chi tiết của VII.5.4.2 (mẫu Thanh Hóa 3.4.3)"),
+    cnt("VII.P7", "Số TTHC đã tích hợp dịch vụ thanh toán trực tuyến trên cổng dịch vụ công tại cấp xã", "Thủ tục",
+        "Chi tiết của VII.5.4.2 (mẫu Thanh Hóa 3.4.3)"),
+    cnt("VII.P8", "Tỷ lệ cơ quan chuyên môn UBND cấp huyện, UBND cấp xã được cấp chứng thư số", "Đơn vị",
+        "Chỉ có ở mẫu Thanh Hóa; tên ghi Tỷ lệ nhưng đơn vị tính in là Đơn vị (số liệu 1): cần xác minh"),
+    coded("VII.P9", "Thực hiện kết nối, liên thông các Hệ thống quản lý văn bản điều hành từ huyện đến cấp xã",
+          "0=Chưa kết nối;1=Đã kết nối", "Chỉ có ở mẫu Thanh Hóa; mẫu quốc gia VII.4.1 là dòng tiêu đề (cấp tỉnh đến cấp xã)"),
+    cnt("VII.P10", "Tổng số văn bản đi giữa các cơ quan nhà nước trên địa bàn huyện", "Văn bản"),
+    share("VII.P11", "Tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử và song song với văn bản giấy"),
+    coded("VII.P12", "Kết nối liên thông với Hệ thống một cửa điện tử cấp tỉnh", "0=Chưa kết nối;1=Đã kết nối",
+          "Chỉ có ở mẫu Thanh Hóa; mẫu quốc gia VII.4.3.2 dùng mã Hoạt động tốt/chưa hiệu quả"),
+    grp("VII.P13", "Áp dụng hệ thống quản lý chất lượng ISO"),
+    coded("VII.P13.1", "Thực hiện duy trì, áp dụng hệ thống tại UBND huyện", "0=Không thực hiện;1=Có thực hiện"),
+    cnt("VII.P13.2", "Số lượng đơn vị cấp xã đã áp dụng", "Đơn vị"),
+    coded("VII.P13.3", "Thực hiện duy trì, áp dụng hệ thống tại UBND cấp xã", "0=Không thực hiện;1=Có thực hiện"),
 ]
 
 # Section 3: cross-layout mapping. code -> list of strings.
@@ -376,7 +466,107 @@ for _c, _ref, _alias in SEED000:
 
 # seed 004 (Thanh Hóa city, lines 699-1299): (canonical code, printed ref, wording as printed)
 SEED004 = [
+    ("I.2", "1.1", "Kế hoạch CCHC"),
+    ("I.2.1", "1.1.1", "Số nhiệm vụ đề ra trong kế hoạch"),
+    ("I.2.2", "1.1.2", "Số nhiệm vụ đã hoàn thành"),
+    ("I.1", "1.1.3", "Số văn bản chỉ đạo CCHC đã ban hành"),
+    ("I.4", "1.2", "Thực hiện nhiệm vụ UBND thành phố, Chủ tịch UBND thành phố giao"),
+    ("I.4.1", "1.2.1", "Tổng số nhiệm vụ được giao"),
+    ("I.4.2", "1.2.2", "Số nhiệm vụ đã hoàn thành đúng hạn"),
+    ("I.4.3", "1.2.3", "Số nhiệm vụ đã hoàn thành nhưng quá hạn"),
+    ("I.5", "1.3", "Khảo sát sự hài lòng của người dân, tổ chức"),
+    ("I.5.1", "1.3.1", "Số lượng phiếu khảo sát"),
+    ("I.5.2", "1.3.2", "Hình thức khảo sát"),
+    ("I.6", "1.4", "Tổ chức đối thoại của lãnh đạo với người dân, cộng đồng doanh nghiệp"),
+    ("II.1.1", "2.1", "Số VBQPPL đã ban hành/ tham mưu ban hành"),
+    ("II.P1", "-2.1/Tại cấp huyện", ""),
+    ("II.1.2", "-2.1/Tại cấp xã", ""),
+    ("II.2.1", "2.2", "Số VBQPPL đã kiểm tra theo thẩm quyền"),
+    ("II.3.1", "2.3", "Số VBQPPL đã rà soát"),
+    ("II.P2", "2.4", "Số VBQPPL đã kiến nghị xử lý sau kiểm tra, rà soát"),
+    ("II.P3", "2.5", "Số VBQPPL có kiến nghị xử lý đã được xử lý xong"),
+    ("III.1", "3.1", "Thống kê TTHC"),
+    ("III.1.2", "3.1.1", "Số TTHC/ danh mục TTHC thuộc thẩm quyền quản lý công bố mới"),
+    ("III.1.3", "3.1.2", "Số TTHC thuộc thẩm quyền bãi bỏ, thay thế"),
+    ("III.1.4", "3.1.3", "Tổng số TTHC đang áp dụng"),
+    ("III.1.4.2", "-3.1.3/Số TTHC cấp huyện", "Số TTHC cấp huyện"),
+    ("III.1.4.3", "-3.1.3/Số TTHC cấp xã", "Số TTHC cấp xã"),
+    ("III.2", "3.2", "Thực hiện cơ chế một cửa, một cửa liên thông"),
+    ("III.P1", "3.2.1", "Số TTHC đưa vào thự hiện theo cơ chế một cửa tại cấp huyện"),
+    ("III.P2", "3.2.2", "Số TTHC đưa vào thực hiện theo cơ chế một cửa tại cấp xã"),
+    ("III.2.1", "3.2.3", "Số TTHC liên thông cùng cấp"),
+    ("III.P3", "-3.2.3/Tại cấp huyện", ""),
+    ("III.P4", "-3.2.3/Tại cấp xã", ""),
+    ("III.2.2", "3.2.4", "Số TTHC liên thông giữa các cấp chính quyền"),
+    ("III.P5", "-3.2.4/Tại cấp huyện", ""),
+    ("III.P6", "-3.2.4/Tại cấp xã", ""),
+    ("III.P7", "3.2.5", "Tỷ lệ TTHC đã được phê duyệt quy trình nội bộ"),
+    ("III.P7.1", "-3.2.5/Tại cấp huyện", ""),
+    ("III.P7.2", "-3.2.5/Tại cấp xã", ""),
+    ("III.P8", "3.2.6", "Tỷ lệ quy trình nội bộ giải quyết TTHC đã được điện tử hóa"),
+    ("III.P8.1", "-3.2.6/Tại cấp huyện", ""),
+    ("III.P8.2", "-3.2.6/Tại cấp xã", ""),
+    ("III.3", "3.3", "Kết quả giải quyết TTHC"),
+    ("III.P9", "3.3.1", "Số lượng hồ sơ đã tiếp nhận"),          # first of the two printed 3.3.1
+    ("III.P9.1", "-3.3.1/Tiếp nhận trực tiếp", "Tiếp nhận trực tiếp"),
+    ("III.P9.2", "-3.3.1/Tiếp nhận qua BCCI", "Tiếp nhận qua BCCI"),
+    ("III.P9.3", "-3.3.1/Tiếp nhận trực tuyến một phần", "Tiếp nhận trực tuyến một phần"),
+    ("III.P9.4", "-3.3.1/Tiếp nhận trực tuyến toàn trình", "Tiếp nhận trực tuyến toàn trình"),
+    ("III.3.2.2", "3.3.1", "Số lượng hồ sơ TTHC do UBND cấp huyện tiếp nhận được giải quyết đúng hẹn"),  # second 3.3.1
+    ("III.3.3.2", "3.3.2", "Số lượng hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hẹn"),
+    ("III.P10", "-3.3.2/Trả trực tiếp", "Trả trực tiếp"),
+    ("III.P11", "-3.3.2/Trả qua BCCI", "Trả qua BCCI"),
+    ("III.P12", "-3.3.2/Giải quyết trực tuyến mức độ 3", "Giải quyết trực tuyến mức độ 3"),
+    ("III.P13", "-3.3.2/Giải quyết trực tuyến mức độ 4", "Giải quyết trực tuyến mức độ 4"),
+    ("III.P14", "3.3.3", "Số lượng hồ sơ TTHC về lĩnh vực đất đai được giải quyết đúng hẹn"),
+    ("III.P14.1", "-3.3.3/Tại cấp huyện", ""),
+    ("III.P14.2", "-3.3.3/Tại cấp xã", ""),
+    ("III.P15", "3.3.4", "Số lượng hồ sơ TTHC về lĩnh vực xây dựng được giải quyết đúng hẹn"),
+    ("III.P15.1", "-3.3.4/Tại cấp huyện", ""),
+    ("III.P15.2", "-3.3.4/Tại cấp xã", ""),
+    ("III.P16", "3.4", "Công khai kết quả giải quyết"),
+    ("III.P17", "3.4.1", "Công khai kết quả giải quyết trên cổng dịch vụ công của tỉnh"),
+    ("III.P17.1", "-3.4.1/Tại cấp huyện", ""),
+    ("III.P17.2", "-3.4.1/Tại cấp xã", ""),
+    ("III.P18", "3.4.2", "Công khai kết quả giải quyết trên trang TTĐT của đơn vị"),
+    ("III.P18.1", "-3.4.2/Tại cấp huyện", ""),
+    ("III.P18.2", "-3.4.2/Tại cấp xã", ""),
+    ("VII.5.4.2", "3.4.3", "Số TTHC đã tích hợp dịch vụ thanh toán trực tuyến trên cổng dịch vụ công"),
+    ("VII.P6", "-3.4.3/Tại cấp huyện", ""),
+    ("VII.P7", "-3.4.3/Tại cấp xã", ""),
+    ("III.P19", "3.5", "Số thư/ trường hợp đã công khai xin lỗi"),
+    ("III.P19.1", "-3.5/Tại cấp huyện", ""),
+    ("III.P19.2", "-3.5/Tại cấp xã", ""),
+    ("IV.1", "4.1", "Cơ cấu tổ chức bộ máy"),
+    ("IV.2", "4.2", "Số liệu về biên chế công chức"),
+    ("IV.2.1", "4.2.1", "Tổng số biên chế được giao trong năm"),
+    ("IV.2.2", "4.2.2", "Tổng số biên chế có mặt tại thời điểm báo cáo"),
+    ("IV.2.3", "4.2.3", "Số hợp đồng lao động làm việc tại cơ quan hành chính nhà nước"),
+    ("IV.2.4", "4.2.4", "Số biên chế đã tinh giản trong kỳ báo cáo"),
+    ("IV.2.5", "4.2.5", "Tỷ lệ % biên chế đã tinh giản so với năm 2015"),
+    ("IV.3", "4.3", "Số người làm việc hưởng lương từ NSNN tại các đơn vị sự nghiệp công lập"),
+    ("VII.P2", "7.1", "Xây dựng và vận hành hệ thống họp trực tuyến"),
+    ("VII.P8", "7.2", "Tỷ lệ cơ quan chuyên môn UBND cấp huyện, UBND cấp xã được cấp chứng thư số"),
+    ("VII.4", "7.3", "Số liệu về văn bản trao đổi điện tử"),
+    ("VII.P9", "7.3.1", "Thực hiện kết nối, liên thông các Hệ thống quản lý văn bản điều hành từ huyện đến cấp xã"),
+    ("VII.4.1.3", "7.3.2", "Tỷ lệ UBND xã đã kết nối, liên thông với UBND huyện"),
+    ("VII.P10", "7.3.3", "Tổng số VĂN BẢN ĐI giữa các cơ quan nhà nước trên địa bàn huyện"),
+    ("VII.4.2", "-7.3.3/Tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử",
+     "Tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử"),
+    ("VII.P11", "-7.3.3/Tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử và song song với văn bản giấy",
+     "Tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử và song song với văn bản giấy"),
+    ("VII.4.3", "7.4", "Vận hành Hệ thống thông tin một cửa điện tử"),
+    ("VII.P12", "7.4.1", "Kết nối liên thông với Hệ thống một cửa điện tử cấp tỉnh"),
+    ("VII.P4", "7.4.2", "Tỷ lệ đơn vị cấp xã đã kết nối liên thông với Hệ thống một cửa điện tử cấp tỉnh"),
+    ("VII.5", "7.5", "Dịch vụ công trực tuyến"),
+    ("VII.5.1.2", "7.5.1", "Tổng số TTHC cung cấp trực tuyến một phần"),
+    ("VII.5.2.2", "7.5.2", "Tổng số TTHC cung cấp trực tuyến toàn trình"),
+    ("VII.P13", "7.6", "Áp dụng hệ thống quản lý chất lượng ISO"),
+    ("VII.P13.1", "7.6.1", "Thực hiện duy trì, áp dụng hệ thống tại UBND huyện"),
+    ("VII.P13.2", "7.6.2", "Số lượng đơn vị cấp xã đã áp dụng"),
+    ("VII.P13.3", "7.6.3", "Thực hiện duy trì, áp dụng hệ thống tại UBND cấp xã"),
 ]
+# seed 004 area headings (no indicator of their own): 1, 2, 3, 4, 5, 6, 7
 for _c, _ref, _alias in SEED004:
     th(_c, _ref, _alias)
 
@@ -412,3 +602,77 @@ def build():
 
 if __name__ == "__main__":
     build()
+
+
+def check():
+    """Consistency check of the written CSV (csv module only)."""
+    import collections
+    import re
+    with OUT.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    codes = [r["code"] for r in rows]
+    byc = {r["code"]: r for r in rows}
+    errs = []
+    dup = [c for c, n in collections.Counter(codes).items() if n > 1]
+    if dup:
+        errs.append(f"duplicate codes {dup}")
+    for r in rows:
+        c = r["code"]
+        if not re.fullmatch(r"(I|II|III|IV|V|VI|VII)(\.(\d+|P\d+))+", c):
+            errs.append(f"{c}: bad code")
+        if r["area"] != c.split(".")[0]:
+            errs.append(f"{c}: area mismatch")
+        for k in ("numerator", "denominator"):
+            if r[k] and r[k] not in byc:
+                errs.append(f"{c}: {k} {r[k]} missing")
+        if r["agg"] == "ratio" and not (r["kind"] == "rate" and r["numerator"] and r["denominator"]):
+            errs.append(f"{c}: ratio needs rate + parts")
+        if r["agg"] != "ratio" and (r["numerator"] or r["denominator"]):
+            errs.append(f"{c}: parts on non-ratio")
+        if r["agg"] == "by_code" and not (r["kind"] == "coded" and r["code_list"] and r["unit"] == "Mã"):
+            errs.append(f"{c}: by_code needs coded + code_list")
+        if r["kind"] == "coded" and r["agg"] != "by_code":
+            errs.append(f"{c}: coded needs by_code")
+        if r["code_list"] and r["kind"] != "coded":
+            errs.append(f"{c}: code_list on non-coded")
+        if r["agg"] == "sum" and r["kind"] not in ("count", "money"):
+            errs.append(f"{c}: sum needs count/money")
+        if r["kind"] in ("count", "money") and r["agg"] != "sum":
+            errs.append(f"{c}: count/money needs sum")
+        if r["agg"] == "unit_share" and r["kind"] != "rate":
+            errs.append(f"{c}: unit_share needs rate")
+        if (r["kind"] == "group") != (r["agg"] == "none"):
+            errs.append(f"{c}: group <-> none")
+        if r["kind"] == "group" and r["unit"]:
+            errs.append(f"{c}: group with unit")
+        if r["kind"] == "rate" and r["unit"] != "%":
+            errs.append(f"{c}: rate unit {r['unit']}")
+        if r["cumulative"] not in ("0", "1"):
+            errs.append(f"{c}: cumulative")
+        if ".P" not in c and False:
+            pass
+        # parent exists
+        parent = c.rsplit(".", 1)[0]
+        if parent.count(".") >= 1 and parent not in byc:
+            errs.append(f"{c}: parent {parent} missing")
+    print("ERRORS:", errs or "none")
+    print("rows:", len(rows), "project codes:", sum(".P" in c for c in codes))
+    print("per area:", dict(collections.Counter(r["area"] for r in rows)))
+    bm_refs = [x for r in rows for x in r["bm_code"].split("|") if x]
+    th_refs = [x for r in rows for x in r["th_code"].split("|") if x]
+    print("seed000 covered (%d):" % len(bm_refs), " ".join(sorted(bm_refs, key=lambda s: (s[:3], [int(p) for p in s[4:].split(".")]))))
+    print("seed004 coded covered (%d):" % len([x for x in th_refs if not x.startswith("-")]),
+          " ".join(sorted((x for x in th_refs if not x.startswith("-")), key=lambda s: [int(p) for p in s.split(".")])))
+    print("seed004 uncoded covered (%d):" % len([x for x in th_refs if x.startswith("-")]),
+          " | ".join(x for x in th_refs if x.startswith("-")))
+    dupref = [x for x, n in collections.Counter(bm_refs).items() if n > 1]
+    print("seed000 refs used twice:", dupref or "none")
+    print("seed004 refs used twice:", [x for x, n in collections.Counter(th_refs).items() if n > 1] or "none")
+    expect = {"I.2.1": "1.1.1", "III.1.4": "3.1.3", "III.1.4.3": "-3.1.3/Số TTHC cấp xã",
+              "III.3.3.2": "3.3.2", "I.5.1": "1.3.1", "IV.2.2": "4.2.2"}
+    for c, ref in expect.items():
+        print("  expect", c, "<-", ref, "OK" if ref in byc[c]["th_code"].split("|") else "MISSING")
+
+
+if __name__ == "__main__":
+    check()

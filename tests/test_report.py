@@ -1,0 +1,58 @@
+"""The district workbook: figures, units covered, unit columns in registry order, formats, missing units."""
+
+import openpyxl
+import pytest
+
+from pipeline.ingest import run_steps
+from pipeline.report import FMT_COUNT, FMT_RATE, report_path
+
+
+@pytest.fixture
+def workbook(demo_settings):
+    (demo_settings.inbox / "BC_CCHC_6T2023_Tien_Dong.xlsx").unlink()
+    run_steps(demo_settings)
+    path = report_path(demo_settings.out, "2023-H1")
+    assert path == demo_settings.out / "2023-H1" / "TongHop_CCHC_2023-H1.xlsx"
+    return openpyxl.load_workbook(path)
+
+
+def _row(ws, code):
+    for row in ws.iter_rows(min_row=1):
+        if row[0].value == code:
+            return row
+    raise AssertionError(code)
+
+
+def test_area_sheets_and_district_values(workbook, registry):
+    assert workbook.sheetnames[1:8] == ["I. Chỉ đạo điều hành", "II. Thể chế", "III. Thủ tục hành chính", "IV. Tổ chức bộ máy",
+                                        "V. Chế độ công vụ", "VI. Tài chính công", "VII. Chính quyền số"]
+    ws = workbook["III. Thủ tục hành chính"]
+    resolved, ontime, rate = _row(ws, "III.3.3.1"), _row(ws, "III.3.3.2"), _row(ws, "III.3.3")
+    assert resolved[3].value + 0 > 0 and resolved[4].value == "22/23"
+    assert rate[3].value == pytest.approx(ontime[3].value / resolved[3].value * 100)
+    assert resolved[3].number_format == FMT_COUNT and rate[3].number_format == FMT_RATE
+    assert resolved[3].font.name == "Times New Roman"
+    header = [c.value for c in ws[6]]
+    assert header[:6] == ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Toàn huyện", "Số đơn vị báo cáo", "Ghi chú"]
+    assert header[6:] == list(registry.units["label"])
+    # the missing unit's column is blank, not zero
+    col = header.index("xã Tiên Động")
+    assert resolved[col].value is None
+    assert sum(c.value for c in resolved[6:] if c.value is not None) == resolved[3].value
+
+
+def test_missing_units_sheet(workbook):
+    ws = workbook["Đơn vị chưa nộp"]
+    names = [r[1] for r in ws.iter_rows(min_row=5, values_only=True) if r[1]]
+    assert names == ["xã Tiên Động"]
+    assert "22/23" in ws["A2"].value
+
+
+def test_report_history_kept(demo_settings):
+    run_steps(demo_settings)
+    (demo_settings.inbox / "extra").mkdir()
+    from pipeline.samples import generate_demo_inbox
+    generate_demo_inbox(demo_settings.inbox / "extra", demo_settings.units, period_code="2023-H1", seed=11)
+    run_steps(demo_settings)
+    hist = list((demo_settings.out / "2023-H1" / "history").glob("TongHop_CCHC_2023-H1_*.xlsx"))
+    assert len(hist) == 1 and report_path(demo_settings.out, "2023-H1").exists()
