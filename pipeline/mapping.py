@@ -16,6 +16,7 @@ HINT_BONUS = 25.0
 PARENT_BONUS = 10.0
 ACCEPT_WITH_HINT = 55.0
 ACCEPT_BY_NAME = 85.0
+SURE = 90.0
 
 
 @dataclass
@@ -86,7 +87,11 @@ def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
         keys = _name_keys(row.name)
         parent = mapped_by_printed.get((row.sheet, row.parent_code)) if row.parent_code else None
         best_code, best_total, best_sim = None, float("-inf"), 0.0
-        for code in candidates:
+        # a printed code whose indicator also matches by name settles the row without a full scan
+        ordered = sorted(hints) + [c for c in candidates if c not in hints]
+        for code in ordered:
+            if best_code in hints and best_sim >= SURE and code not in hints:
+                break
             sim = _similarity(keys, catalog.names[code], lenient=code in hints) if keys else 0.0
             total = sim + _unit_penalty(row.unit, frame.at[code, "kind"])
             if code in hints:

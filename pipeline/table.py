@@ -101,14 +101,22 @@ def _columns(sheet: Sheet, r: int, code_col: int, name_col: int) -> tuple[int, i
 
 
 def _is_repeated_header(sheet: Sheet, r: int, cols: Columns) -> bool:
-    texts = [fold(sheet.text(r, c)) for c in range(sheet.width)]
-    joined = " | ".join(texts)
-    if any(_is_stt(t) for t in texts) and "chi tieu" in joined:
+    """Tell whether row r repeats the header (or its column-number row) after a page break."""
+    code = fold(sheet.text(r, cols.code)) if cols.code is not None else ""
+    name = fold(sheet.text(r, cols.name))
+    unit = fold(sheet.text(r, cols.unit)) if cols.unit is not None else ""
+    value = sheet.text(r, cols.value)
+    if _is_stt(code) or "chi tieu" in name:
         return True
-    if ("don vi tinh" in joined or "ket qua thong ke" in joined) and not sheet.text(r, cols.value).replace(" ", "").replace(".", "").isdigit():
+    if "don vi tinh" in unit or "ket qua thong ke" in unit or "ket qua thong ke" in fold(value):
         return True
-    filled = [t for t in texts if t]
-    return len(filled) >= 3 and all(_COLNUM.match(t.replace(" ", "")) for t in filled)
+    if fold(value) in ("so lieu", "so luong ty le", "so luong", "ty le"):
+        return True
+    if code.startswith("(") or value.startswith("("):
+        texts = [sheet.text(r, c) for c in (cols.code, cols.name, cols.unit, cols.value) if c is not None]
+        filled = [t for t in texts if t]
+        return len(filled) >= 3 and all(_COLNUM.match(t.replace(" ", "")) for t in filled)
+    return False
 
 
 def _title_form(sheet: Sheet, r0: int, r1: int) -> int | None:
@@ -119,6 +127,17 @@ def _title_form(sheet: Sheet, r0: int, r1: int) -> int | None:
             if m:
                 form = int(m.group(1))
     return form
+
+
+def _form_title(sheet: Sheet, r: int) -> re.Match | None:
+    """Return the match of a "Biểu mẫu N" title in the first columns of row r, if any."""
+    for c in range(min(sheet.width, 4)):
+        v = sheet.get(r, c)
+        if isinstance(v, str) and v.lstrip()[:2].lower() == "bi":
+            m = _BIEU_MAU.match(fold(v))
+            if m:
+                return m
+    return None
 
 
 def read_tables(book: Workbook) -> list[RawRow]:
@@ -147,7 +166,7 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
     n = len(sheet.rows)
     while r < n:
         # a new "Biểu mẫu N" title inside the sheet switches the area (several forms on one sheet)
-        m = next((_BIEU_MAU.match(fold(sheet.text(r, c))) for c in range(min(sheet.width, 4)) if _BIEU_MAU.match(fold(sheet.text(r, c)))), None)
+        m = _form_title(sheet, r)
         if m:
             form = area = int(m.group(1))
             layout = "bieumau"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)
 def nfc(text: str) -> str:
     """Return `text` in Unicode NFC with non-breaking and odd spaces made plain, trimmed."""
     text = unicodedata.normalize("NFC", text)
@@ -16,6 +18,7 @@ def nfc(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return a comparison key: accents folded, đ→d, lower case, punctuation as single spaces."""
     decomposed = unicodedata.normalize("NFD", str(text))
