@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.text import clean_code, fold, nfc
+from pipeline.text import clean_code, fold, nfc, row_key
 from schemas.models import IndicatorModel
 
 AREA_NAMES = {
@@ -28,6 +28,7 @@ class Catalog:
     frame: pd.DataFrame
     bm_index: dict[tuple[int, str], list[str]] = field(default_factory=dict)
     th_index: dict[str, list[str]] = field(default_factory=dict)
+    th_sub_index: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (parent printed code, folded text)
     names: dict[str, list[str]] = field(default_factory=dict)  # code -> folded names
 
     def row(self, code: str) -> pd.Series:
@@ -52,7 +53,10 @@ def load_catalog(path: Path) -> Catalog:
             form, _, printed = item.partition(" ")
             cat.bm_index.setdefault((int(form.upper().removeprefix("BM")), clean_code(printed)), []).append(code)
         for item in filter(None, (s.strip() for s in th.split("|"))):
-            if not item.startswith("-"):
+            if item.startswith("-"):
+                parent, _, text = item[1:].partition("/")
+                cat.th_sub_index.setdefault((clean_code(parent), row_key(text)), []).append(code)
+            else:
                 cat.th_index.setdefault(clean_code(item), []).append(code)
         cat.names[code] = [fold(n) for n in [name, *aliases.split("|")] if fold(n)]
     return cat

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from pipeline.catalog import Catalog
 from pipeline.table import RawRow
-from pipeline.text import fold
+from pipeline.text import fold, row_key
 
 _PARENS = re.compile(r"\([^)]*\)")
 HINT_BONUS = 25.0
@@ -64,6 +64,8 @@ def _unit_penalty(row_unit: str, kind: str) -> float:
 
 def _hints(row: RawRow, catalog: Catalog) -> set[str]:
     if not row.printed_code:
+        if row.layout == "numbered" and row.parent_code:
+            return set(catalog.th_sub_index.get((row.parent_code, row_key(row.name)), []))
         return set()
     if row.layout == "bieumau" and row.form:
         return set(catalog.bm_index.get((row.form, row.printed_code), []))
@@ -85,6 +87,8 @@ def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
         candidates = by_area.get(row.area_roman, list(frame.index)) if row.area_roman else list(frame.index)
         hints = _hints(row, catalog)
         keys = _name_keys(row.name)
+        if not row.printed_code and row.parent_name:
+            keys += _name_keys(f"{row.parent_name} {row.name}")  # "Tại cấp xã" under its parent
         parent = mapped_by_printed.get((row.sheet, row.parent_code)) if row.parent_code else None
         best_code, best_total, best_sim = None, float("-inf"), 0.0
         # a printed code whose indicator also matches by name settles the row without a full scan

@@ -129,6 +129,16 @@ def _title_form(sheet: Sheet, r0: int, r1: int) -> int | None:
     return form
 
 
+_AREA_WORDS = ("chi dao", "the che", "thu tuc hanh chinh", "to chuc bo may", "che do cong vu", "tai chinh cong",
+               "chinh quyen dien tu", "chinh quyen so")
+
+
+def _is_area_title(name: str) -> bool:
+    """Tell whether a row's text names one of the seven areas."""
+    key = fold(name)
+    return len(key) < 80 and any(w in key for w in _AREA_WORDS)
+
+
 def _form_title(sheet: Sheet, r: int) -> re.Match | None:
     """Return the match of a "Biểu mẫu N" title in the first columns of row r, if any."""
     for c in range(min(sheet.width, 4)):
@@ -193,7 +203,15 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
             after_break = False
             r += 1
             continue
-        code = clean_code(code_text)
+        code = "" if folded_code.startswith("trong do") else clean_code(code_text)
+        if layout in (None, "numbered") and _CODE.match(code) and "." not in code and raw is None and not unit and _is_area_title(name):
+            top = int(code)
+            if 1 <= top <= 7:  # a numbered section title ("3 Cải cách thủ tục hành chính")
+                area, layout = top, "numbered"
+                stack.clear()
+                after_break = False
+                r += 1
+                continue
         if not code and after_break and rows and rows[-1].sheet == sheet.name:
             prev = rows[-1]  # a row split across a page break: join its second half
             prev.name = f"{prev.name} {name}".strip()

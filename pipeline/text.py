@@ -43,3 +43,11 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 def roman(n: int) -> str:
     """Return the Roman numeral of 1..10."""
     return ROMAN[n - 1]
+
+
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+def row_key(text: str) -> str:
+    """Return the comparison key of a row's text without its parenthetical remarks."""
+    return fold(_PARENS.sub(" ", text))
