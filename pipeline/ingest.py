@@ -137,7 +137,7 @@ def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings)
         if settings.period:
             if sub.period_code and sub.period_code != settings.period:
                 c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {settings.period} của lượt chạy này"
-            elif sub.period_code is None and not sub.rejected_by:
+            elif sub.period_code is None:
                 sub.period_code = settings.period
                 sub.issues = [i for i in sub.issues if i["code"] != "period-unknown"]
                 sub.observations["period_code"] = settings.period
@@ -202,7 +202,7 @@ def _load_one(con, c: Candidate, run_id: str, summary: RunSummary) -> FileResult
     rejecting = sub.rejected_by
     record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
                   window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,
-                  report_number=sub.report_number, layout=sub.layout)
+                  report_number=sub.report_number, report_date=sub.report_date, layout=sub.layout)
     obs = sub.observations
     if rejecting:
         record.update(status="rejected", reason=rejecting["message"])

@@ -20,7 +20,8 @@ _PATTERNS = [
     (re.compile(r"\b(?:cchc|chcc|hanh chinh|cai cach hanh chinh) nam (\d{4})"), lambda m: f"{m.group(1)}-Y"),
 ]
 _WINDOW = re.compile(r"tu ngay (\d{1,2}) (\d{1,2}) (\d{4}) den ngay (\d{1,2}) (\d{1,2}) (\d{4})")
-_REPORT_NO = re.compile(r"bao cao so\s*([0-9]+)\s*(?:/\s*([a-z\- ]+?))?\s*ngay\s*(\d{1,2})?\s*(?:thang)?\s*(\d{1,2})?\s*(?:nam)?\s*(\d{4})?")
+_REPORT_NO = re.compile(r"báo cáo số\s*(\d+\s*/\s*[A-ZĐ][A-ZĐa-z\-]*)", re.IGNORECASE)
+_REPORT_DATE = re.compile(r"ngày\s*(\d{1,2})\s*(?:/|-|tháng)\s*(\d{1,2})\s*(?:/|-|năm)\s*(\d{4})", re.IGNORECASE)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Metadata:
     period_text: str | None
     window: tuple[dt.date, dt.date] | None
     report_number: str | None
+    report_date: dt.date | None = None
 
 
 def header_texts(book: Workbook, limit_rows: int = 14) -> list[str]:
@@ -96,10 +98,22 @@ def read_metadata(book: Workbook, registry: Registry) -> Metadata:
     texts = header_texts(book)
     unit_code, unit_text = detect_unit(texts, book.file_name, registry)
     period_code, period_text = detect_period(texts)
-    number = None
+    number, date = detect_report(texts)
+    return Metadata(unit_code, unit_text, period_code, period_text, detect_window(texts), number, date)
+
+
+def detect_report(texts: list[str]) -> tuple[str | None, dt.date | None]:
+    """Return the report number ('37/BC-UBND') and date from a caption such as '(Kèm theo Báo cáo số 37/BC-UBND ngày 15/03/2024)'."""
     for text in texts:
-        m = _REPORT_NO.search(fold(text))
+        m = _REPORT_NO.search(text)
         if m:
-            number = m.group(1)
-            break
-    return Metadata(unit_code, unit_text, period_code, period_text, detect_window(texts), number)
+            number = re.sub(r"\s+", "", m.group(1))
+            d = _REPORT_DATE.search(text[m.end():])
+            date = None
+            if d:
+                try:
+                    date = dt.date(int(d.group(3)), int(d.group(2)), int(d.group(1)))
+                except ValueError:
+                    date = None
+            return number, date
+    return None, None

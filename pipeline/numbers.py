@@ -17,12 +17,16 @@ _NONE_WORDS = {"khong", "khong co", "chua co", "chua phat sinh", "khong phat sin
 _BLANK_WORDS = {"-", "--", "x", "...", "…", "/"}
 
 
+class UncachedFormula(str):
+    """A formula cell saved without its computed value (the text is the formula)."""
+
+
 @dataclass(frozen=True)
 class Parsed:
     """The outcome of reading one value cell."""
 
     value: float | None
-    status: str  # "number" | "blank" | "word" | "invalid" | "excel-error"
+    status: str  # "number" | "blank" | "word" | "invalid" | "excel-error" | "formula"
     raw: str
 
 
@@ -30,6 +34,8 @@ def parse_number(raw: object) -> Parsed:
     """Parse a cell value typed the Vietnamese way into a number; blank stays None."""
     if raw is None:
         return Parsed(None, "blank", "")
+    if isinstance(raw, UncachedFormula):
+        return Parsed(None, "formula", str(raw))
     if isinstance(raw, bool):
         return Parsed(float(raw), "number", str(raw))
     if isinstance(raw, (int, float)):

@@ -32,6 +32,7 @@ class Submission:
     period_stated: str | None = None
     window: tuple[dt.date, dt.date] | None = None
     report_number: str | None = None
+    report_date: dt.date | None = None
     layout: str | None = None
     observations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OBS_COLUMNS))
     unmapped: list[dict] = field(default_factory=list)
@@ -58,7 +59,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         sub.issues.append(iss.issue("file-empty", file=fname))
         return sub
     meta = read_metadata(book, registry)
-    sub.unit_code, sub.window, sub.report_number = meta.unit_code, meta.window, meta.report_number
+    sub.unit_code, sub.window, sub.report_number, sub.report_date = meta.unit_code, meta.window, meta.report_number, meta.report_date
     sub.period_stated = meta.period_code
     sub.period_code = folder_period or meta.period_code
     if folder_period and meta.period_code and meta.period_code != folder_period:
@@ -140,4 +141,5 @@ def submission_json(sub: Submission) -> dict:
         "layout": sub.layout,
         "period_stated": sub.period_stated,
         "report_number": sub.report_number,
+        "report_date": sub.report_date.isoformat() if sub.report_date else None,
     }

@@ -22,6 +22,8 @@ def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int,
     parsed = parse_number(raw)
     if parsed.status == "blank":
         return Value(None, parsed.raw, None)
+    if parsed.status == "formula":
+        return Value(None, parsed.raw, "value-formula-uncached")
     if parsed.status == "excel-error":
         return Value(None, parsed.raw, "value-excel-error")
     if kind == "coded" and parsed.status in ("invalid", "word"):

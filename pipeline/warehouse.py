@@ -19,7 +19,7 @@ create table if not exists runs(run_id varchar primary key, started_at timestamp
     values_loaded integer, errors integer, warnings integer);
 create table if not exists submissions(submission_id integer primary key, file_name varchar, path varchar, sha256 varchar,
     size bigint, received_at timestamp, unit_code varchar, period_code varchar, period_stated varchar, window_from date,
-    window_to date, report_number varchar, layout varchar, status varchar, reason varchar, supersedes integer,
+    window_to date, report_number varchar, report_date date, layout varchar, status varchar, reason varchar, supersedes integer,
     superseded_by integer, run_id varchar);
 create table if not exists files_seen(path varchar, size bigint, mtime_ns bigint, sha256 varchar, submission_id integer);
 create table if not exists observations(submission_id integer, indicator_code varchar, value double, raw varchar,
@@ -117,7 +117,7 @@ def record_submission(con: duckdb.DuckDBPyConnection, record: dict, observations
         sid = int(con.execute("select nextval('seq_submission')").fetchone()[0])
         rec = {**record, "submission_id": sid, "supersedes": supersede[0] if supersede else None, "superseded_by": None}
         cols = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
-                "period_stated", "window_from", "window_to", "report_number", "layout", "status", "reason", "supersedes",
+                "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason", "supersedes",
                 "superseded_by", "run_id"]
         con.execute(f"insert into submissions ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [rec.get(c) for c in cols])
         if supersede:

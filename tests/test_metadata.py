@@ -42,3 +42,10 @@ def test_issuer_over_two_rows_and_file_name_fallback(tmp_path, registry):
     by_name = write_grid(tmp_path / "BC_CCHC_Hung_Dao.xlsx", {"S": [["PHỤ LỤC"]]})
     meta = read_metadata(read_workbook(by_name), registry)
     assert meta.unit_code == "hung_dao" and meta.period_code is None
+
+
+def test_report_number_and_date():
+    from pipeline.metadata import detect_report
+    assert detect_report(["(Kèm theo Báo cáo số 37/BC-UBND ngày 15/03/2024 của UBND thị trấn Như Quỳnh)"]) == ("37/BC-UBND", dt.date(2024, 3, 15))
+    assert detect_report(["(Kèm theo Báo cáo số         /BC-UBND ngày        /9/2023)"]) == (None, None)
+    assert detect_report(["Báo cáo số 12/BC-UBND ngày 05 tháng 6 năm 2023"]) == ("12/BC-UBND", dt.date(2023, 6, 5))

@@ -42,3 +42,27 @@ def test_coded_answer_typed_as_label():
     assert normalise_value("abc", "count", "Văn bản", {}).issue == "value-invalid"
     assert normalise_value("#REF!", "count", "Văn bản", {}).issue == "value-excel-error"
     assert normalise_value(None, "count", "Văn bản", {}).value is None
+
+
+def test_formula_without_cached_value_is_reported(tmp_path, registry, catalog):
+    """openpyxl saves formulas without computed values: the cell is reported, not read as blank or 0."""
+    import openpyxl
+
+    from pipeline.submission import parse_submission
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Biểu mẫu 3"
+    ws.append(["UBND XÃ NGỌC KỲ"])
+    ws.append(["Thống kê kết quả thực hiện công tác CCHC 6 tháng đầu năm 2023"])
+    ws.append(["Biểu mẫu 3"])
+    ws.append(["STT", "Chỉ tiêu thống kê", "Đơn vị tính", "Số lượng/ Tỷ lệ", "Ghi chú"])
+    ws.append(["3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", "=D7/D6*100"])
+    ws.append(["3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", 922])
+    ws.append(["3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 905])
+    wb.save(tmp_path / "cong_thuc.xlsx")
+    sub = parse_submission(tmp_path / "cong_thuc.xlsx", registry, catalog)
+    found = [(i["code"], i["cell"], i["indicator_code"]) for i in sub.issues]
+    assert ("value-formula-uncached", "D5", "III.3.3") in found
+    values = sub.observations.set_index("indicator_code")["value"]
+    assert values["III.3.3.1"] == 922 and values.isna()["III.3.3"]
