@@ -42,6 +42,16 @@ _TYPES = [
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),
     IssueType("rate-out-of-range", "error", "value", "Tỷ lệ phải từ 0 đến 100%: {value}", "A rate lies outside 0–100."),
+    # Rules between values (schemas/rules.csv): the rule file gives each rule its severity and Vietnamese message
+    IssueType("rate-mismatch", "warning", "rule", "{message}", "A printed rate differs from its numerator over its denominator beyond the rounding tolerance."),
+    IssueType("rate-empty-denominator", "warning", "rule", "{message}", "A rate is given (often 0 %) while its denominator is blank or zero: it is not a real 0 %."),
+    IssueType("part-exceeds-whole", "warning", "rule", "{message}", "A part is larger than its whole (on time > resolved, present > assigned, commune TTHC > all TTHC)."),
+    IssueType("sum-mismatch", "warning", "rule", "{message}", "Breakdown rows do not add up to their total."),
+    IssueType("pair-incomplete", "warning", "rule", "{message}", "A compulsory pair has one side reported and the other blank."),
+    IssueType("pair-exclusive", "warning", "rule", "{message}", "Both sides of an exclusive pair are reported."),
+    IssueType("rule-failed", "warning", "rule", "{message}", "Any other rule of schemas/rules.csv that does not hold."),
+    IssueType("value-outlier", "warning", "rule", "{message}", "A value far from the unit's own history (beyond median ± k·MAD of earlier periods)."),
+    IssueType("value-without-unit", "warning", "info", "Ô có giá trị {raw} nhưng dòng không ghi đơn vị tính", "A value stands in a row whose unit-of-measure cell is blank."),
     IssueType("code-out-of-list", "error", "value", "Giá trị {value} không thuộc danh sách mã ({codes})", "A coded answer is not one of the codes printed for it."),
 ]
 
