@@ -37,38 +37,26 @@ def main() -> None:
 @click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--office", default=DEFAULTS["office"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--period", default=None, help="Chỉ xử lý một kỳ, ví dụ 2023-H1.")
-def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, period: str | None) -> None:
+@click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
+def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, period: str | None, dry_run: bool) -> None:
     """Run the consolidation flow once."""
     from pipeline.periods import is_period
 
     if period and not is_period(period):
         raise click.BadParameter(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)", param_hint="--period")
-    settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office, period=period)
-    from flows.consolidate import consolidation_flow
+    settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
+                        period=period, dry_run=dry_run)
+    from pipeline.feedback import render_summary
 
-    summary = consolidation_flow(settings)
+    if dry_run:  # no orchestration either: a dry run leaves no trace anywhere, Prefect's database included
+        from pipeline.ingest import run_steps
+
+        summary = run_steps(settings)
+    else:
+        from flows.consolidate import consolidation_flow
+
+        summary = consolidation_flow(settings)
     click.echo(render_summary(summary))
-
-
-def render_summary(summary) -> str:
-    """Render a run summary as Vietnamese text for the officer."""
-    lines = [
-        f"Lượt chạy {summary.run_id}",
-        f"  Tệp mới: {len(summary.files)} (không đổi: {summary.unchanged})",
-        f"  Đã nạp: {summary.count('loaded')} · Bị từ chối: {summary.count('rejected')} · Trùng lặp: {summary.count('duplicate')}"
-        f" · Bị thay thế: {summary.superseded} · Để lại kỳ khác: {summary.count('skipped')}",
-        f"  Số giá trị đã nạp: {summary.values_loaded}",
-        f"  Lỗi: {sum(f.errors for f in summary.files)} · Cảnh báo: {sum(f.warnings for f in summary.files)}",
-    ]
-    for f in summary.files:
-        if f.status != "loaded":
-            lines.append(f"  - {f.file}: {_STATUS_VI.get(f.status, f.status)} — {f.reason}")
-    for p in summary.reports:
-        lines.append(f"  Báo cáo: {p}")
-    return "\n".join(lines)
-
-
-_STATUS_VI = {"loaded": "đã nạp", "rejected": "bị từ chối", "duplicate": "trùng lặp", "skipped": "để lại", "superseded": "bị thay thế"}
 
 
 @main.command(help="Đọc một tệp báo cáo (không ghi vào kho) và in kết quả dạng JSON.")

@@ -47,6 +47,12 @@ def rebuild_outputs(periods, ref, settings: Settings, run_id: str):
     return ingest.rebuild_outputs(periods, ref, settings, run_id)
 
 
+@task(name="phieu-phan-hoi", cache_policy=NO_CACHE)
+def write_feedbacks(summary, ref, settings: Settings):
+    """Write feedback workbooks for submissions with issues."""
+    return ingest.write_feedbacks(summary, ref, settings)
+
+
 @flow(name="tonghop-run", validate_parameters=False)
 def consolidation_flow(settings: Settings) -> ingest.RunSummary:
     """One consolidation run: find → parse → validate → load → consolidate and write."""
@@ -59,4 +65,5 @@ def consolidation_flow(settings: Settings) -> ingest.RunSummary:
     summary = load(cands, ref, settings, run_id, started_at)
     summary.unchanged = unchanged
     summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)
+    summary.feedback = write_feedbacks(summary, ref, settings)
     return ingest.finish_run(summary, settings)

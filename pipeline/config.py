@@ -39,6 +39,11 @@ class Settings:
         """Folder of unchanged copies of every file taken in, named by SHA-256."""
         return self.warehouse.parent / "archive"
 
+    @property
+    def quarantine(self) -> Path:
+        """Folder where rejected originals are moved, unchanged, out of the inbox."""
+        return self.warehouse.parent / "quarantine"
+
 
 def load_office(path: Path) -> Office:
     """Read schemas/office.toml."""

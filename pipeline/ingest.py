@@ -15,6 +15,7 @@ from pipeline import warehouse as wh
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.config import Office, Settings, load_office
 from pipeline.consolidate import consolidate
+from pipeline.feedback import feedback_path, write_feedback, write_summary
 from pipeline.inbox import InboxFile, discover, sha256_of
 from pipeline.report import ReportData, write_report
 from pipeline.submission import Submission, parse_submission
@@ -55,6 +56,7 @@ class FileResult:
     values: int = 0
     errors: int = 0
     warnings: int = 0
+    issue_rows: pd.DataFrame | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -69,6 +71,8 @@ class RunSummary:
     superseded: int = 0
     periods: list[str] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)
+    summary_path: Path | None = None
     dry_run: bool = False
 
     def count(self, status: str) -> int:
@@ -175,7 +179,7 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
             if settings.period:
                 wh.ensure_period(con, settings.period)
         for c in cands:
-            summary.files.append(_load_one(con, c, run_id, summary))
+            summary.files.append(_load_one(con, c, run_id, summary, None if settings.dry_run else settings.quarantine))
     finally:
         if con is not None:
             con.close()
@@ -184,7 +188,7 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
     return summary
 
 
-def _load_one(con, c: Candidate, run_id: str, summary: RunSummary) -> FileResult:
+def _load_one(con, c: Candidate, run_id: str, summary: RunSummary, quarantine: Path | None) -> FileResult:
     f = c.file
     now = dt.datetime.now()
     record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": now, "run_id": run_id}
@@ -220,8 +224,19 @@ def _load_one(con, c: Candidate, run_id: str, summary: RunSummary) -> FileResult
     sid = None if con is None else wh.record_submission(con, record, obs, issues, (f.rel, f.size, f.mtime_ns), supersede)
     n_err = int((issues["severity"] == "error").sum())
     n_warn = int((issues["severity"] == "warning").sum())
+    if rejecting and quarantine is not None:
+        _quarantine(f, quarantine)
     return FileResult(f.rel, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, sid,
-                      int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn)
+                      int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn, issues)
+
+
+def _quarantine(f: InboxFile, quarantine: Path) -> None:
+    """Move a rejected original, unchanged, out of the inbox into the quarantine folder."""
+    target = quarantine / f.rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target = target.with_name(f"{target.stem}_{f.mtime_ns}{target.suffix}")
+    shutil.move(str(f.path), str(target))
 
 
 def _archive(c: Candidate, archive: Path) -> None:
@@ -256,11 +271,28 @@ def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_
     return paths
 
 
+def write_feedbacks(summary: RunSummary, ref: Reference, settings: Settings) -> list[Path]:
+    """Write a feedback workbook (phản hồi) for every submission of this run that has issues."""
+    if settings.dry_run:
+        return []
+    paths = []
+    labels = dict(zip(ref.registry.units["code"], ref.registry.units["label"]))
+    for f in summary.files:
+        if f.issue_rows is None or f.issue_rows.empty:
+            continue
+        path = feedback_path(settings.out, f.period_code, f.unit_code, f.submission_id)
+        paths.append(write_feedback(path, unit_label=labels.get(f.unit_code, f.unit_code or "chưa xác định"),
+                                    period_code=f.period_code, file_name=f.file, status=f.status, reason=f.reason,
+                                    issues=f.issue_rows))
+    return paths
+
+
 def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
-    """Stamp the end of the run and store its summary row in the warehouse."""
+    """Stamp the end of the run, store its summary row in the warehouse and save the import summary."""
     summary.finished_at = dt.datetime.now()
     if settings.dry_run:
         return summary
+    summary.summary_path = write_summary(summary, settings.out)
     con = wh.connect(settings.warehouse)
     try:
         wh.record_run(con, {
@@ -285,4 +317,5 @@ def run_steps(settings: Settings) -> RunSummary:
     summary = load_candidates(cands, ref, settings, run_id, started_at)
     summary.unchanged = unchanged
     summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)
+    summary.feedback = write_feedbacks(summary, ref, settings)
     return finish_run(summary, settings)

@@ -91,6 +91,8 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         v = normalise_value(r.raw, kind, r.unit, listed)
         if v.issue:
             sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw))
+        elif v.value and not r.unit.strip():  # a non-zero figure in a row without a unit (group rows often carry 0)
+            sub.issues.append(iss.issue("value-without-unit", **ref, indicator_code=code, raw=v.raw))
         if v.value is not None:
             if code in seen:
                 sub.issues.append(iss.issue("indicator-repeated", **ref, indicator_code=code, first_ref=seen[code]))

@@ -1,0 +1,386 @@
+"""Pre-parse safety checks: refuse hostile or broken files quickly, in bounded memory and time.
+
+`check_file` looks at the bytes (not the extension) before any parser sees the file:
+OLE2 compound files (legacy .xls, or an encrypted OOXML package), ZIP packages
+(.xlsx/.xlsm/.xlsb/.ods) checked from the central directory alone (zip bombs) and by
+the prolog of their XML parts (DTD/entity declarations), and anything else is refused
+with a detail naming what it looks like.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ZIP_EMPTY_MAGIC = b"PK\x05\x06"
+XML_SCAN_BYTES = 65536
+# A central-directory entry is 46 bytes + name + extra + comment; this generous
+# per-member allowance bounds the directory that zipfile will load into memory.
+CD_BYTES_PER_MEMBER = 1024
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+UNSAFE_XML = (b"<!DOCTYPE", b"<!ENTITY")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds applied before a file is parsed."""
+
+    max_file_bytes: int = 50 * 2**20  # a commune workbook is ~20–200 KB
+    max_unzipped_bytes: int = 200 * 2**20  # total declared uncompressed size of all members
+    max_member_ratio: float = 200.0  # per-member compression ratio above which it is a bomb
+    max_members: int = 2000
+    stable_seconds: float = 2.0  # a file modified more recently than this may still be being copied
+    ratio_floor_bytes: int = 2**20  # members declaring less than this are too small to be a bomb
+    restat_seconds: float = 0.05  # pause between the two stats of is_stable
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of check_file: an issue code of pipeline.issues (None when the file is fine) and a detail."""
+
+    code: str | None
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        """True when the file may be parsed."""
+        return self.code is None
+
+
+OK = Verdict(None, "")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def check_file(path, limits: Limits = Limits()) -> Verdict:
+    """Decide from the file's content, before parsing, whether it is a readable, safe workbook."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return Verdict("file-unreadable", f"cannot stat file: {exc.strerror or exc}")
+    if not path.is_file():
+        return Verdict("file-unreadable", "not a regular file")
+    if st.st_size == 0:
+        return Verdict("file-unreadable", "empty file (0 bytes)")
+    if st.st_size > limits.max_file_bytes:
+        return Verdict(
+            "file-too-large",
+            f"file is {_mib(st.st_size)}, limit {_mib(limits.max_file_bytes)}",
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+            if head.startswith(OLE_MAGIC):
+                return _check_ole(fh)
+            if head.startswith(ZIP_MAGIC):
+                return _check_zip(fh, st.st_size, limits)
+    except OSError as exc:
+        return Verdict("file-unreadable", f"cannot read file: {exc.strerror or exc}")
+    if head.startswith(ZIP_EMPTY_MAGIC):
+        return Verdict("file-unreadable", "empty ZIP archive, not a workbook")
+    return Verdict("file-unreadable", f"not a workbook: {_describe(head)}")
+
+
+def is_stable(path, limits: Limits = Limits(), now: float | None = None) -> bool:
+    """True when the file's size and mtime do not change over a short re-stat and mtime is older than stable_seconds."""
+    try:
+        first = os.stat(path)
+        if limits.restat_seconds > 0:
+            time.sleep(limits.restat_seconds)
+        second = os.stat(path)
+    except OSError:
+        return False
+    if (first.st_size, first.st_mtime_ns) != (second.st_size, second.st_mtime_ns):
+        return False
+    now = time.time() if now is None else now
+    return now - second.st_mtime >= limits.stable_seconds
+
+
+def openpyxl_is_defused() -> bool:
+    """True when openpyxl parses XML with defusedxml (openpyxl.xml.DEFUSEDXML)."""
+    try:
+        from openpyxl import xml as openpyxl_xml
+    except Exception:  # openpyxl missing or broken: nothing parses with it defused
+        return False
+    return bool(getattr(openpyxl_xml, "DEFUSEDXML", False))
+
+
+# --------------------------------------------------------------------------- OLE2
+
+
+def _check_ole(fh) -> Verdict:
+    """Legacy .xls, or an OOXML package encrypted inside an OLE container."""
+    try:
+        import olefile
+    except ImportError:  # pragma: no cover - olefile comes with msoffcrypto-tool
+        olefile = None
+    if olefile is not None:
+        try:
+            fh.seek(0)
+            ole = olefile.OleFileIO(fh)
+        except Exception as exc:
+            return Verdict("file-unreadable", f"corrupt OLE2 compound file: {type(exc).__name__}: {exc}")
+        try:
+            streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+        finally:
+            ole.close()
+        if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+            return Verdict("file-encrypted", "encrypted OOXML package (OLE2 EncryptionInfo stream)")
+        if not ({"Workbook", "Book"} & streams):
+            return Verdict(
+                "file-unreadable",
+                f"OLE2 compound file without a Workbook stream, not an Excel workbook ({_ole_kind(streams)})",
+            )
+    try:
+        import msoffcrypto
+
+        fh.seek(0)
+        office = msoffcrypto.OfficeFile(fh)
+        if office.is_encrypted():
+            return Verdict("file-encrypted", f"encrypted legacy workbook ({type(office).__name__})")
+    except Exception as exc:  # msoffcrypto refuses some valid BIFF files: fall back to xlrd
+        enc = _xlrd_encrypted(fh)
+        if enc:
+            return Verdict("file-encrypted", enc)
+        if olefile is None:
+            return Verdict("file-unreadable", f"OLE2 file not recognised: {type(exc).__name__}: {exc}")
+    return OK
+
+
+def _xlrd_encrypted(fh) -> str:
+    try:
+        import xlrd
+
+        fh.seek(0)
+        book = xlrd.open_workbook(file_contents=fh.read(), on_demand=True)
+        book.release_resources()
+    except Exception as exc:
+        if "encrypt" in str(exc).lower():
+            return f"encrypted legacy workbook (xlrd: {exc})"
+    return ""
+
+
+def _ole_kind(streams: set[str]) -> str:
+    if "WordDocument" in streams:
+        return "looks like a Word .doc"
+    if "PowerPoint Document" in streams:
+        return "looks like a PowerPoint .ppt"
+    if any(s.startswith("__substg") for s in streams) or "__properties_version1.0" in streams:
+        return "looks like an Outlook .msg"
+    return "streams: " + ", ".join(sorted(streams)[:5])
+
+
+# --------------------------------------------------------------------------- ZIP
+
+
+def _end_of_central_directory(fh, size: int) -> tuple[int, int] | str:
+    """(member count, central directory size) from the EOCD record, or an error detail."""
+    tail_len = min(size, 22 + 65535)
+    fh.seek(size - tail_len)
+    tail = fh.read(tail_len)
+    pos = tail.rfind(ZIP_EMPTY_MAGIC)
+    if pos < 0 or len(tail) - pos < 22:
+        return "truncated or corrupt ZIP (no end-of-central-directory record)"
+    (_, _, _, _, count, cd_size, _, _) = struct.unpack("<4s4H2LH", tail[pos : pos + 22])
+    if count == 0xFFFF or cd_size == 0xFFFFFFFF:  # ZIP64: read the zip64 end record
+        loc = pos - 20
+        if loc < 0 or tail[loc : loc + 4] != b"PK\x06\x07":
+            return "corrupt ZIP64 archive (no zip64 locator)"
+        (_, _, eocd64, _) = struct.unpack("<4sLQL", tail[loc : loc + 20])
+        if eocd64 + 56 > size:
+            return "corrupt ZIP64 archive (zip64 record outside the file)"
+        fh.seek(eocd64)
+        rec = fh.read(56)
+        if rec[:4] != b"PK\x06\x06":
+            return "corrupt ZIP64 archive (bad zip64 end record)"
+        (_, _, _, _, _, _, _, count, cd_size, _) = struct.unpack("<4sQ2H2L4Q", rec)
+    return count, cd_size
+
+
+def _check_zip(fh, size: int, limits: Limits) -> Verdict:
+    """A ZIP package: bomb limits from the central directory, package identity, XML prologs."""
+    eocd = _end_of_central_directory(fh, size)
+    if isinstance(eocd, str):
+        return Verdict("file-unreadable", eocd)
+    count, cd_size = eocd
+    if count > limits.max_members:
+        return Verdict("file-too-large", f"{count} ZIP members, limit {limits.max_members}")
+    if cd_size > max(limits.max_members, 1) * CD_BYTES_PER_MEMBER:
+        return Verdict("file-too-large", f"ZIP central directory of {_mib(cd_size)} is implausibly large")
+    fh.seek(0)
+    try:
+        zf = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        return Verdict("file-unreadable", f"corrupt or truncated ZIP: {exc}")
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            return Verdict("file-too-large", f"{len(infos)} ZIP members, limit {limits.max_members}")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size >= limits.ratio_floor_bytes:
+                ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
+                if ratio > limits.max_member_ratio:
+                    return Verdict(
+                        "file-too-large",
+                        f"member {info.filename!r} inflates {info.compress_size} bytes to "
+                        f"{_mib(info.file_size)} (ratio {ratio:.0f}, limit {limits.max_member_ratio:.0f})",
+                    )
+        if total > limits.max_unzipped_bytes:
+            return Verdict(
+                "file-too-large",
+                f"members declare {_mib(total)} uncompressed, limit {_mib(limits.max_unzipped_bytes)}",
+            )
+        names = {info.filename for info in infos}
+        kind = _package_kind(zf, names)
+        if kind:
+            return Verdict("file-unreadable", kind)
+        if any(info.flag_bits & 0x1 for info in infos):
+            return Verdict("file-encrypted", "ZIP members are password-encrypted")
+        for info in infos:
+            if info.is_dir() or not info.filename.lower().endswith(XML_SUFFIXES):
+                continue
+            try:
+                with zf.open(info) as member:
+                    data = member.read(XML_SCAN_BYTES)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+                return Verdict("file-unreadable", f"corrupt ZIP member {info.filename!r}: {exc}")
+            except NotImplementedError as exc:
+                return Verdict("file-unreadable", f"ZIP member {info.filename!r}: {exc}")
+            except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+                return Verdict("file-encrypted", f"ZIP member {info.filename!r}: {exc}")
+            problem = _unsafe_xml(data)
+            if problem:
+                return Verdict("file-unsafe-xml", f"{problem} in {info.filename}")
+    return OK
+
+
+def _package_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """'' for a workbook package (OOXML spreadsheet or ODS), else a detail of what the zip is."""
+    if "[Content_Types].xml" in names and ({"xl/workbook.xml", "xl/workbook.bin"} & names):
+        return ""
+    if "mimetype" in names and "content.xml" in names:
+        try:
+            with zf.open("mimetype") as m:
+                mime = m.read(100).strip()
+        except Exception:
+            mime = b""
+        if mime == ODS_MIMETYPE:
+            return ""
+        return f"ZIP is an OpenDocument file of type {mime.decode('ascii', 'replace')!r}, not a spreadsheet"
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return "ZIP is a Word document (word/document.xml), not a workbook"
+        if "ppt/presentation.xml" in names:
+            return "ZIP is a PowerPoint presentation (ppt/presentation.xml), not a workbook"
+        return "OOXML package without xl/workbook.xml, not a workbook"
+    shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
+    return f"ZIP archive without [Content_Types].xml, not a workbook (members: {shown})"
+
+
+_UTF16_UNSAFE = tuple(s.decode().encode(enc) for s in UNSAFE_XML for enc in ("utf-16-le", "utf-16-be"))
+
+
+def _unsafe_xml(data: bytes) -> str:
+    """Name the DTD/entity declaration in the first bytes of an XML part, or '' when there is none."""
+    for marker in UNSAFE_XML:
+        if marker in data:
+            return f"{marker.decode()[2:]} declaration"
+    for marker in _UTF16_UNSAFE:
+        if marker in data:
+            return "DTD/entity declaration (UTF-16)"
+    if len(data) >= XML_SCAN_BYTES and not _root_seen(data):
+        return f"XML prolog longer than {XML_SCAN_BYTES} bytes"
+    return ""
+
+
+_ROOT_TAG = re.compile(rb"<[A-Za-z_:]")
+_ROOT_TAG_16 = re.compile(rb"<\x00[A-Za-z_:]|\x00<\x00[A-Za-z_:]")
+
+
+def _root_seen(data: bytes) -> bool:
+    """True when the window reaches the document's first element (the DTD can only come before it)."""
+    return bool(_ROOT_TAG.search(data) or _ROOT_TAG_16.search(data))
+
+
+# --------------------------------------------------------------------------- other formats
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"{\\rtf", "RTF document"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"\x7fELF", "ELF executable"),
+)
+_SIGNATURES_BINARY = ((b"BM", "BMP image"), (b"MZ", "Windows executable"))  # only when not text
+_BIFF_OLD = (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08")
+
+
+def _describe(head: bytes) -> str:
+    """A short English description of what the first bytes of a non-workbook file look like."""
+    for magic, name in _SIGNATURES:
+        if head.startswith(magic):
+            return name
+    if head[:2] in _BIFF_OLD and len(head) >= 4 and head[2] in (4, 6, 8, 16) and head[3] == 0:
+        return "bare BIFF stream without OLE2 container (Excel 2-4 worksheet)"
+    text = _as_text(head)
+    if text is None:
+        for magic, name in _SIGNATURES_BINARY:
+            if head.startswith(magic):
+                return name
+        return f"binary data (starts {head[:8].hex(' ')})"
+    low = text.lstrip("\ufeff \t\r\n").lower()
+    if low.startswith("<!doctype html") or low.startswith("<html") or "<table" in low[:512]:
+        return "HTML document (a web page saved with a workbook extension)"
+    if low.startswith("<?xml"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in low or "progid=\"excel.sheet\"" in low:
+            return "Excel 2003 XML spreadsheet (SpreadsheetML), not supported"
+        return "XML document"
+    first = low.splitlines()[0] if low else ""
+    if first.count(",") >= 2 or first.count(";") >= 2 or first.count("\t") >= 2:
+        return "plain text / CSV"
+    return "plain text"
+
+
+def _as_text(head: bytes) -> str | None:
+    """Decode the head as text when it looks like text, else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return head.decode("utf-16", "ignore")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a multibyte char cut at the end of the window is fine
+            try:
+                text = head.decode("cp1252")
+            except UnicodeDecodeError:
+                return None
+        else:
+            text = head[: exc.start].decode("utf-8")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return text if controls <= len(text) // 50 else None
