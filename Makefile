@@ -17,6 +17,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m pipeline.samples.demo --inbox inbox --units schemas/units.csv
+	@sleep 2  # tonghop leaves files modified in the last 2 s for the next run (they may still be being copied)
 	$(BIN)/tonghop run
 	@echo
 	$(BIN)/tonghop sql "select period_code, indicator_code, indicator_name, value, n_units from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by indicator_code"

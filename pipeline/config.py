@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.safety import Limits
+
 
 @dataclass(frozen=True)
 class Office:
@@ -33,6 +35,7 @@ class Settings:
     office: Path
     period: str | None = None
     dry_run: bool = False
+    limits: Limits = Limits()
 
     @property
     def archive(self) -> Path:

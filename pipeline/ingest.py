@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from pipeline.consolidate import consolidate
 from pipeline.feedback import feedback_path, write_feedback, write_summary
 from pipeline.inbox import InboxFile, discover, sha256_of
 from pipeline.report import ReportData, write_report
+from pipeline.safety import is_stable
 from pipeline.submission import Submission, parse_submission
 from pipeline.units import Registry, load_registry
 from pipeline.validate import validate_observations
@@ -41,6 +43,7 @@ class Candidate:
     duplicate_of: tuple[int, str] | None = None
     submission: Submission | None = None
     skipped_reason: str | None = None
+    waiting_reason: str | None = None
 
 
 @dataclass
@@ -48,7 +51,7 @@ class FileResult:
     """What happened to one file in a run."""
 
     file: str
-    status: str  # loaded | rejected | duplicate | skipped
+    status: str  # loaded | rejected | duplicate | skipped | waiting
     reason: str
     unit_code: str | None
     period_code: str | None
@@ -96,7 +99,11 @@ def new_run_id() -> str:
 
 
 def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
-    """List the inbox files the warehouse has not taken in yet; return them and the count of unchanged files."""
+    """List the inbox files the warehouse has not taken in yet; return them and the count of unchanged files.
+
+    A file modified in the last minute is checked twice (size and mtime) and left for the next run while it may
+    still be being copied (its candidate carries a `waiting_reason`).
+    """
     files = discover(settings.inbox)
     seen_stats: set[tuple[str, int, int]] = set()
     seen_bytes: set[tuple[str, str]] = set()
@@ -114,9 +121,13 @@ def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
     out: list[Candidate] = []
     unchanged = 0
     batch_sha: dict[str, str] = {}
+    now = time.time()
     for f in files:
         if (f.rel, f.size, f.mtime_ns) in seen_stats:
             unchanged += 1
+            continue
+        if now - f.mtime_ns / 1e9 < 60 and not is_stable(f.path, settings.limits, now):
+            out.append(Candidate(f, "", waiting_reason="Tệp đang được chép hoặc vừa thay đổi; sẽ nhận ở lượt chạy sau"))
             continue
         sha = sha256_of(f.path)
         if (f.rel, sha) in seen_bytes:
@@ -133,11 +144,11 @@ def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
 def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
     """Archive and parse every new, non-duplicate file; apply the run's period limit."""
     for c in cands:
-        if c.duplicate_of is not None:
+        if c.duplicate_of is not None or c.waiting_reason:
             continue
         if not settings.dry_run:
             _archive(c, settings.archive)
-        sub = parse_submission(c.file.path, ref.registry, ref.catalog, folder_period=c.file.folder_period)
+        sub = parse_submission(c.file.path, ref.registry, ref.catalog, folder_period=c.file.folder_period, limits=settings.limits)
         if settings.period:
             if sub.period_code and sub.period_code != settings.period:
                 c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {settings.period} của lượt chạy này"
@@ -192,6 +203,8 @@ def _load_one(con, c: Candidate, run_id: str, summary: RunSummary, quarantine: P
     f = c.file
     now = dt.datetime.now()
     record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": now, "run_id": run_id}
+    if c.waiting_reason:
+        return FileResult(f.rel, "waiting", c.waiting_reason, None, None)
     if c.skipped_reason:
         return FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
                           c.submission.period_code if c.submission else None)

@@ -12,7 +12,9 @@ from pipeline import issues as iss
 from pipeline.catalog import Catalog
 from pipeline.mapping import map_rows
 from pipeline.metadata import read_metadata
+from pipeline.safety import Limits, check_file
 from pipeline.table import read_tables
+from pipeline.text import nfc
 from pipeline.units import Registry
 from pipeline.values import normalise_value
 from pipeline.workbook import WorkbookError, read_workbook
@@ -44,10 +46,15 @@ class Submission:
         return next((i for i in self.issues if iss.is_rejecting(i["code"]) and i["severity"] == "error"), None)
 
 
-def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None) -> Submission:
+def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None,
+                     limits: Limits = Limits()) -> Submission:
     """Parse one workbook into a Submission; problems become issues, never exceptions."""
     path = Path(path)
-    sub = Submission(file_name=path.name, path=path)
+    sub = Submission(file_name=nfc(path.name), path=path)
+    verdict = check_file(path, limits)
+    if verdict.code:
+        sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
+        return sub
     try:
         book = read_workbook(path)
     except WorkbookError as exc:

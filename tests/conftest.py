@@ -10,6 +10,7 @@ import xlsxwriter
 
 from pipeline.catalog import load_catalog
 from pipeline.config import Settings
+from pipeline.safety import Limits
 from pipeline.samples import generate_demo_inbox, seed000_values, write_bieu_mau
 from pipeline.units import load_registry
 
@@ -52,7 +53,7 @@ def make_settings(base: Path, units: Path | None = None, period: str | None = No
     """Settings with inbox, warehouse and reports under `base`."""
     return Settings(inbox=base / "inbox", warehouse=base / "warehouse" / "tonghop.duckdb", out=base / "warehouse" / "reports",
                     units=units or SCHEMAS / "units.csv", catalog=SCHEMAS / "indicators.csv", office=SCHEMAS / "office.toml",
-                    period=period, dry_run=dry_run)
+                    period=period, dry_run=dry_run, limits=Limits(stable_seconds=0, restat_seconds=0))
 
 
 @pytest.fixture

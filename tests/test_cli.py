@@ -43,6 +43,7 @@ def test_run_and_sql_end_to_end(tmp_path, demo_files):
     (work / "inbox").mkdir()
     for f in demo_files:
         shutil.copy2(f, work / "inbox" / f.name)
+        os.utime(work / "inbox" / f.name, (f.stat().st_atime, f.stat().st_mtime - 3600))  # copied an hour ago
     exe = str(Path(sys.executable).with_name("tonghop"))
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     run = subprocess.run([exe, "run"], cwd=work, env=env, capture_output=True, text=True, timeout=300)

@@ -53,3 +53,18 @@ def test_unmapped_row_is_reported_at_its_cell(tmp_path, registry, catalog):
     assert sub.unmapped == [{"printed_code": "9.9", "name": "Số cây xanh được trồng mới", "raw": "57", "source_ref": "x.xlsx!Biểu mẫu 3!D6", "unit": "Cây"}]
     assert [(i["code"], i["cell"]) for i in sub.issues] == [("row-unmapped", "D6")]
     assert list(sub.observations["indicator_code"]) == ["III.3.3.1"]
+
+
+def test_file_still_being_copied_waits_for_the_next_run(tmp_path, demo_files):
+    import dataclasses
+
+    from pipeline.safety import Limits
+    s = dataclasses.replace(make_settings(tmp_path), limits=Limits(stable_seconds=30, restat_seconds=0))
+    s.inbox.mkdir(parents=True)
+    shutil.copy2(demo_files[0], s.inbox / demo_files[0].name)
+    (s.inbox / demo_files[0].name).touch()  # modified just now
+    summary = run_steps(s)
+    assert [(f.status, f.file) for f in summary.files] == [("waiting", demo_files[0].name)]
+    assert not s.warehouse.exists() or duckdb.connect(str(s.warehouse), read_only=True).execute("select count(*) from submissions").fetchone()[0] == 0
+    later = run_steps(dataclasses.replace(s, limits=Limits(stable_seconds=0, restat_seconds=0)))
+    assert [f.status for f in later.files] == ["loaded"]
