@@ -21,6 +21,8 @@ DEFAULTS = {
     "units": "schemas/units.csv",
     "catalog": "schemas/indicators.csv",
     "office": "schemas/office.toml",
+    "rules": "schemas/rules.csv",
+    "outliers": "schemas/outliers.toml",
 }
 
 
@@ -36,16 +38,19 @@ def main() -> None:
 @click.option("--units", default=DEFAULTS["units"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--office", default=DEFAULTS["office"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--rules", default=DEFAULTS["rules"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--period", default=None, help="Chỉ xử lý một kỳ, ví dụ 2023-H1.")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
-def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, period: str | None, dry_run: bool) -> None:
+def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
+        period: str | None, dry_run: bool) -> None:
     """Run the consolidation flow once."""
     from pipeline.periods import is_period
 
     if period and not is_period(period):
         raise click.BadParameter(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)", param_hint="--period")
     settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
-                        period=period, dry_run=dry_run)
+                        rules=rules, outliers=outliers, period=period, dry_run=dry_run)
     from pipeline.feedback import render_summary
 
     if dry_run:  # no orchestration either: a dry run leaves no trace anywhere, Prefect's database included

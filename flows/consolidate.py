@@ -30,9 +30,9 @@ def parse_files(cands, ref, settings: Settings):
 
 
 @task(name="kiem-tra", cache_policy=NO_CACHE)
-def validate(cands):
-    """Validate every new value in one pandera call."""
-    return ingest.validate_candidates(cands)
+def validate(cands, ref, settings: Settings):
+    """Validate every new value at once: pandera, the office's rules, outliers."""
+    return ingest.validate_candidates(cands, ref, settings)
 
 
 @task(name="nap-kho", cache_policy=NO_CACHE)
@@ -61,7 +61,7 @@ def consolidation_flow(settings: Settings) -> ingest.RunSummary:
     ref = load_reference(settings)
     cands, unchanged = find_new_files(settings)
     cands = parse_files(cands, ref, settings)
-    cands = validate(cands)
+    cands = validate(cands, ref, settings)
     summary = load(cands, ref, settings, run_id, started_at)
     summary.unchanged = unchanged
     summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)

@@ -33,6 +33,8 @@ class Settings:
     units: Path
     catalog: Path
     office: Path
+    rules: Path
+    outliers: Path
     period: str | None = None
     dry_run: bool = False
     limits: Limits = Limits()

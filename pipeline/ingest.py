@@ -18,7 +18,9 @@ from pipeline.config import Office, Settings, load_office
 from pipeline.consolidate import consolidate
 from pipeline.feedback import feedback_path, write_feedback, write_summary
 from pipeline.inbox import InboxFile, discover, sha256_of
+from pipeline.periods import is_period, period_bounds, period_kind
 from pipeline.report import ReportData, write_report
+from pipeline.rules import Rule, evaluate, load_outlier_settings, load_rules, outliers
 from pipeline.safety import is_stable
 from pipeline.submission import Submission, parse_submission
 from pipeline.units import Registry, load_registry
@@ -32,6 +34,9 @@ class Reference:
     registry: Registry
     catalog: Catalog
     office: Office
+    rules: list[Rule]
+    outlier_k: float
+    outlier_min_periods: int
 
 
 @dataclass
@@ -90,7 +95,10 @@ class RunSummary:
 
 def load_reference(settings: Settings) -> Reference:
     """Read the units registry, the indicator catalog and the office settings."""
-    return Reference(load_registry(settings.units), load_catalog(settings.catalog), load_office(settings.office))
+    catalog = load_catalog(settings.catalog)
+    k, min_periods = load_outlier_settings(settings.outliers)
+    return Reference(load_registry(settings.units), catalog, load_office(settings.office),
+                     load_rules(settings.rules, known_codes=set(catalog.frame.index)), k, min_periods)
 
 
 def new_run_id() -> str:
@@ -160,23 +168,58 @@ def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings)
     return cands
 
 
-def validate_candidates(cands: list[Candidate]) -> list[Candidate]:
-    """Validate the values of all accepted submissions in one pandera call and attach the issues."""
+def validate_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
+    """Validate all new values at once: pandera domains, the office's rules, outliers against each unit's history.
+
+    An `error` keeps its value out of the warehouse's accepted values; a `warning` only records the issue.
+    """
     subs = [c.submission for c in cands if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
     frames = [s.observations.assign(_sub=i) for i, s in enumerate(subs)]
     if not frames:
         return cands
     combined = pd.concat(frames, ignore_index=True)
     checked, found = validate_observations(combined)
-    by_file: dict[tuple[str, str, str], dict] = {(i["file"], i["sheet"], i["cell"]): i for i in found}
+    present = checked[checked["accepted"]]
+    values = present.rename(columns={"_sub": "submission"})[["submission", "unit_code", "indicator_code", "value", "file", "sheet", "cell"]]
+    ruled = evaluate(values, ref.rules)
+    history = _history(settings, {s.unit_code for s in subs}, {s.period_code for s in subs})
+    odd = outliers(values, history, ref.outlier_k, ref.outlier_min_periods)
+    per_sub: dict[int, list[dict]] = {}
+    for rec in found:
+        per_sub.setdefault(int(checked.at[rec.pop("row_index"), "_sub"]), []).append(rec)
+    for frame in (ruled, odd):
+        for rec in frame.to_dict("records"):
+            sub_index = int(rec["submission"])
+            per_sub.setdefault(sub_index, []).append({k: rec.get(k) for k in iss.COLUMNS})
+            if rec["severity"] == "error":
+                mask = (checked["_sub"] == sub_index) & (checked["cell"] == rec["cell"]) & (checked["sheet"] == rec["sheet"])
+                checked.loc[mask, "accepted"] = False
     for i, s in enumerate(subs):
-        part = checked[checked["_sub"] == i].drop(columns="_sub").reset_index(drop=True)
-        s.observations = part
-        for _, row in part[~part["accepted"] & part["value"].notna()].iterrows():
-            issue = by_file.get((row["file"], row["sheet"], row["cell"]))
-            if issue:
-                s.issues.append(issue)
+        s.observations = checked[checked["_sub"] == i].drop(columns="_sub").reset_index(drop=True)
+        s.issues.extend(per_sub.get(i, []))
     return cands
+
+
+def _history(settings: Settings, units: set[str | None], periods: set[str | None]) -> pd.DataFrame:
+    """Earlier values of the same units, in periods of the same kind that end before the periods being loaded."""
+    empty = pd.DataFrame(columns=["unit_code", "period_code", "indicator_code", "value"])
+    if not settings.warehouse.exists() or not units:
+        return empty
+    con = wh.connect(settings.warehouse, read_only=True)
+    try:
+        hist = con.execute("select unit_code, period_code, indicator_code, value from v_values where unit_code in (select unnest(?))",
+                           [sorted(u for u in units if u)]).df()
+    finally:
+        con.close()
+    if hist.empty:
+        return empty
+    current = [p for p in periods if p and is_period(p)]
+    if not current:
+        return empty
+    kinds = {period_kind(p) for p in current}
+    latest_end = max(period_bounds(p)[1] for p in current)
+    keep = hist["period_code"].map(lambda p: is_period(p) and period_kind(p) in kinds and period_bounds(p)[1] < latest_end)
+    return hist[keep]
 
 
 def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, run_id: str,
@@ -326,7 +369,7 @@ def run_steps(settings: Settings) -> RunSummary:
     run_id = new_run_id()
     ref = load_reference(settings)
     cands, unchanged = find_new_files(settings)
-    cands = validate_candidates(parse_candidates(cands, ref, settings))
+    cands = validate_candidates(parse_candidates(cands, ref, settings), ref, settings)
     summary = load_candidates(cands, ref, settings, run_id, started_at)
     summary.unchanged = unchanged
     summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)

@@ -92,9 +92,12 @@ def _compile(expr: str) -> _Compiled:
     if any(not c for c in codes):
         raise RuleError(f"tham chiếu chỉ tiêu rỗng trong biểu thức: {expr!r}")
     index = {c: i for i, c in enumerate(codes)}
-    text = _REF.sub(lambda m: f" _v{index[m.group(1).strip()]} ", expr)
-    if "#" in text or "{" in text or "}" in text:
+    rest = _REF.sub(" ", expr)
+    if "#" in rest or "{" in rest or "}" in rest:
         raise RuleError(f"tham chiếu chỉ tiêu sai cú pháp (dạng đúng: #{{III.3.3.2}}): {expr!r}")
+    if not re.fullmatch(r"[0-9.\s+\-*/()]*", rest):
+        raise RuleError(f"biểu thức chỉ được dùng số, #{{mã chỉ tiêu}}, + - * / và ngoặc: {expr!r}")
+    text = _REF.sub(lambda m: f" _v{index[m.group(1).strip()]} ", expr)
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
@@ -200,12 +203,13 @@ def format_vn(x: float) -> str:
 
 
 def _format_many(a: np.ndarray) -> np.ndarray:
-    uniq, inv = np.unique(a, return_inverse=True)  # NaN sorts last and stays one value per NaN, fine for formatting
-    return np.array([format_vn(u) for u in uniq], dtype=object)[inv.reshape(-1)]
-
-
-def _template(message: str) -> list[tuple[str, str | None]]:
-    return [(lit, field) for lit, field, _, _ in string.Formatter().parse(message)]
+    r = np.round(a.astype(float), 2)
+    uniq, inv = np.unique(r, return_inverse=True)
+    whole = np.isfinite(uniq) & (uniq == np.round(uniq)) & (np.abs(uniq) < 2**53)
+    text = np.empty(uniq.size, dtype=object)
+    text[whole] = [f"{int(u):,}".replace(",", ".") for u in uniq[whole]]
+    text[~whole] = [format_vn(u) for u in uniq[~whole]]
+    return text[inv.reshape(-1)]
 
 
 # ---------------------------------------------------------------- evaluation
@@ -216,11 +220,11 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
         return pd.DataFrame(columns=OUT_COLUMNS)
     sub_codes, subs = pd.factorize(values["submission"], sort=False)
     ind_codes, inds = pd.factorize(values["indicator_code"], sort=False)
-    n_sub, n_ind = len(subs), len(inds)
-    grid = np.full((n_sub, n_ind), np.nan)
-    pos = np.full((n_sub, n_ind), -1, dtype=np.int64)
+    n_sub = len(subs)
+    grid = np.full((n_sub, len(inds)), np.nan)
+    pos = np.full(grid.shape, -1, dtype=np.int64)
     order = np.arange(len(values))[::-1]  # written last to first: the first occurrence wins
-    grid[sub_codes[order], ind_codes[order]] = values["value"].to_numpy(dtype=float)[order]
+    grid[sub_codes[order], ind_codes[order]] = values["value"].to_numpy(dtype=float, na_value=np.nan)[order]
     pos[sub_codes[order], ind_codes[order]] = order
     col_of = {c: i for i, c in enumerate(inds)}
     sub_arr = np.empty(n_sub, dtype=object)
@@ -249,9 +253,9 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
         val[~np.isfinite(val)] = np.nan
         return val, list(comp.codes)
 
-    file_a = values["file"].astype(str).to_numpy(dtype=object)
-    sheet_a = values["sheet"].astype(str).to_numpy(dtype=object)
-    cell_a = values["cell"].astype(str).to_numpy(dtype=object)
+    file_a = values["file"].fillna("").astype(str).to_numpy(dtype=object)
+    sheet_a = values["sheet"].fillna("").astype(str).to_numpy(dtype=object)
+    cell_a = values["cell"].fillna("").astype(str).to_numpy(dtype=object)
     parts: list[dict[str, np.ndarray]] = []
     for rule in rules:
         left, lcodes = side(rule.left, rule.missing_left)
@@ -275,14 +279,7 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
         sheet = np.where(fallback, "", sheet_a[at])
         cell = np.where(fallback, "", cell_a[at])
         lt, rt = _format_many(left[idx]), _format_many(right[idx])
-        params = {"left": lt, "right": rt, "left_expr": rule.left, "right_expr": rule.right,
-                  "indicator": lcodes[0] if lcodes else (rcodes[0] if rcodes else "")}
-        pieces = []
-        for lit, field in _template(rule.message):
-            pieces.append(lit)
-            if field is not None:
-                pieces.append(params.get(field, ""))
-        message = _join(pieces, idx.size)
+        message = _messages(rule, lt, rt, lcodes[0] if lcodes else (rcodes[0] if rcodes else ""))
         parts.append({"submission": sub_arr[idx],
                       "severity": np.full(idx.size, rule.severity, dtype=object),
                       "code": np.full(idx.size, rule.code, dtype=object), "message": message,
@@ -291,9 +288,9 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
                       "rule_id": np.full(idx.size, rule.id, dtype=object)})
     if not parts:
         return pd.DataFrame(columns=OUT_COLUMNS)
-    out = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
-    out["source_ref"] = _source_ref(out)
-    return out[OUT_COLUMNS].reset_index(drop=True)
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    cols["source_ref"] = _source_ref(cols["file"], cols["sheet"], cols["cell"])
+    return pd.DataFrame({k: cols[k] for k in OUT_COLUMNS})
 
 
 def _violations(rule: Rule, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -317,17 +314,21 @@ def _violations(rule: Rule, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return both & fails[rule.operator]()
 
 
-def _join(pieces: list[str | np.ndarray], n: int) -> np.ndarray:
-    cols = [p if isinstance(p, np.ndarray) else None for p in pieces]
-    if all(c is None for c in cols):
-        return np.full(n, "".join(pieces), dtype=object)
-    seqs = [p if isinstance(p, np.ndarray) else [p] * n for p in pieces]
-    return np.array(["".join(t) for t in zip(*seqs)], dtype=object)
+def _messages(rule: Rule, left: np.ndarray, right: np.ndarray, indicator: str) -> np.ndarray:
+    fixed = {"left_expr": rule.left, "right_expr": rule.right, "indicator": indicator}
+    fmt = ""  # the template with {left} -> {0}, {right} -> {1} and the fixed placeholders filled in
+    for lit, field, _, _ in string.Formatter().parse(rule.message):
+        fmt += lit.replace("{", "{{").replace("}", "}}")
+        if field is not None:
+            fmt += {"left": "{0}", "right": "{1}"}.get(field) or fixed.get(field, "").replace("{", "{{").replace("}", "}}")
+    out = np.empty(len(left), dtype=object)
+    out[:] = [fmt.format(a, b) for a, b in zip(left, right)]
+    return out
 
 
-def _source_ref(df: pd.DataFrame) -> list[str]:
-    return ["!".join(p for p in (f, s, c) if p) if (s or c) else f
-            for f, s, c in zip(df["file"], df["sheet"], df["cell"])]
+def _source_ref(file: np.ndarray, sheet: np.ndarray, cell: np.ndarray) -> list[str]:
+    return [f"{f}!{s}!{c}" if s and c else ("!".join(x for x in (f, s, c) if x) if s or c else f)
+            for f, s, c in zip(file, sheet, cell)]
 
 
 # ---------------------------------------------------------------- outliers
@@ -360,5 +361,5 @@ def outliers(current: pd.DataFrame, history: pd.DataFrame, k: float = 3.5, min_p
         "sheet": cur["sheet"].astype(str).to_numpy(), "cell": cur["cell"].astype(str).to_numpy(),
         "indicator_code": cur["indicator_code"].to_numpy(), "raw": value_t, "rule_id": "value-outlier",
     })
-    out["source_ref"] = _source_ref(out)
+    out["source_ref"] = _source_ref(*(out[c].to_numpy(dtype=object) for c in ("file", "sheet", "cell")))
     return out[OUT_COLUMNS].reset_index(drop=True)

@@ -12,7 +12,10 @@ _CHECKS = {"count-negative", "count-not-integer", "rate-out-of-range", "code-out
 
 
 def validate_observations(obs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """Validate a combined frame of values; return it with an `accepted` column and the issues found."""
+    """Validate a combined frame of values; return it with an `accepted` column and the issues found.
+
+    Each issue carries `row_index`, the index of its row in `obs`.
+    """
     out = obs.copy()
     out["accepted"] = out["value"].notna()
     present = out[out["value"].notna()]
@@ -30,9 +33,10 @@ def validate_observations(obs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
             if code is None:
                 continue  # identity/type failures are reported at submission level
             out.at[index, "accepted"] = False
-            found.append(iss.issue(code, file=row["file"], sheet=row["sheet"], cell=row["cell"],
-                                   indicator_code=row["indicator_code"], raw=row["raw"],
-                                   value=_fmt(row["value"]), codes=row["allowed"].replace(";", ", ")))
+            found.append({**iss.issue(code, file=row["file"], sheet=row["sheet"], cell=row["cell"],
+                                      indicator_code=row["indicator_code"], raw=row["raw"],
+                                      value=_fmt(row["value"]), codes=row["allowed"].replace(";", ", ")),
+                          "row_index": index})
     return out, found
 
 

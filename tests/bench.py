@@ -55,7 +55,7 @@ def bench(copies: int) -> list[tuple[str, str]]:
             ("read speed-up over pandas", f"{statistics.median(pandas_ms) / statistics.median(read_ms):.1f}×"),
         ]
         s = Settings(inbox=inbox, warehouse=base / "wh/tonghop.duckdb", out=base / "wh/reports", units=ROOT / "schemas/units.csv",
-                     catalog=ROOT / "schemas/indicators.csv", office=ROOT / "schemas/office.toml")
+                     catalog=ROOT / "schemas/indicators.csv", office=ROOT / "schemas/office.toml", rules=ROOT / "schemas/rules.csv", outliers=ROOT / "schemas/outliers.toml")
         full = _time(lambda: run_steps(s))
         rerun = _time(lambda: run_steps(s))
         rows += [(f"full run without orchestration, s ({len(files)} files)", f"{full:.2f}"),

@@ -52,7 +52,7 @@ def hd_registry(hd_units_csv):
 def make_settings(base: Path, units: Path | None = None, period: str | None = None, dry_run: bool = False) -> Settings:
     """Settings with inbox, warehouse and reports under `base`."""
     return Settings(inbox=base / "inbox", warehouse=base / "warehouse" / "tonghop.duckdb", out=base / "warehouse" / "reports",
-                    units=units or SCHEMAS / "units.csv", catalog=SCHEMAS / "indicators.csv", office=SCHEMAS / "office.toml",
+                    units=units or SCHEMAS / "units.csv", catalog=SCHEMAS / "indicators.csv", office=SCHEMAS / "office.toml", rules=SCHEMAS / "rules.csv", outliers=SCHEMAS / "outliers.toml",
                     period=period, dry_run=dry_run, limits=Limits(stable_seconds=0, restat_seconds=0))
 
 

@@ -63,7 +63,8 @@ def test_dry_run_writes_nothing(demo_settings):
     s = demo_settings
     before = sorted(p.relative_to(s.inbox.parent) for p in s.inbox.parent.rglob("*"))
     res = CliRunner().invoke(main, ["run", "--dry-run", "--inbox", str(s.inbox), "--warehouse", str(s.warehouse), "--out", str(s.out),
-                                    "--units", str(s.units), "--catalog", str(s.catalog), "--office", str(s.office)])
+                                    "--units", str(s.units), "--catalog", str(s.catalog), "--office", str(s.office),
+                                    "--rules", str(s.rules), "--outliers", str(s.outliers)])
     assert res.exit_code == 0, res.output
     assert "chạy thử" in res.output and "BC_CCHC_6T2023_Ha_Ky.xlsx: ha_ky · 2023-H1" in res.output
     after = sorted(p.relative_to(s.inbox.parent) for p in s.inbox.parent.rglob("*"))

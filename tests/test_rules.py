@@ -90,6 +90,7 @@ def test_load_small_file(tmp_path, known):
 @pytest.mark.parametrize("left", [
     "__import__('os').system('true')", "#{I.2} ** 2", "abs(#{I.2})", "#{I.2} if 1 else 0", "#{I.2}[0]",
     "#{I.2} < 1", "'a'", "#I.2", "#{I.2", "#{}", "True", "x + 1", "#{I.2} // 2", "lambda: 1",
+    "_v0 + #{I.2}", "1e400", "#{I.2} * 1,5", "2 +",
 ])
 def test_unsafe_or_malformed_expressions_are_refused(tmp_path, left):
     row = GOOD.replace("#{I.2.2}", '"' + left.replace('"', '""') + '"', 1)
@@ -106,7 +107,8 @@ def test_unknown_indicator_and_bad_template_are_refused(tmp_path, known):
 
 
 @pytest.mark.parametrize("field,bad", [("operator", "=<"), ("missing_left", "skip"), ("severity", "info"),
-                                       ("code", "row-unmapped"), ("tolerance", "-1"), ("id", "R 1")])
+                                       ("code", "row-unmapped"), ("tolerance", "-1"), ("id", "R 1"),
+                                       ("left", ""), ("right", "#{I.2.2}")])
 def test_schema_refuses_bad_fields(tmp_path, field, bad):
     cols = HEADER.strip().split(",")
     vals = GOOD.split(",")
