@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import random
 import re
 import types
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import xlsxwriter
+
+from pipeline.samples import sheet
 
 __all__ = [
     "TemplateRow",
@@ -274,64 +275,21 @@ _HEADER_B = "Chỉ tiêu thống kê\n(sử dụng cho kỳ báo cáo hàng quý
 _EMPTY: Mapping = types.MappingProxyType({})
 
 
-def _n_lines(text: str, width: float) -> int:
-    per_line = max(1.0, width * 1.05 - 1)
-    return sum(max(1, math.ceil(len(seg) / per_line)) for seg in str(text).split("\n"))
-
-
-def _row_height(cells: Sequence[tuple[str, float]]) -> float:
-    lines = max((_n_lines(t, w) for t, w in cells if t), default=1)
-    return max(18.75, 16.5 * lines + 3)
-
-
-class _Styles:
+class _Styles(sheet.Styles):
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        base = {"font_name": "Times New Roman", "font_size": 12}
-
-        def f(**kw):
-            return wb.add_format({**base, **kw})
-
-        border = {"border": 1, "valign": "vcenter", "text_wrap": True}
-        self.org = f(bold=True, align="center", valign="vcenter")
-        self.org_plain = f(align="center", valign="vcenter")
-        self.motto = f(bold=True, align="center", valign="vcenter")
-        self.motto2 = f(bold=True, underline=1, align="center", valign="vcenter", font_size=13)
-        self.big = f(bold=True, align="center", valign="vcenter", font_size=13)
-        self.title = f(bold=True, align="center", valign="vcenter", text_wrap=True)
-        self.italic = f(italic=True, align="center", valign="vcenter", text_wrap=True)
-        self.head = f(bold=True, align="center", **border)
-        self.colno = f(italic=True, align="center", **border)
-        self.code = f(align="center", **border)
-        self.code_b = f(align="center", bold=True, **border)
-        self.name = f(align="left", **border)
-        self.name_b = f(align="left", bold=True, **border)
-        self.unit = f(align="center", **border)
-        self.value = f(align="center", **border)
-        self.note = f(align="left", font_size=11, **border)
+        super().__init__(wb)
+        self.big = self.fmt(bold=True, align="center", valign="vcenter", font_size=13)
+        self.title = self.fmt(bold=True, align="center", valign="vcenter", text_wrap=True)
+        self.colno = self.cell(italic=True, align="center")
+        self.name = {False: self.cell(align="left"), True: self.cell(align="left", bold=True)}
+        self.unit = self.cell(align="center")
+        self.value = self.cell(align="center")
+        self.note = self.cell(align="left", font_size=11)
 
 
 def _write_header(ws, st: _Styles, r: int) -> int:
     """Write the two header rows at row r; return the next row."""
-    ws.merge_range(r, 0, r + 1, 0, "STT", st.head)
-    ws.merge_range(r, 1, r + 1, 1, _HEADER_B, st.head)
-    ws.merge_range(r, 2, r, 3, "Kết quả thống kê", st.head)
-    ws.merge_range(r, 4, r + 1, 4, "Ghi chú", st.head)
-    ws.write_string(r + 1, 2, "Đơn vị tính", st.head)
-    ws.write_string(r + 1, 3, "Số lượng/ Tỷ lệ", st.head)
-    ws.set_row(r, 21)
-    ws.set_row(r + 1, 36)
-    return r + 2
-
-
-def _write_value(ws, r: int, c: int, v: object, fmt) -> None:
-    if v is None:
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(v, bool):
-        ws.write_number(r, c, int(v), fmt)
-    elif isinstance(v, (int, float)):
-        ws.write_number(r, c, v, fmt)
-    else:
-        ws.write_string(r, c, str(v), fmt)
+    return sheet.write_header(ws, st, r, _HEADER_B, "Số lượng/ Tỷ lệ", second_height=36)
 
 
 def write_bieu_mau(
@@ -355,49 +313,27 @@ def write_bieu_mau(
     unknown = sorted((set(vals) | set(nts)) - set(_ROWS))
     if unknown:
         raise ValueError(f"keys not in BIEU_MAU: {unknown}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"default_format_properties": {"font_name": "Times New Roman", "font_size": 12}},
+    header_lines = sheet.issuer_lines(unit_header)
+    wb = sheet.open_workbook(
+        path,
+        title="Phụ lục thống kê kết quả thực hiện công tác CCHC",
+        issuer=header_lines,
+        created=dt.datetime(2000, 1, 1),
+        plain_strings=False,
     )
-    header_lines = [s.strip() for s in str(unit_header).split("\n") if s.strip()]
-    wb.set_properties({
-        "title": "Phụ lục thống kê kết quả thực hiện công tác CCHC",
-        "author": header_lines[-1].title() if header_lines else "",
-        "company": "UBND",
-        "created": dt.datetime(2000, 1, 1),
-    })
     st = _Styles(wb)
     W = _COL_WIDTHS
 
     for form in BIEU_MAU:
-        ws = wb.add_worksheet(f"Biểu mẫu {form.number}")
-        for c, w in enumerate(W):
-            ws.set_column(c, c, w)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-        ws.center_horizontally()
-        ws.fit_to_pages(1, 0)
-        ws.hide_gridlines(2)
+        ws = sheet.add_sheet(wb, f"Biểu mẫu {form.number}", W, landscape=True, left_margin=0.5)
         r = 0
         if form.number == 1:
             left = ([district_line] if district_line else []) + header_lines
-            for i, line in enumerate(left):
-                fmt = st.org if i == len(left) - 1 or line.isupper() else st.org_plain
-                ws.merge_range(r + i, 0, r + i, 1, line, fmt)
-            ws.merge_range(0, 3, 0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.motto)
-            ws.merge_range(1, 3, 1, 4, "Độc lập - Tự do - Hạnh phúc", st.motto2)
-            r = max(len(left), 2) + 1
+            r = sheet.write_letterhead(ws, st, left, motto_col=3, bold_upper=True)
             ws.merge_range(r, 0, r, 4, "PHỤ LỤC", st.big)
             r += 1
-            for text, fmt in ((period_title, st.title), (caption, st.italic), (window_text, st.italic)):
-                if text:
-                    ws.merge_range(r, 0, r, 4, text, fmt)
-                    ws.set_row(r, _row_height([(text, sum(W))]))
-                    r += 1
-            r += 1
+            titles = ((period_title, st.title), (caption, st.italic), (window_text, st.italic))
+            r = sheet.write_titles(ws, r, ((t, fmt) for t, fmt in titles if t), sum(W))
         ws.merge_range(r, 0, r, 4, f"Biểu mẫu {form.number}", st.title)
         ws.merge_range(r + 1, 0, r + 1, 4, form.title, st.title)
         r += 2
@@ -410,19 +346,9 @@ def write_bieu_mau(
         for row in form.rows:
             k = key(form.number, row.code)
             top = "." not in k[1]
-            ws.write_string(r, 0, row.code, st.code_b if top else st.code)
-            ws.write_string(r, 1, row.name, st.name_b if top else st.name)
-            if row.unit:
-                ws.write_string(r, 2, row.unit, st.unit)
-            else:
-                ws.write_blank(r, 2, None, st.unit)
-            _write_value(ws, r, 3, vals.get(k), st.value)
-            note = nts.get(k)
-            if note:
-                ws.write_string(r, 4, note, st.note)
-            else:
-                ws.write_blank(r, 4, None, st.note)
-            ws.set_row(r, _row_height([(row.name, W[1]), (row.unit, W[2]), (note or "", W[4])]))
+            sheet.write_text(ws, r, 0, row.code, st.code[top])
+            sheet.write_row(ws, r, W, row.name, row.unit, vals.get(k), nts.get(k) or "",
+                            (st.name[top], st.unit, st.value, st.note), blank_empty=False)
             r += 1
             if form.number == 7 and repeat_header_form7 and k == key(7, "6.4.1"):
                 page_breaks.append(r)

@@ -21,12 +21,13 @@ blank cells stay blank (not zero).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import xlsxwriter
+
+from pipeline.samples import sheet
 
 __all__ = [
     "NationalRow",
@@ -250,76 +251,23 @@ _DEFAULT_TITLES = (
 )
 
 
-def _n_lines(text: str, width: float) -> int:
-    per_line = max(1.0, width * 1.05 - 1)
-    return sum(max(1, math.ceil(len(seg) / per_line)) for seg in str(text).split("\n"))
-
-
-def _row_height(cells: Sequence[tuple[str, float]]) -> float:
-    lines = max((_n_lines(t, w) for t, w in cells if t), default=1)
-    return max(18.75, 16.5 * lines + 3)
-
-
-class _Styles:
+class _Styles(sheet.Styles):
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        base = {"font_name": "Times New Roman", "font_size": 12}
-        cell = {"border": 1, "valign": "vcenter", "text_wrap": True}
-
-        def f(**kw):
-            return wb.add_format({**base, **kw})
-
-        self.org = f(align="center", valign="vcenter")
-        self.org_b = f(bold=True, align="center", valign="vcenter")
-        self.motto = f(bold=True, align="center", valign="vcenter")
-        self.motto2 = f(bold=True, underline=1, align="center", valign="vcenter", font_size=13)
-        self.title = f(bold=True, align="center", valign="vcenter", text_wrap=True, font_size=13)
-        self.sub = f(bold=True, align="center", valign="vcenter", text_wrap=True)
-        self.italic = f(italic=True, align="center", valign="vcenter", text_wrap=True)
-        self.head = f(bold=True, align="center", **cell)
-        self.code = {False: f(align="center", **cell), True: f(align="center", bold=True, **cell)}
+        super().__init__(wb)
+        self.title = self.fmt(bold=True, align="center", valign="vcenter", text_wrap=True, font_size=13)
+        self.sub = self.fmt(bold=True, align="center", valign="vcenter", text_wrap=True)
         self.name = {
-            (False, False): f(align="left", **cell),
-            (True, False): f(align="left", bold=True, **cell),
-            (False, True): f(align="left", italic=True, **cell),
+            (False, False): self.cell(align="left"),
+            (True, False): self.cell(align="left", bold=True),
+            (False, True): self.cell(align="left", italic=True),
         }
         self.unit = {
-            (False, False): f(align="center", **cell),
-            (True, False): f(align="center", bold=True, **cell),
-            (False, True): f(align="center", italic=True, **cell),
+            (False, False): self.cell(align="center"),
+            (True, False): self.cell(align="center", bold=True),
+            (False, True): self.cell(align="center", italic=True),
         }
-        self.value = {False: f(align="center", **cell), True: f(align="center", bold=True, **cell)}
-        self.note = f(align="left", **cell)
-
-
-def _write_header(ws, st: _Styles, r: int) -> int:
-    """Write the two header rows at row r; return the next row."""
-    ws.merge_range(r, 0, r + 1, 0, "STT", st.head)
-    ws.merge_range(r, 1, r + 1, 1, _HEADER_NAME, st.head)
-    ws.merge_range(r, 2, r, 3, "Kết quả thống kê", st.head)
-    ws.merge_range(r, 4, r + 1, 4, "Ghi chú", st.head)
-    ws.write_string(r + 1, 2, "Đơn vị tính", st.head)
-    ws.write_string(r + 1, 3, "Số liệu", st.head)
-    ws.set_row(r, 21)
-    ws.set_row(r + 1, 21)
-    return r + 2
-
-
-def _write_text(ws, r: int, c: int, text: str, fmt) -> None:
-    if text:
-        ws.write_string(r, c, text, fmt)
-    else:
-        ws.write_blank(r, c, None, fmt)
-
-
-def _write_value(ws, r: int, c: int, v: object, fmt) -> None:
-    if v is None or (isinstance(v, str) and v == ""):
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(v, bool):
-        ws.write_number(r, c, int(v), fmt)
-    elif isinstance(v, (int, float)):
-        ws.write_number(r, c, v, fmt)
-    else:
-        ws.write_string(r, c, str(v), fmt)
+        self.value = {False: self.cell(align="center"), True: self.cell(align="center", bold=True)}
+        self.note = self.cell(align="left")
 
 
 def _is_top(row: NationalRow) -> bool:
@@ -336,65 +284,36 @@ def write_national(
 ) -> Path:
     """Write seed 001's national "Phụ lục" (one sheet, page-break artefacts kept) and return its path."""
     path = Path(path)
-    override = dict(values_override or {})
-    unknown = sorted(k for k in override if k not in _BY_CODE)
-    if unknown:
-        raise ValueError(f"codes not in SEED001_ROWS: {unknown}")
-    values = [r.value for r in SEED001_ROWS]
-    for k, v in override.items():
-        values[_BY_CODE[k]] = v
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "default_format_properties": {"font_name": "Times New Roman", "font_size": 12},
-        },
+    values = sheet.overridden([r.value for r in SEED001_ROWS], _BY_CODE, values_override,
+                              "codes not in SEED001_ROWS")
+    issuer = sheet.issuer_lines(unit_header)
+    wb = sheet.open_workbook(
+        path,
+        title="Phụ lục thống kê số liệu về kết quả thực hiện công tác cải cách hành chính",
+        issuer=issuer,
+        created=dt.datetime(2024, 3, 15, 8, 0, 0),
     )
-    issuer = [s.strip() for s in str(unit_header).split("\n") if s.strip()]
-    wb.set_properties({
-        "title": "Phụ lục thống kê số liệu về kết quả thực hiện công tác cải cách hành chính",
-        "author": issuer[-1].title() if issuer else "",
-        "company": "UBND",
-        "created": dt.datetime(2024, 3, 15, 8, 0, 0),
-    })
     st = _Styles(wb)
     W = _COL_WIDTHS
-    ws = wb.add_worksheet("Phụ lục")
-    for c, w in enumerate(W):
-        ws.set_column(c, c, w)
-    ws.set_portrait()
-    ws.set_paper(9)
-    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.center_horizontally()
-    ws.fit_to_pages(1, 0)
-    ws.hide_gridlines(2)
+    ws = sheet.add_sheet(wb, "Phụ lục", W)
 
     # title block: issuer on the left, national motto on the right
-    for i, line in enumerate(issuer):
-        ws.merge_range(i, 0, i, 1, line, st.org_b if i == len(issuer) - 1 else st.org)
-    ws.merge_range(0, 2, 0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.motto)
-    ws.merge_range(1, 2, 1, 4, "Độc lập - Tự do - Hạnh phúc", st.motto2)
-    r = max(len(issuer), 2) + 1
-    for i, text in enumerate(t for t in title_lines if t):
-        fmt = st.title if i == 0 else (st.italic if text.startswith("(") else st.sub)
-        ws.merge_range(r, 0, r, 4, text, fmt)
-        ws.set_row(r, _row_height([(text, sum(W))]))
-        r += 1
-    r += 1
+    r = sheet.write_letterhead(ws, st, issuer)
+    titles = [t for t in title_lines if t]
+    r = sheet.write_titles(
+        ws, r,
+        ((t, st.title if i == 0 else (st.italic if t.startswith("(") else st.sub)) for i, t in enumerate(titles)),
+        sum(W),
+    )
 
-    head_row = r
-    r = _write_header(ws, st, r)
+    r = sheet.write_header(ws, st, r, _HEADER_NAME)
     breaks = set(SEED001_PAGE_BREAKS)
     page_rows: list[int] = []
     prev_bold = False
     for i, row in enumerate(SEED001_ROWS):
         if i in breaks:
             page_rows.append(r)
-            r = _write_header(ws, st, r)
+            r = sheet.write_header(ws, st, r, _HEADER_NAME)
         is_section = row.printed_code == row.section
         top = is_section or _is_top(row)
         code_bold = is_section or (top and row.section != "I")
@@ -405,12 +324,9 @@ def write_national(
         italic = row.section == "III" and row.printed_code.count(".") == 3 and row.printed_code.startswith("3.")
         unit_bold = top and row.section == "VI" and row.unit == "%"
         value_bold = row.section == "I" and row.printed_code in ("1.", "2.")
-        _write_text(ws, r, 0, row.printed_code, st.code[code_bold])
-        _write_text(ws, r, 1, row.name, st.name[(name_bold, italic)])
-        _write_text(ws, r, 2, row.unit, st.unit[(unit_bold, italic)])
-        _write_value(ws, r, 3, values[i], st.value[value_bold])
-        _write_text(ws, r, 4, row.note, st.note)
-        ws.set_row(r, _row_height([(row.name, W[1]), (row.unit, W[2]), (row.note, W[4])]))
+        sheet.write_text(ws, r, 0, row.printed_code, st.code[code_bold])
+        sheet.write_row(ws, r, W, row.name, row.unit, values[i], row.note,
+                        (st.name[(name_bold, italic)], st.unit[(unit_bold, italic)], st.value[value_bold], st.note))
         prev_bold = name_bold
         r += 1
     ws.set_h_pagebreaks(page_rows)

@@ -38,12 +38,13 @@ rows without a code of their own ("3.1.3/Số TTHC cấp xã", "3.3.1/Tiếp nh�
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import xlsxwriter
+
+from pipeline.samples import sheet
 
 __all__ = [
     "ThRow",
@@ -234,55 +235,15 @@ _DEFAULT_TITLES = (
 )
 
 
-def _n_lines(text: str, width: float) -> int:
-    per_line = max(1.0, width * 1.05 - 1)
-    return sum(max(1, math.ceil(len(seg) / per_line)) for seg in str(text).split("\n"))
-
-
-def _row_height(cells: Sequence[tuple[str, float]]) -> float:
-    lines = max((_n_lines(t, w) for t, w in cells if t), default=1)
-    return max(18.75, 16.5 * lines + 3)
-
-
-class _Styles:
+class _Styles(sheet.Styles):
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        base = {"font_name": "Times New Roman", "font_size": 12}
-        cell = {"border": 1, "valign": "vcenter", "text_wrap": True}
-
-        def f(**kw):
-            return wb.add_format({**base, **kw})
-
-        self.org = f(align="center", valign="vcenter")
-        self.org_b = f(bold=True, align="center", valign="vcenter")
-        self.motto = f(bold=True, align="center", valign="vcenter")
-        self.motto2 = f(bold=True, underline=1, align="center", valign="vcenter", font_size=13)
-        self.title = f(bold=True, align="center", valign="vcenter", text_wrap=True, font_size=13)
-        self.italic = f(italic=True, align="center", valign="vcenter", text_wrap=True)
-        self.head = f(bold=True, align="center", **cell)
-        self.code = {False: f(align="center", **cell), True: f(align="center", bold=True, **cell)}
-        self.trong_do = f(align="center", italic=True, **cell)
-        self.name = {False: f(align="left", **cell), True: f(align="left", bold=True, **cell)}
-        self.unit = f(align="center", **cell)
-        self.value = f(align="center", **cell)
-        self.note = f(align="left", valign="vcenter", border=1, text_wrap=True)
-
-
-def _write_text(ws, r: int, c: int, text: str, fmt) -> None:
-    if text:
-        ws.write_string(r, c, text, fmt)
-    else:
-        ws.write_blank(r, c, None, fmt)
-
-
-def _write_value(ws, r: int, c: int, v: object, fmt) -> None:
-    if v is None or (isinstance(v, str) and v == ""):
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(v, bool):
-        ws.write_number(r, c, int(v), fmt)
-    elif isinstance(v, (int, float)):
-        ws.write_number(r, c, v, fmt)
-    else:
-        ws.write_string(r, c, str(v), fmt)
+        super().__init__(wb)
+        self.title = self.fmt(bold=True, align="center", valign="vcenter", text_wrap=True, font_size=13)
+        self.trong_do = self.cell(align="center", italic=True)
+        self.name = {False: self.cell(align="left"), True: self.cell(align="left", bold=True)}
+        self.unit = self.cell(align="center")
+        self.value = self.cell(align="center")
+        self.note = self.cell(align="left")
 
 
 def _is_group(row: ThRow) -> bool:
@@ -301,65 +262,26 @@ def write_thanhhoa(
 ) -> Path:
     """Write seed 004's Thanh Hóa appendix (one sheet "Phụ lục", "Trong đó" merged in column A) and return its path."""
     path = Path(path)
-    override = dict(values_override or {})
-    unknown = sorted(k for k in override if k not in _BY_KEY)
-    if unknown:
-        raise ValueError(f"keys not in SEED004_KEYS: {unknown}")
-    values = [r.value for r in SEED004_ROWS]
-    for k, v in override.items():
-        values[_BY_KEY[k]] = v
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "default_format_properties": {"font_name": "Times New Roman", "font_size": 12},
-        },
+    values = sheet.overridden([r.value for r in SEED004_ROWS], _BY_KEY, values_override, "keys not in SEED004_KEYS")
+    issuer = sheet.issuer_lines(unit_header)
+    wb = sheet.open_workbook(
+        path,
+        title="Thống kê số liệu về kết quả thực hiện công tác CCHC",
+        issuer=issuer,
+        created=dt.datetime(2023, 9, 5, 8, 0, 0),
     )
-    issuer = [s.strip() for s in str(unit_header).split("\n") if s.strip()]
-    wb.set_properties({
-        "title": "Thống kê số liệu về kết quả thực hiện công tác CCHC",
-        "author": issuer[-1].title() if issuer else "",
-        "company": "UBND",
-        "created": dt.datetime(2023, 9, 5, 8, 0, 0),
-    })
     st = _Styles(wb)
     W = _COL_WIDTHS
-    ws = wb.add_worksheet("Phụ lục")
-    for c, w in enumerate(W):
-        ws.set_column(c, c, w)
-    ws.set_portrait()
-    ws.set_paper(9)
-    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.center_horizontally()
-    ws.fit_to_pages(1, 0)
-    ws.hide_gridlines(2)
+    ws = sheet.add_sheet(wb, "Phụ lục", W)
 
-    for i, line in enumerate(issuer):
-        ws.merge_range(i, 0, i, 1, line, st.org_b if i == len(issuer) - 1 else st.org)
-    ws.merge_range(0, 2, 0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.motto)
-    ws.merge_range(1, 2, 1, 4, "Độc lập - Tự do - Hạnh phúc", st.motto2)
-    r = max(len(issuer), 2) + 1
-    for text in (t for t in title_lines if t):
-        ws.merge_range(r, 0, r, 4, text, st.italic if text.startswith("(") else st.title)
-        ws.set_row(r, _row_height([(text, sum(W))]))
-        r += 1
-    r += 1
+    r = sheet.write_letterhead(ws, st, issuer)
+    r = sheet.write_titles(
+        ws, r, ((t, st.italic if t.startswith("(") else st.title) for t in title_lines if t), sum(W)
+    )
 
     head_row = r
-    ws.merge_range(r, 0, r + 1, 0, "STT", st.head)
-    ws.merge_range(r, 1, r + 1, 1, "Chỉ tiêu thống kê", st.head)
-    ws.merge_range(r, 2, r, 3, "Kết quả thống kê", st.head)
-    ws.merge_range(r, 4, r + 1, 4, "Ghi chú", st.head)
-    ws.write_string(r + 1, 2, "Đơn vị tính", st.head)
-    ws.write_string(r + 1, 3, "Số liệu", st.head)
-    ws.set_row(r, 21)
-    ws.set_row(r + 1, 21)
+    r = sheet.write_header(ws, st, r, "Chỉ tiêu thống kê")
     ws.repeat_rows(head_row, head_row + 1)
-    r += 2
 
     for i, row in enumerate(SEED004_ROWS):
         group = _is_group(row)
@@ -369,12 +291,8 @@ def write_thanhhoa(
             else:
                 ws.write_string(r, 0, TRONG_DO, st.trong_do)
         elif row.printed_code or not (i > 0 and _covered(i)):
-            _write_text(ws, r, 0, row.printed_code, st.code[group])
-        _write_text(ws, r, 1, row.name, st.name[group])
-        _write_text(ws, r, 2, row.unit, st.unit)
-        _write_value(ws, r, 3, values[i], st.value)
-        _write_text(ws, r, 4, row.note, st.note)
-        ws.set_row(r, _row_height([(row.name, W[1]), (row.unit, W[2]), (row.note, W[4])]))
+            sheet.write_text(ws, r, 0, row.printed_code, st.code[group])
+        sheet.write_row(ws, r, W, row.name, row.unit, values[i], row.note, (st.name[group], st.unit, st.value, st.note))
         r += 1
     ws.print_area(0, 0, r - 1, 4)
     wb.close()
