@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench venv
+.PHONY: demo test bench venv lint
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -28,3 +28,6 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench --copies 2
 
+
+lint: $(STAMP)
+	$(BIN)/ruff check --select F,E9 pipeline flows schemas tests

@@ -10,7 +10,6 @@ from pipeline.text import fold
 from pipeline.units import Registry, match_unit
 from pipeline.workbook import Workbook
 
-PERIOD_RE = re.compile(r"^\d{4}-(Q[1-4]|H[12]|9M|Y)$")
 _QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _PATTERNS = [
     (re.compile(r"\bquy (iv|iii|ii|i|[1-4])\b(?: nam)? (\d{4})"), lambda m: f"{m.group(2)}-Q{_QUARTER[m.group(1)]}"),

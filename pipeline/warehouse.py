@@ -76,12 +76,16 @@ def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicato
     """Replace the units and indicators tables with the registry and catalog files' current content."""
     u = units[["code", "name", "kind", "aliases", "label", "order"]].rename(columns={"order": "ord"})
     i = indicators[["code", "area", "name", "unit", "kind", "agg", "numerator", "denominator", "code_list", "order"]].rename(columns={"order": "ord"})
+    con.register("new_units", u)
+    con.register("new_indicators", i)
     con.execute("begin")
     con.execute("delete from units")
-    con.execute("insert into units select * from u")
+    con.execute("insert into units select * from new_units")
     con.execute("delete from indicators")
-    con.execute("insert into indicators select * from i")
+    con.execute("insert into indicators select * from new_indicators")
     con.execute("commit")
+    con.unregister("new_units")
+    con.unregister("new_indicators")
 
 
 def known_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: int) -> bool:
@@ -127,11 +131,13 @@ def record_submission(con: duckdb.DuckDBPyConnection, record: dict, observations
             con.execute("insert into periods select ?, ? where not exists (select 1 from periods where period_code = ?)",
                         [record["period_code"], record["received_at"], record["period_code"]])
         if not observations.empty:
-            obs = observations.assign(submission_id=sid)[["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]]
-            con.execute("insert into observations select * from obs")
+            con.register("new_obs", observations.assign(submission_id=sid)[["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]])
+            con.execute("insert into observations select * from new_obs")
+            con.unregister("new_obs")
         if not issues.empty:
-            isu = issues.assign(submission_id=sid)[["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]]
-            con.execute("insert into issues select * from isu")
+            con.register("new_issues", issues.assign(submission_id=sid)[["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]])
+            con.execute("insert into issues select * from new_issues")
+            con.unregister("new_issues")
         con.execute("insert into files_seen values (?, ?, ?, ?, ?)", [file_stat[0], file_stat[1], file_stat[2], record["sha256"], sid])
         con.execute("commit")
     except Exception:
@@ -159,11 +165,13 @@ def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFr
 def replace_district(con: duckdb.DuckDBPyConnection, period_code: str, district: pd.DataFrame) -> None:
     """Replace the consolidated figures of one period in one transaction."""
     d = district.assign(computed_at=dt.datetime.now())[["period_code", "indicator_code", "value", "n_units", "n_expected", "detail", "computed_at"]]
+    con.register("new_district", d)
     con.execute("begin")
     con.execute("delete from district where period_code = ?", [period_code])
     if not d.empty:
-        con.execute("insert into district select * from d")
+        con.execute("insert into district select * from new_district")
     con.execute("commit")
+    con.unregister("new_district")
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:

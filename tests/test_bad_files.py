@@ -1,11 +1,9 @@
 """Every broken file ends rejected with its reason, moved unchanged to quarantine, while the good files load."""
 
 import hashlib
-import shutil
 import zipfile
 
 import duckdb
-import pytest
 
 from pipeline.ingest import run_steps
 from pipeline.samples import seed000_values, write_bieu_mau
