@@ -52,16 +52,25 @@ def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, off
     settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
                         rules=rules, outliers=outliers, period=period, dry_run=dry_run)
     from pipeline.feedback import render_summary
+    from pipeline.lock import WarehouseBusy
 
-    if dry_run:  # no orchestration either: a dry run leaves no trace anywhere, Prefect's database included
+    try:
+        summary = _run(settings)
+    except WarehouseBusy as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(75)
+    click.echo(render_summary(summary))
+
+
+def _run(settings: Settings):
+    """Run once: in-process for a dry run, else the Prefect flow."""
+    if settings.dry_run:  # no orchestration either: a dry run leaves no trace anywhere, Prefect's database included
         from pipeline.ingest import run_steps
 
-        summary = run_steps(settings)
-    else:
-        from flows.consolidate import consolidation_flow
+        return run_steps(settings)
+    from flows.consolidate import consolidation_flow
 
-        summary = consolidation_flow(settings)
-    click.echo(render_summary(summary))
+    return consolidation_flow(settings)
 
 
 @main.command(help="Đọc một tệp báo cáo (không ghi vào kho) và in kết quả dạng JSON.")

@@ -9,6 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from pipeline import ingest
 from pipeline.config import Settings
+from pipeline.lock import writer_lock
 
 
 @task(name="doc-danh-muc", cache_policy=NO_CACHE)
@@ -55,7 +56,12 @@ def write_feedbacks(summary, ref, settings: Settings):
 
 @flow(name="tonghop-run", validate_parameters=False)
 def consolidation_flow(settings: Settings) -> ingest.RunSummary:
-    """One consolidation run: find → parse → validate → load → consolidate and write."""
+    """One consolidation run: find → parse → validate → load → consolidate and write (one writer at a time)."""
+    with writer_lock(settings.warehouse, settings.lock_timeout):
+        return _run(settings)
+
+
+def _run(settings: Settings) -> ingest.RunSummary:
     started_at = dt.datetime.now()
     run_id = ingest.new_run_id()
     ref = load_reference(settings)

@@ -38,6 +38,8 @@ class Settings:
     period: str | None = None
     dry_run: bool = False
     limits: Limits = Limits()
+    lock_timeout: float = 60.0  # seconds a run waits for another run to finish writing
+    backups: int = 5  # warehouse copies kept in backups/
 
     @property
     def archive(self) -> Path:

@@ -18,6 +18,7 @@ from pipeline.config import Office, Settings, load_office
 from pipeline.consolidate import consolidate
 from pipeline.feedback import feedback_path, write_feedback, write_summary
 from pipeline.inbox import InboxFile, discover, sha256_of
+from pipeline.lock import backup, writer_lock
 from pipeline.periods import is_period, period_bounds, period_kind
 from pipeline.report import ReportData, write_report
 from pipeline.rules import Rule, evaluate, load_outlier_settings, load_rules, outliers
@@ -226,6 +227,8 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
                     started_at: dt.datetime | None = None) -> RunSummary:
     """Record every file in the ledger (one transaction each) and return the run summary."""
     summary = RunSummary(run_id=run_id, started_at=started_at or dt.datetime.now(), dry_run=settings.dry_run)
+    if not settings.dry_run and (cands or settings.period):
+        backup(settings.warehouse, keep=settings.backups)
     con = None if settings.dry_run else wh.connect(settings.warehouse)
     try:
         if con is not None:
@@ -365,6 +368,13 @@ def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
 
 def run_steps(settings: Settings) -> RunSummary:
     """Run the consolidation steps in-process without orchestration (tests, benchmarks, dry runs)."""
+    if settings.dry_run:
+        return _steps(settings)
+    with writer_lock(settings.warehouse, settings.lock_timeout):
+        return _steps(settings)
+
+
+def _steps(settings: Settings) -> RunSummary:
     started_at = dt.datetime.now()
     run_id = new_run_id()
     ref = load_reference(settings)
