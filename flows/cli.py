@@ -42,15 +42,16 @@ def main() -> None:
 @click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--period", default=None, help="Chỉ xử lý một kỳ, ví dụ 2023-H1.")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
+@click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
 def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
-        period: str | None, dry_run: bool) -> None:
+        period: str | None, dry_run: bool, wait: float) -> None:
     """Run the consolidation flow once."""
     from pipeline.periods import is_period
 
     if period and not is_period(period):
         raise click.BadParameter(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)", param_hint="--period")
     settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
-                        rules=rules, outliers=outliers, period=period, dry_run=dry_run)
+                        rules=rules, outliers=outliers, period=period, dry_run=dry_run, lock_timeout=wait)
     from pipeline.feedback import render_summary
     from pipeline.lock import WarehouseBusy
 
