@@ -129,6 +129,7 @@ def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
             con.close()
     out: list[Candidate] = []
     unchanged = 0
+    touched: list[tuple[str, int, int, str]] = []
     batch_sha: dict[str, str] = {}
     now = time.time()
     for f in files:
@@ -139,14 +140,22 @@ def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
             out.append(Candidate(f, "", waiting_reason="Tệp đang được chép hoặc vừa thay đổi; sẽ nhận ở lượt chạy sau"))
             continue
         sha = sha256_of(f.path)
-        if (f.rel, sha) in seen_bytes:
+        if (f.rel, sha) in seen_bytes:  # same bytes, new mtime: remember it so the next run skips hashing
             unchanged += 1
+            touched.append((f.rel, f.size, f.mtime_ns, sha))
             continue
         cand = Candidate(f, sha, duplicate_of=by_sha.get(sha))
         if cand.duplicate_of is None and sha in batch_sha:
             cand.duplicate_of = (0, batch_sha[sha])
         batch_sha.setdefault(sha, f.path.name)
         out.append(cand)
+    if touched and not settings.dry_run:
+        con = wh.connect(settings.warehouse)
+        try:
+            for rel, size, mtime_ns, sha in touched:
+                wh.touch_file(con, rel, size, mtime_ns, sha)
+        finally:
+            con.close()
     return out, unchanged
 
 
@@ -227,9 +236,10 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
                     started_at: dt.datetime | None = None) -> RunSummary:
     """Record every file in the ledger (one transaction each) and return the run summary."""
     summary = RunSummary(run_id=run_id, started_at=started_at or dt.datetime.now(), dry_run=settings.dry_run)
-    if not settings.dry_run and (cands or settings.period):
+    writes = not settings.dry_run and bool(cands or settings.period)  # nothing new: touch nothing
+    if writes:
         backup(settings.warehouse, keep=settings.backups)
-    con = None if settings.dry_run else wh.connect(settings.warehouse)
+    con = wh.connect(settings.warehouse) if writes else None
     try:
         if con is not None:
             wh.sync_reference(con, ref.registry.units, ref.catalog.frame)

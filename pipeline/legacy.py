@@ -374,12 +374,12 @@ def cell_encodings(path) -> dict[tuple[str, int, int], str]:
         wb.close()
 
 
-_SUSPECT = frozenset("®§©ª«¬\u00ad¸¹µ¶·»¼½¾¿ÆÇÑÖ×ØÞßæçñö÷øþÿ¦¤¥¢£¡ÐÏÎÍÌË")
+_SUSPECT = re.compile("[®§©ª«¬\u00ad¸¹µ¶·»¼½¾¿ÆÇÑÖ×ØÞßæçñö÷øþÿ¦¤¥¢£¡ÐÏÎÍÌË]")
 
 
 def looks_legacy(text: str) -> bool:
     """Cheap pre-check: does a text hold characters that TCVN3/VNI produce but Unicode Vietnamese never uses?"""
-    return any(ch in _SUSPECT for ch in text)
+    return _SUSPECT.search(text) is not None
 
 
 def xls_cell_encodings(path) -> dict[tuple[str, int, int], str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -11,7 +10,6 @@ from pipeline.catalog import Catalog
 from pipeline.table import RawRow
 from pipeline.text import fold, row_key
 
-_PARENS = re.compile(r"\([^)]*\)")
 HINT_BONUS = 25.0
 PARENT_BONUS = 10.0
 ACCEPT_WITH_HINT = 55.0
@@ -29,9 +27,7 @@ class Match:
 
 
 def _name_keys(name: str) -> list[str]:
-    full = fold(name)
-    short = fold(_PARENS.sub(" ", name))
-    return [k for k in {full, short} if k]
+    return [k for k in {fold(name), row_key(name)} if k]
 
 
 def _similarity(keys: list[str], names: list[str], lenient: bool = False) -> float:

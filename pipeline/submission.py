@@ -43,7 +43,7 @@ class Submission:
     @property
     def rejected_by(self) -> dict | None:
         """The first issue that rejects the whole file, if any."""
-        return next((i for i in self.issues if iss.is_rejecting(i["code"]) and i["severity"] == "error"), None)
+        return next((i for i in self.issues if iss.is_rejecting(i["code"])), None)
 
 
 def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None,

@@ -88,24 +88,6 @@ def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicato
     con.unregister("new_indicators")
 
 
-def known_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: int) -> bool:
-    """Tell whether this exact file (path, size, mtime) was already taken in by an earlier run."""
-    return con.execute("select 1 from files_seen where path = ? and size = ? and mtime_ns = ? limit 1",
-                       [path, size, mtime_ns]).fetchone() is not None
-
-
-def path_has_bytes(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
-    """Tell whether the file at `path` was already seen with these exact bytes (only its mtime changed)."""
-    return con.execute("select 1 from files_seen where path = ? and sha256 = ? limit 1", [path, sha256]).fetchone() is not None
-
-
-def find_by_sha(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
-    """Return (submission_id, file_name) of an earlier submission with the same bytes."""
-    row = con.execute("select submission_id, file_name from submissions where sha256 = ? and status <> 'duplicate' order by submission_id limit 1",
-                      [sha256]).fetchone()
-    return (int(row[0]), str(row[1])) if row else None
-
-
 def current_submission(con: duckdb.DuckDBPyConnection, unit_code: str, period_code: str) -> tuple[int, str] | None:
     """Return (submission_id, file_name) of the loaded submission of a unit for a period."""
     row = con.execute("select submission_id, file_name from submissions where unit_code = ? and period_code = ? and status = 'loaded'",
