@@ -115,3 +115,17 @@ def test_copy_is_duplicate_and_corrected_file_supersedes(demo_run, tmp_path):
     statuses = dict(q(settings, "select file_name, status from v_submissions where unit_code = 'ngoc_ky'"))
     assert statuses == {"BC_CCHC_6T2023_Ngoc_Ky.xlsx": "superseded", "BC_CCHC_6T2023_Ngoc_Ky_bo_sung.xlsx": "loaded"}
     assert q(settings, "select count(distinct submission_id) from v_values where unit_code = 'ngoc_ky'")[0][0] == 1
+
+
+def test_touched_file_is_unchanged_and_not_hashed_again(demo_run, monkeypatch):
+    import os
+
+    import pipeline.ingest as ingest
+    settings, _ = demo_run
+    f = settings.inbox / "BC_CCHC_6T2023_Ngoc_Ky.xlsx"
+    os.utime(f, (f.stat().st_atime, f.stat().st_mtime - 600))  # same bytes, new mtime
+    summary = run_steps(settings)
+    assert summary.files == [] and summary.unchanged == 23
+    hashed = []
+    monkeypatch.setattr(ingest, "sha256_of", lambda p: hashed.append(p) or "")
+    assert run_steps(settings).unchanged == 23 and hashed == []
