@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +37,14 @@ class Settings:
     office: Path
     rules: Path
     outliers: Path
+    deadlines: Path | None = None  # schemas/deadlines.toml: when each period kind's reports are due
     period: str | None = None
     dry_run: bool = False
     limits: Limits = Limits()
     lock_timeout: float = 60.0  # seconds a run waits for another run to finish writing
     backups: int = 5  # warehouse copies kept in backups/
+    workers: int = 1  # processes reading workbooks in parallel (1 = in this process)
+    clock: Callable[[], dt.datetime] = dt.datetime.now  # the time a file is first seen (tests pass a fixed clock)
 
     @property
     def archive(self) -> Path:
