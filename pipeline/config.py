@@ -39,6 +39,7 @@ class Settings:
     outliers: Path
     deadlines: Path | None = None  # schemas/deadlines.toml: when each period kind's reports are due
     period: str | None = None
+    unit: str | None = None  # limit a run to one unit's files (registry code); the others wait for a later run
     dry_run: bool = False
     limits: Limits = Limits()
     lock_timeout: float = 60.0  # seconds a run waits for another run to finish writing

@@ -8,12 +8,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.deadlines import DeadlineRule, period_deadline
+
 SCHEMA = """
 create sequence if not exists seq_submission start 1;
 create table if not exists units(code varchar primary key, name varchar, kind varchar, aliases varchar, label varchar, ord integer);
 create table if not exists indicators(code varchar primary key, area varchar, name varchar, unit varchar, kind varchar, agg varchar,
     numerator varchar, denominator varchar, code_list varchar, ord integer);
 create table if not exists periods(period_code varchar primary key, first_seen timestamp);
+alter table periods add column if not exists deadline date;
 create table if not exists runs(run_id varchar primary key, started_at timestamp, finished_at timestamp, period_filter varchar,
     files_new integer, loaded integer, rejected integer, duplicate integer, superseded integer, skipped integer,
     values_loaded integer, errors integer, warnings integer);
@@ -43,6 +46,14 @@ create or replace view v_values as
   join units u on u.code = s.unit_code
   join indicators i on i.code = o.indicator_code
   where s.status = 'loaded' and o.accepted and o.value is not null;
+create or replace view v_values_history as
+  select s.period_code, s.unit_code, u.label as unit_name, o.indicator_code, i.name as indicator_name, o.value,
+         o.submission_id, s.status as submission_status, s.file_name, s.received_at, s.superseded_by, o.source_ref, o.raw
+  from observations o
+  join submissions s on s.submission_id = o.submission_id
+  join units u on u.code = s.unit_code
+  join indicators i on i.code = o.indicator_code
+  where s.status in ('loaded', 'superseded') and o.accepted and o.value is not null;
 create or replace view v_issues as
   select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
          s.file_name, s.unit_code, s.period_code, s.status as submission_status
@@ -52,11 +63,18 @@ create or replace view v_district as
          i.unit as unit_of_measure, i.agg, d.detail, d.computed_at
   from district d join indicators i on i.code = d.indicator_code;
 create or replace view v_completeness as
+  with firsts as (
+    select period_code, unit_code, min(received_at) as first_received_at
+    from submissions where status in ('loaded', 'superseded') group by period_code, unit_code)
   select p.period_code, u.code as unit_code, u.label as unit_name,
          case when s.submission_id is null then 'missing' else 'submitted' end as status,
-         s.received_at, s.file_name, s.submission_id, u.ord as unit_order
+         s.received_at,
+         case when s.submission_id is null or p.deadline is null then null
+              else cast(f.first_received_at as date) > p.deadline end as late,
+         p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order
   from periods p cross join units u
-  left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded';
+  left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded'
+  left join firsts f on f.period_code = p.period_code and f.unit_code = u.code;
 """
 
 
@@ -110,7 +128,7 @@ def record_submission(con: duckdb.DuckDBPyConnection, record: dict, observations
             con.execute("update submissions set status = 'superseded', superseded_by = ?, reason = ? where submission_id = ?",
                         [sid, f"Được thay thế bởi tệp {record['file_name']} (mã nộp {sid})", supersede[0]])
         if record.get("period_code") and record["status"] in ("loaded",):
-            con.execute("insert into periods select ?, ? where not exists (select 1 from periods where period_code = ?)",
+            con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists (select 1 from periods where period_code = ?)",
                         [record["period_code"], record["received_at"], record["period_code"]])
         if not observations.empty:
             con.register("new_obs", observations.assign(submission_id=sid)[["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]])
@@ -135,8 +153,17 @@ def touch_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: i
 
 def ensure_period(con: duckdb.DuckDBPyConnection, period_code: str) -> None:
     """Register a period so that completeness lists every unit for it."""
-    con.execute("insert into periods select ?, ? where not exists (select 1 from periods where period_code = ?)",
+    con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists (select 1 from periods where period_code = ?)",
                 [period_code, dt.datetime.now(), period_code])
+
+
+def refresh_deadlines(con: duckdb.DuckDBPyConnection, rule: DeadlineRule) -> None:
+    """Recompute every period's deadline from the deadline rule and the data windows its submissions state."""
+    rows = con.execute("select p.period_code, list(s.window_to) filter (where s.window_to is not null) from periods p "
+                       "left join submissions s on s.period_code = p.period_code and s.status in ('loaded', 'superseded') "
+                       "group by p.period_code").fetchall()
+    for code, ends in rows:
+        con.execute("update periods set deadline = ? where period_code = ?", [period_deadline(code, list(ends or []), rule), code])
 
 
 def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:

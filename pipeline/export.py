@@ -1,0 +1,45 @@
+"""`tonghop export`: the warehouse's views as Parquet (for analysts' tools) and CSV (UTF-8 with BOM, opens in Excel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+VIEWS = ("v_submissions", "v_values", "v_issues", "v_district", "v_completeness")
+FORMATS = ("parquet", "csv")
+
+
+def export_views(warehouse: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
+                 period: str | None = None) -> list[Path]:
+    """Write every contract view to out_dir as <view>.parquet and <view>.csv; return the files written."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown export formats: {sorted(unknown)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for view in VIEWS:
+            cols = {r[0] for r in con.execute(f"describe {view}").fetchall()}
+            where = " where period_code = $period" if period and "period_code" in cols else ""
+            params = {"period": period} if where else {}
+            frame = con.execute(f"select * from {view}{where}", params).df()
+            if "parquet" in formats:
+                path = out_dir / f"{view}.parquet"
+                con.register("export_frame", frame)
+                con.execute(f"copy (select * from export_frame) to '{_sql_path(path)}' (format parquet)")
+                con.unregister("export_frame")
+                written.append(path)
+            if "csv" in formats:
+                path = out_dir / f"{view}.csv"
+                frame.to_csv(path, index=False, encoding="utf-8-sig")
+                written.append(path)
+    finally:
+        con.close()
+    return written
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,136 @@
+"""`tonghop rebuild`: rebuild the warehouse from the archive alone, replaying every recorded file in its run's order."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import archive as arc
+from pipeline import warehouse as wh
+from pipeline.config import Settings
+from pipeline.ingest import (Reference, find_new_files, load_candidates, load_reference, new_run_id, parse_candidates,
+                             rebuild_outputs, validate_candidates)
+from pipeline.lock import backup, writer_lock
+
+
+class RebuildError(Exception):
+    """The archive cannot rebuild the warehouse; the Vietnamese message says why. Nothing was changed."""
+
+
+@dataclass
+class RebuildResult:
+    """What a rebuild replayed and where the previous warehouse went."""
+
+    run_id: str
+    files: int = 0
+    runs: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    periods: list[str] = field(default_factory=list)
+    previous: Path | None = None  # the copy of the warehouse that was replaced
+    seconds: float = 0.0
+
+
+def rebuild_warehouse(settings: Settings) -> RebuildResult:
+    """Rebuild the warehouse file from archive/ (copies + manifest) and swap it in only once it is complete."""
+    with writer_lock(settings.warehouse, settings.lock_timeout):
+        return _rebuild(settings)
+
+
+def _rebuild(settings: Settings) -> RebuildResult:
+    t0 = time.perf_counter()
+    entries = arc.read_manifest(settings.archive)
+    if not entries:
+        raise RebuildError(f"Kho lưu trữ {settings.archive} chưa ghi nhận tệp nào: không có gì để dựng lại.")
+    lost = [e.file_name for e in entries if not arc.archived_copy(settings.archive, e.sha256, e.ext).exists()]
+    if lost:
+        raise RebuildError(f"Thiếu {len(lost)} bản lưu trong {settings.archive} (ví dụ: {', '.join(lost[:3])}); "
+                           "không dựng lại để khỏi mất dữ liệu.")
+    ref = load_reference(settings)
+    result = RebuildResult(run_id="rebuild-" + new_run_id(), files=len(entries))
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".rebuild-", dir=settings.warehouse.parent))
+    try:
+        target = stage / "wh" / settings.warehouse.name
+        base = dataclasses.replace(settings, warehouse=target, out=stage / "out", dry_run=False, backups=0,
+                                   limits=dataclasses.replace(settings.limits, stable_seconds=0, restat_seconds=0))
+        groups: dict[str, list[arc.ArchiveEntry]] = {}
+        for e in entries:
+            groups.setdefault(e.run_id, []).append(e)
+        for i, (run_id, group) in enumerate(groups.items()):
+            summary = _replay(group, run_id, settings.archive, stage / "inbox" / f"{i:06d}", base, ref)
+            for f in summary.files:
+                result.by_status[f.status] = result.by_status.get(f.status, 0) + 1
+            result.by_status["superseded"] = result.by_status.get("superseded", 0) + summary.superseded
+        result.runs = len(groups)
+        con = wh.connect(target, read_only=True)
+        try:
+            result.periods = [r[0] for r in con.execute("select period_code from periods order by period_code").fetchall()]
+        finally:
+            con.close()
+        rebuild_outputs(result.periods, ref, base, result.run_id)
+        con = wh.connect(target)
+        try:
+            now = dt.datetime.now()
+            wh.record_run(con, {"run_id": result.run_id, "started_at": now, "finished_at": now, "period_filter": "rebuild",
+                                "files_new": result.files, "loaded": result.by_status.get("loaded", 0),
+                                "rejected": result.by_status.get("rejected", 0), "duplicate": result.by_status.get("duplicate", 0),
+                                "superseded": result.by_status.get("superseded", 0), "skipped": 0, "values_loaded": None,
+                                "errors": None, "warnings": None})
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        result.previous = _swap(target, settings)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _replay(group: list[arc.ArchiveEntry], run_id: str, source: Path, inbox: Path, base: Settings, ref: Reference):
+    """Load one original run's files, from their archived copies placed at their original inbox paths."""
+    for e in group:
+        dest = inbox / e.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(arc.archived_copy(source, e.sha256, e.ext), dest)
+        os.utime(dest, ns=(e.mtime_ns, e.mtime_ns))
+    first = group[0]
+    s = dataclasses.replace(base, inbox=inbox, period=first.period_filter, unit=first.unit_filter)
+    cands, _ = find_new_files(s)
+    known = {(e.path, e.sha256): e for e in group}
+    for c in cands:
+        e = known.get((c.file.rel, c.sha256))
+        if e is not None:
+            c.received_at = e.received
+    cands = validate_candidates(parse_candidates(cands, ref, s), ref, s)
+    return load_candidates(cands, ref, s, run_id)
+
+
+def _swap(rebuilt: Path, settings: Settings) -> Path | None:
+    """Replace the warehouse with the rebuilt file; the previous one (with any log of a crashed run) goes to backups/."""
+    current = settings.warehouse
+    previous = None
+    if current.exists():
+        try:  # fold a crashed run's log into the file so the backup is whole
+            con = wh.connect(current)
+            con.execute("checkpoint")
+            con.close()
+            previous = backup(current, keep=max(settings.backups, 1))
+        except Exception:  # an unreadable warehouse is what a rebuild is for: keep it aside as it is
+            folder = current.parent / "backups"
+            folder.mkdir(exist_ok=True)
+            previous = folder / f"{current.stem}_hong_{dt.datetime.now():%Y%m%d-%H%M%S}{current.suffix}"
+            shutil.copy2(current, previous)
+            wal = current.with_name(current.name + ".wal")
+            if wal.exists():
+                shutil.copy2(wal, previous.with_name(previous.name + ".wal"))
+    wal = current.with_name(current.name + ".wal")
+    if wal.exists():
+        wal.unlink()
+    os.replace(rebuilt, current)
+    return previous

@@ -1,0 +1,183 @@
+"""Issue 5: late and corrected files, superseded history, idempotent re-runs, rebuild from the archive, export."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.deadlines import DeadlineRule, load_deadlines, period_deadline
+from pipeline.export import VIEWS, export_views
+from pipeline.ingest import run_steps
+from pipeline.rebuild import RebuildError, rebuild_warehouse
+from pipeline.samples import generate_demo_inbox
+from tests.conftest import SCHEMAS
+
+LATE_UNIT = "BC_CCHC_6T2023_Tu_Ky.xlsx"  # thị trấn Tứ Kỳ arrives after the deadline
+CORRECTED = "BC_CCHC_6T2023_Ngoc_Ky.xlsx"  # xã Ngọc Kỳ first sends wrong figures, then a corrected file
+ON_TIME = dt.datetime(2023, 6, 16, 23, 0)  # the demo window ends 14/6/2023: due 19/6/2023
+AFTER = dt.datetime(2023, 6, 25, 23, 0)
+TABLES = ("submissions", "observations", "issues", "files_seen", "district", "periods", "runs")
+
+
+def q(settings, sql, *params):
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def district(settings, *codes):
+    rows = q(settings, "select indicator_code, value, n_units from v_district where period_code = '2023-H1' "
+                       "and indicator_code in (select unnest(?)) order by 1", list(codes))
+    return {c: (v, n) for c, v, n in rows}
+
+
+def counts(settings):
+    return {t: q(settings, f"select count(*) from {t}")[0][0] for t in TABLES}
+
+
+@pytest.fixture
+def scenario(tmp_path, demo_files, settings):
+    """Run 1 (16/6): 22 units, Ngọc Kỳ with wrong figures; run 2 (25/6): the late unit and Ngọc Kỳ's correction."""
+    wrong = next(p for p in generate_demo_inbox(tmp_path / "wrong", settings.units, period_code="2023-H1", seed=7)
+                 if p.name == CORRECTED)
+    for f in demo_files:
+        if f.name not in (LATE_UNIT, CORRECTED):
+            shutil.copy2(f, settings.inbox / f.name)
+    shutil.copy2(wrong, settings.inbox / CORRECTED)
+    first = run_steps(dataclasses.replace(settings, clock=lambda: ON_TIME))
+    snapshot1 = {
+        "missing": q(settings, "select unit_code from v_completeness where status = 'missing'"),
+        "district": district(settings, "III.3.3.1", "III.3.3.2", "III.3.3"),
+    }
+    shutil.copy2(next(f for f in demo_files if f.name == LATE_UNIT), settings.inbox / LATE_UNIT)
+    shutil.copy2(next(f for f in demo_files if f.name == CORRECTED), settings.inbox / "BC_CCHC_6T2023_Ngoc_Ky_thay_the.xlsx")
+    second = run_steps(dataclasses.replace(settings, clock=lambda: AFTER))
+    return settings, first, second, snapshot1
+
+
+def test_first_run_covers_22_units_and_lists_the_missing_one(scenario):
+    settings, first, _, snap = scenario
+    assert first.count("loaded") == 22
+    assert snap["missing"] == [("tt_tu_ky",)]
+    assert {c: n for c, (_, n) in snap["district"].items()} == {"III.3.3.1": 22, "III.3.3.2": 22, "III.3.3": 22}
+    assert snap["district"]["III.3.3.1"][0] != 23378  # without the late unit, with Ngọc Kỳ's wrong figures
+
+
+def test_rerun_after_late_and_corrected_files_gives_seed_002_totals(scenario):
+    settings, _, second, _ = scenario
+    assert sorted(f.status for f in second.files) == ["loaded", "loaded"] and second.superseded == 1
+    d = district(settings, "III.3.3.1", "III.3.3.2", "III.3.3")
+    assert d["III.3.3.1"] == (23378, 23) and d["III.3.3.2"] == (23359, 23)
+    assert round(d["III.3.3"][0], 2) == 99.92
+    assert q(settings, "select count(*) from v_completeness where period_code = '2023-H1' and status = 'missing'") == [(0,)]
+
+
+def test_corrected_file_supersedes_and_history_stays_queryable(scenario):
+    settings, _, _, _ = scenario
+    rows = q(settings, "select file_name, status, reason is not null, superseded_by is not null from v_submissions "
+                       "where unit_code = 'ngoc_ky' order by submission_id")
+    assert rows == [(CORRECTED, "superseded", True, True), ("BC_CCHC_6T2023_Ngoc_Ky_thay_the.xlsx", "loaded", False, False)]
+    hist = q(settings, "select submission_status, value from v_values_history where unit_code = 'ngoc_ky' "
+                       "and indicator_code = 'III.3.3.1' order by submission_id")
+    assert [s for s, _ in hist] == ["superseded", "loaded"] and hist[0][1] != hist[1][1]
+    current = q(settings, "select value from v_values where unit_code = 'ngoc_ky' and indicator_code = 'III.3.3.1'")
+    assert current == [(hist[1][1],)]
+
+
+def test_late_flag_against_the_period_deadline(scenario):
+    settings, _, _, _ = scenario
+    rows = dict(q(settings, "select unit_code, late from v_completeness where period_code = '2023-H1'"))
+    assert rows["tt_tu_ky"] is True
+    assert rows["ngoc_ky"] is False  # first sent on time; the correction does not make it late
+    assert sum(1 for v in rows.values() if v) == 1 and len(rows) == 23
+    assert q(settings, "select distinct deadline from v_completeness where period_code = '2023-H1'") == [(dt.date(2023, 6, 19),)]
+    received = q(settings, "select received_at, first_received_at from v_completeness where unit_code = 'ngoc_ky'")
+    assert received == [(AFTER, ON_TIME)]
+
+
+def test_third_run_with_nothing_new_adds_no_row(scenario):
+    settings, _, _, _ = scenario
+    before, figures = counts(settings), q(settings, "select * exclude (computed_at) from v_district order by all")
+    summary = run_steps(settings)
+    assert summary.files == [] and summary.unchanged == 24 and summary.reports == []
+    assert counts(settings) == before
+    assert q(settings, "select * exclude (computed_at) from v_district order by all") == figures
+
+
+def _views(settings) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        out = {}
+        for v in (*VIEWS, "v_values_history"):
+            df = con.execute(f"select * from {v}").df()
+            df = df.drop(columns=[c for c in ("computed_at",) if c in df.columns])
+            out[v] = df.sort_values(list(df.columns)).reset_index(drop=True)
+        return out
+    finally:
+        con.close()
+
+
+def test_rebuild_from_the_archive_gives_the_same_views(scenario):
+    settings, _, _, _ = scenario
+    original = _views(settings)
+    assert len(original["v_submissions"]) == 24
+    (settings.inbox / "BC_CCHC_6T2023_Ha_Ky.xlsx").unlink()  # the inbox plays no part in a rebuild
+    result = rebuild_warehouse(settings)
+    assert result.files == 24 and result.runs == 2 and result.periods == ["2023-H1"]
+    assert result.by_status == {"loaded": 24, "superseded": 1}
+    assert result.previous is not None and result.previous.exists()
+    rebuilt = _views(settings)
+    for view, frame in original.items():
+        pd.testing.assert_frame_equal(rebuilt[view], frame, check_dtype=False, obj=view)
+
+
+def test_rebuild_refuses_when_an_archived_copy_is_lost(scenario):
+    settings, _, _, _ = scenario
+    before = counts(settings)
+    next(settings.archive.glob("*.xlsx")).unlink()
+    with pytest.raises(RebuildError):
+        rebuild_warehouse(settings)
+    assert counts(settings) == before
+
+
+def test_archive_keeps_every_original_unchanged(scenario, demo_files):
+    settings, _, _, _ = scenario
+    from pipeline.inbox import sha256_of
+    for f in demo_files:
+        assert (settings.archive / f"{sha256_of(f)}.xlsx").read_bytes() == f.read_bytes()
+
+
+def test_export_writes_every_view_as_parquet_and_csv(scenario, tmp_path):
+    settings, _, _, _ = scenario
+    files = export_views(settings.warehouse, tmp_path / "export")
+    assert sorted(p.name for p in files) == sorted(f"{v}.{ext}" for v in VIEWS for ext in ("parquet", "csv"))
+    district_pq = duckdb.sql(f"select * from '{tmp_path / 'export' / 'v_district.parquet'}'").df()
+    row = district_pq[district_pq["indicator_code"] == "III.3.3.1"].iloc[0]
+    assert row["value"] == 23378 and row["n_units"] == 23
+    csv = pd.read_csv(tmp_path / "export" / "v_completeness.csv", encoding="utf-8-sig")
+    assert len(csv) == 23 and csv.loc[csv["unit_code"] == "tt_tu_ky", "late"].tolist() == [True]
+    assert (tmp_path / "export" / "v_values.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+
+
+def test_deadline_rule():
+    rule = load_deadlines(SCHEMAS / "deadlines.toml")
+    assert rule.days_after_window["Y"] == 10
+    w = dt.date(2023, 9, 9)
+    assert period_deadline("2023-Q3", [w, w, dt.date(2023, 9, 14), None], rule) == dt.date(2023, 9, 14)
+    assert period_deadline("2023-Q3", [], rule) == dt.date(2023, 10, 5)  # no stated window: the calendar end
+    fixed = DeadlineRule(rule.days_after_window, {"2023-Q3": dt.date(2023, 9, 20)})
+    assert period_deadline("2023-Q3", [w], fixed) == dt.date(2023, 9, 20)
+
+
+def test_deadline_file_rejects_unknown_kinds(tmp_path):
+    p = tmp_path / "deadlines.toml"
+    p.write_text("[days_after_window]\nQ5 = 3\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_deadlines(p)
