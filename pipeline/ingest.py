@@ -12,10 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import issues as iss
+from pipeline import archive as arc
 from pipeline import warehouse as wh
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.config import Office, Settings, load_office
 from pipeline.consolidate import consolidate
+from pipeline.deadlines import DeadlineRule, load_deadlines
 from pipeline.feedback import feedback_path, write_feedback, write_summary
 from pipeline.inbox import InboxFile, discover, sha256_of
 from pipeline.lock import backup, writer_lock
@@ -38,6 +40,7 @@ class Reference:
     rules: list[Rule]
     outlier_k: float
     outlier_min_periods: int
+    deadlines: DeadlineRule = field(default_factory=DeadlineRule)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Candidate:
     submission: Submission | None = None
     skipped_reason: str | None = None
     waiting_reason: str | None = None
+    received_at: dt.datetime | None = None  # first seen; set by a rebuild from the archive
 
 
 @dataclass
@@ -99,7 +103,8 @@ def load_reference(settings: Settings) -> Reference:
     catalog = load_catalog(settings.catalog)
     k, min_periods = load_outlier_settings(settings.outliers)
     return Reference(load_registry(settings.units), catalog, load_office(settings.office),
-                     load_rules(settings.rules, known_codes=set(catalog.frame.index)), k, min_periods)
+                     load_rules(settings.rules, known_codes=set(catalog.frame.index)), k, min_periods,
+                     load_deadlines(settings.deadlines))
 
 
 def new_run_id() -> str:
@@ -182,7 +187,13 @@ def validate_candidates(cands: list[Candidate], ref: Reference, settings: Settin
     """Validate all new values at once: pandera domains, the office's rules, outliers against each unit's history.
 
     An `error` keeps its value out of the warehouse's accepted values; a `warning` only records the issue.
+    A run limited to one unit (`settings.unit`) first leaves the other units' files for a later run.
     """
+    if settings.unit:
+        for c in cands:
+            sub = c.submission
+            if sub is not None and c.skipped_reason is None and sub.unit_code != settings.unit:
+                c.skipped_reason = f"Của đơn vị {sub.unit_code or 'chưa xác định'}, không thuộc đơn vị {settings.unit} của lượt chạy này"
     subs = [c.submission for c in cands if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
     frames = [s.observations.assign(_sub=i) for i, s in enumerate(subs)]
     if not frames:
@@ -237,7 +248,7 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
     """Record every file in the ledger (one transaction each) and return the run summary."""
     summary = RunSummary(run_id=run_id, started_at=started_at or dt.datetime.now(), dry_run=settings.dry_run)
     writes = not settings.dry_run and bool(cands or settings.period)  # nothing new: touch nothing
-    if writes:
+    if writes and settings.backups > 0:
         backup(settings.warehouse, keep=settings.backups)
     con = wh.connect(settings.warehouse) if writes else None
     try:
@@ -245,7 +256,14 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
             wh.sync_reference(con, ref.registry.units, ref.catalog.frame)
             if settings.period:
                 wh.ensure_period(con, settings.period)
+        seen = arc.first_seen(settings.archive) if con is not None else {}
         for c in cands:
+            if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
+                c.received_at = seen.get((c.file.rel, c.sha256)) or settings.clock()
+            if con is not None and not c.waiting_reason and not c.skipped_reason:
+                arc.append_entry(settings.archive, arc.ArchiveEntry(
+                    c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size, c.file.mtime_ns,
+                    c.received_at.isoformat(), run_id, settings.period, settings.unit))
             summary.files.append(_load_one(con, c, run_id, summary, None if settings.dry_run else settings.quarantine))
     finally:
         if con is not None:
@@ -257,8 +275,7 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
 
 def _load_one(con, c: Candidate, run_id: str, summary: RunSummary, quarantine: Path | None) -> FileResult:
     f = c.file
-    now = dt.datetime.now()
-    record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": now, "run_id": run_id}
+    record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": c.received_at, "run_id": run_id}
     if c.waiting_reason:
         return FileResult(f.rel, "waiting", c.waiting_reason, None, None)
     if c.skipped_reason:
@@ -324,11 +341,12 @@ def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_
     paths: list[Path] = []
     con = wh.connect(settings.warehouse)
     try:
+        wh.refresh_deadlines(con, ref.deadlines)
         for period in periods:
             values = wh.period_values(con, period)
             district = consolidate(values, ref.catalog.frame, n_expected=len(ref.registry.units))
             wh.replace_district(con, period, district)
-            completeness = con.execute("select unit_code, unit_name, status, received_at, file_name from v_completeness where period_code = ? order by unit_order", [period]).df()
+            completeness = con.execute("select unit_code, unit_name, status, received_at, file_name, late, deadline, first_received_at from v_completeness where period_code = ? order by unit_order", [period]).df()
             windows = con.execute("select min(window_from), max(window_to) from submissions where period_code = ? and status = 'loaded'", [period]).fetchone()
             data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
                               district=district, values=values, completeness=completeness,
@@ -357,11 +375,13 @@ def write_feedbacks(summary: RunSummary, ref: Reference, settings: Settings) -> 
 
 
 def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
-    """Stamp the end of the run, store its summary row in the warehouse and save the import summary."""
+    """Stamp the end of the run, save the import summary and, when the run took files in, log it in the warehouse."""
     summary.finished_at = dt.datetime.now()
     if settings.dry_run:
         return summary
     summary.summary_path = write_summary(summary, settings.out)
+    if not (summary.files or settings.period):  # nothing new: the warehouse is left exactly as it was
+        return summary
     con = wh.connect(settings.warehouse)
     try:
         wh.record_run(con, {
