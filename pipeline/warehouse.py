@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.deadlines import DeadlineRule, period_deadline
+from pipeline.periods import is_period, period_bounds, period_kind
 
 SCHEMA = """
 create sequence if not exists seq_submission start 1;
@@ -17,6 +18,9 @@ create table if not exists indicators(code varchar primary key, area varchar, na
     numerator varchar, denominator varchar, code_list varchar, ord integer);
 create table if not exists periods(period_code varchar primary key, first_seen timestamp);
 alter table periods add column if not exists deadline date;
+alter table periods add column if not exists kind varchar;
+alter table periods add column if not exists starts_on date;
+alter table periods add column if not exists ends_on date;
 create table if not exists runs(run_id varchar primary key, started_at timestamp, finished_at timestamp, period_filter varchar,
     files_new integer, loaded integer, rejected integer, duplicate integer, superseded integer, skipped integer,
     values_loaded integer, errors integer, warnings integer);
@@ -46,6 +50,8 @@ create or replace view v_values as
   join units u on u.code = s.unit_code
   join indicators i on i.code = o.indicator_code
   where s.status = 'loaded' and o.accepted and o.value is not null;
+create or replace view v_periods as
+  select period_code, kind, starts_on, ends_on, deadline, first_seen from periods;
 create or replace view v_values_history as
   select s.period_code, s.unit_code, u.label as unit_name, o.indicator_code, i.name as indicator_name, o.value,
          o.submission_id, s.status as submission_status, s.file_name, s.received_at, s.superseded_by, o.source_ref, o.raw
@@ -158,12 +164,15 @@ def ensure_period(con: duckdb.DuckDBPyConnection, period_code: str) -> None:
 
 
 def refresh_deadlines(con: duckdb.DuckDBPyConnection, rule: DeadlineRule) -> None:
-    """Recompute every period's deadline from the deadline rule and the data windows its submissions state."""
+    """Recompute every period's calendar bounds and deadline (the rule and the data windows its submissions state)."""
     rows = con.execute("select p.period_code, list(s.window_to) filter (where s.window_to is not null) from periods p "
                        "left join submissions s on s.period_code = p.period_code and s.status in ('loaded', 'superseded') "
                        "group by p.period_code").fetchall()
     for code, ends in rows:
-        con.execute("update periods set deadline = ? where period_code = ?", [period_deadline(code, list(ends or []), rule), code])
+        bounds = period_bounds(code) if is_period(code) else (None, None)
+        con.execute("update periods set deadline = ?, kind = ?, starts_on = ?, ends_on = ? where period_code = ?",
+                    [period_deadline(code, list(ends or []), rule), period_kind(code) if is_period(code) else None,
+                     bounds[0], bounds[1], code])
 
 
 def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
