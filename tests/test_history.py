@@ -181,3 +181,12 @@ def test_deadline_file_rejects_unknown_kinds(tmp_path):
     p.write_text("[days_after_window]\nQ5 = 3\n", encoding="utf-8")
     with pytest.raises(ValueError):
         load_deadlines(p)
+
+
+def test_unit_limit_takes_one_unit_and_leaves_the_others(demo_settings):
+    s = dataclasses.replace(demo_settings, unit="ngoc_ky")
+    summary = run_steps(s)
+    assert summary.count("loaded") == 1 and summary.count("skipped") == 22
+    assert q(s, "select unit_code from v_submissions") == [("ngoc_ky",)]
+    summary = run_steps(demo_settings)  # the skipped files were left for this run
+    assert summary.count("loaded") == 22 and summary.unchanged == 1
