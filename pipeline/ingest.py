@@ -21,6 +21,7 @@ from pipeline.deadlines import DeadlineRule, load_deadlines
 from pipeline.feedback import feedback_path, write_feedback, write_summary
 from pipeline.inbox import InboxFile, discover, sha256_of
 from pipeline.lock import backup, writer_lock
+from pipeline.parallel import effective_workers, parse_files
 from pipeline.periods import is_period, period_bounds, period_kind
 from pipeline.report import ReportData, write_report
 from pipeline.rules import Rule, evaluate, load_outlier_settings, load_rules, outliers
@@ -87,6 +88,7 @@ class RunSummary:
     feedback: list[Path] = field(default_factory=list)
     summary_path: Path | None = None
     dry_run: bool = False
+    catalog_version: str | None = None  # content hash of the indicator catalog the run used
 
     def count(self, status: str) -> int:
         """Number of files that ended with `status`."""
@@ -165,13 +167,22 @@ def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
 
 
 def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
-    """Archive and parse every new, non-duplicate file; apply the run's period limit."""
-    for c in cands:
-        if c.duplicate_of is not None or c.waiting_reason:
-            continue
+    """Archive and parse every new, non-duplicate file (in `settings.workers` processes when that pays); apply the run's period limit."""
+    todo = [c for c in cands if c.duplicate_of is None and not c.waiting_reason]
+
+    def archive_all() -> None:
         if not settings.dry_run:
-            _archive(c, settings.archive)
-        sub = parse_submission(c.file.path, ref.registry, ref.catalog, folder_period=c.file.folder_period, limits=settings.limits)
+            for c in todo:
+                _archive(c, settings.archive)
+
+    jobs = [(c.file.path, c.file.folder_period) for c in todo]
+    workers = effective_workers(len(jobs), settings.workers)
+    if workers > 1:  # the workers read while this process archives
+        subs = parse_files(jobs, ref.registry, ref.catalog, settings.limits, workers, meanwhile=archive_all)
+    else:
+        archive_all()
+        subs = [parse_submission(p, ref.registry, ref.catalog, folder_period=fp, limits=settings.limits) for p, fp in jobs]
+    for c, sub in zip(todo, subs):
         if settings.period:
             if sub.period_code and sub.period_code != settings.period:
                 c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {settings.period} của lượt chạy này"
@@ -253,7 +264,7 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
     con = wh.connect(settings.warehouse) if writes else None
     try:
         if con is not None:
-            wh.sync_reference(con, ref.registry.units, ref.catalog.frame)
+            summary.catalog_version = wh.sync_reference(con, ref.registry.units, ref.catalog.frame)
             if settings.period:
                 wh.ensure_period(con, settings.period)
         seen = arc.first_seen(settings.archive) if con is not None else {}
@@ -390,6 +401,7 @@ def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
             "rejected": summary.count("rejected"), "duplicate": summary.count("duplicate"), "superseded": summary.superseded,
             "skipped": summary.count("skipped"), "values_loaded": summary.values_loaded,
             "errors": sum(f.errors for f in summary.files), "warnings": sum(f.warnings for f in summary.files),
+            "catalog_version": summary.catalog_version,
         })
     finally:
         con.close()

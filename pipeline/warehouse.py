@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,9 @@ create sequence if not exists seq_submission start 1;
 create table if not exists units(code varchar primary key, name varchar, kind varchar, aliases varchar, label varchar, ord integer);
 create table if not exists indicators(code varchar primary key, area varchar, name varchar, unit varchar, kind varchar, agg varchar,
     numerator varchar, denominator varchar, code_list varchar, ord integer);
+create table if not exists catalog_versions(version varchar primary key, first_used timestamp, n_indicators integer);
+create table if not exists indicators_history(version varchar, code varchar, area varchar, name varchar, unit varchar,
+    kind varchar, agg varchar, numerator varchar, denominator varchar, code_list varchar, ord integer);
 create table if not exists periods(period_code varchar primary key, first_seen timestamp);
 alter table periods add column if not exists deadline date;
 alter table periods add column if not exists kind varchar;
@@ -24,6 +28,7 @@ alter table periods add column if not exists ends_on date;
 create table if not exists runs(run_id varchar primary key, started_at timestamp, finished_at timestamp, period_filter varchar,
     files_new integer, loaded integer, rejected integer, duplicate integer, superseded integer, skipped integer,
     values_loaded integer, errors integer, warnings integer);
+alter table runs add column if not exists catalog_version varchar;
 create table if not exists submissions(submission_id integer primary key, file_name varchar, path varchar, sha256 varchar,
     size bigint, received_at timestamp, unit_code varchar, period_code varchar, period_stated varchar, window_from date,
     window_to date, report_number varchar, report_date date, layout varchar, status varchar, reason varchar, supersedes integer,
@@ -96,8 +101,8 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> None:
-    """Replace the units and indicators tables with the registry and catalog files' current content."""
+def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> str:
+    """Replace the units and indicators tables with the registry and catalog files' content; keep each catalog version."""
     u = units[["code", "name", "kind", "aliases", "label", "order"]].rename(columns={"order": "ord"})
     i = indicators[["code", "area", "name", "unit", "kind", "agg", "numerator", "denominator", "code_list", "order"]].rename(columns={"order": "ord"})
     con.register("new_units", u)
@@ -107,9 +112,20 @@ def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicato
     con.execute("insert into units select * from new_units")
     con.execute("delete from indicators")
     con.execute("insert into indicators select * from new_indicators")
+    version = catalog_version(i)
+    if not con.execute("select 1 from catalog_versions where version = ?", [version]).fetchone():
+        con.execute("insert into catalog_versions values (?, ?, ?)", [version, dt.datetime.now(), len(i)])
+        con.execute("insert into indicators_history select ?, * from new_indicators", [version])
     con.execute("commit")
     con.unregister("new_units")
     con.unregister("new_indicators")
+    return version
+
+
+def catalog_version(indicators: pd.DataFrame) -> str:
+    """Return a short content hash naming one version of the indicator catalog."""
+    text = indicators.to_csv(index=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def current_submission(con: duckdb.DuckDBPyConnection, unit_code: str, period_code: str) -> tuple[int, str] | None:

@@ -190,3 +190,18 @@ def test_unit_limit_takes_one_unit_and_leaves_the_others(demo_settings):
     assert q(s, "select unit_code from v_submissions") == [("ngoc_ky",)]
     summary = run_steps(demo_settings)  # the skipped files were left for this run
     assert summary.count("loaded") == 22 and summary.unchanged == 1
+
+
+def test_catalog_versions_are_kept(demo_settings, tmp_path):
+    run_steps(demo_settings)
+    v1 = q(demo_settings, "select version, n_indicators from catalog_versions")
+    assert len(v1) == 1 and v1[0][1] == 199
+    assert q(demo_settings, "select catalog_version from runs") == [(v1[0][0],)]
+    edited = tmp_path / "indicators.csv"
+    text = (SCHEMAS / "indicators.csv").read_text(encoding="utf-8")
+    edited.write_text(text.replace("Tổng số hồ sơ TTHC đã giải quyết xong", "Tổng số hồ sơ TTHC đã giải quyết", 1), encoding="utf-8")
+    s = dataclasses.replace(demo_settings, catalog=edited, period="2023-H1")
+    run_steps(s)
+    assert q(s, "select count(*) from catalog_versions") == [(2,)]
+    names = q(s, "select distinct name from indicators_history where code = 'III.3.1.1' order by 1")
+    assert [n for (n,) in names] == ["Tổng số hồ sơ TTHC đã giải quyết", "Tổng số hồ sơ TTHC đã giải quyết xong"]
