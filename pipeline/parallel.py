@@ -1,0 +1,63 @@
+"""Reading workbooks in worker processes: the same Submissions, in the same order, as reading them one by one."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pipeline.catalog import Catalog
+from pipeline.safety import Limits
+from pipeline.submission import Submission, parse_submission
+from pipeline.units import Registry
+
+# Starting the workers costs about 0.5 s (a fresh interpreter importing pandas and calamine once), as much as
+# reading ~70 workbooks on one core; each worker must get at least this many files, else they are read in this
+# process (tests/bench.py measures both).
+MIN_FILES_PER_WORKER = 40
+
+Job = tuple[Path, str | None]  # (path, folder period)
+
+_registry: Registry | None = None
+_catalog: Catalog | None = None
+_limits: Limits = Limits()
+
+
+def start_method() -> str:
+    """Return how workers are started: from a fork server (no fork of a process running threads), else spawn."""
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
+def effective_workers(n_files: int, workers: int) -> int:
+    """Return how many processes should read n_files when `workers` are allowed (1 = read in this process)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(workers, cores, n_files // MIN_FILES_PER_WORKER))
+
+
+def _init(registry: Registry, catalog: Catalog, limits: Limits) -> None:
+    """Keep the run's reference data in the worker (sent once per worker, not once per file)."""
+    global _registry, _catalog, _limits
+    _registry, _catalog, _limits = registry, catalog, limits
+
+
+def _parse(job: Job) -> Submission:
+    assert _registry is not None and _catalog is not None
+    return parse_submission(job[0], _registry, _catalog, folder_period=job[1], limits=_limits)
+
+
+def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limits: Limits = Limits(), workers: int = 2,
+                meanwhile: Callable[[], None] | None = None) -> list[Submission]:
+    """Parse (path, folder period) jobs in `workers` processes, in the jobs' order; run `meanwhile` here as they work."""
+    workers = max(1, min(workers, len(jobs)))
+    chunksize = max(1, min(16, len(jobs) // (workers * 8)))  # few round trips, yet a balanced tail
+    ctx = mp.get_context(start_method())
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["__main__", "pipeline.parallel"])  # imported once by the server, not per worker
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+                             initargs=(registry, catalog, limits)) as pool:
+        results = pool.map(_parse, jobs, chunksize=chunksize)  # every chunk is queued now
+        if meanwhile is not None:
+            meanwhile()
+        return list(results)
