@@ -31,3 +31,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --select F,E9 pipeline flows schemas tests
+
+.PHONY: golden
+golden: $(STAMP)  # rewrite tests/golden/expected_*.json from the fixed inbox; review the diff before committing
+	$(BIN)/python -m tests.golden.regenerate

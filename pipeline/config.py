@@ -37,6 +37,7 @@ class Settings:
     office: Path
     rules: Path
     outliers: Path
+    rubric: Path | None = None  # the scoring rubric (None: rubric.toml beside the catalog file)
     deadlines: Path | None = None  # schemas/deadlines.toml: when each period kind's reports are due
     period: str | None = None
     unit: str | None = None  # limit a run to one unit's files (registry code); the others wait for a later run
@@ -46,6 +47,11 @@ class Settings:
     backups: int = 5  # warehouse copies kept in backups/
     workers: int = 1  # processes reading workbooks in parallel (1 = in this process)
     clock: Callable[[], dt.datetime] = dt.datetime.now  # the time a file is first seen (tests pass a fixed clock)
+
+    @property
+    def rubric_file(self) -> Path:
+        """The scoring rubric: the given file, else rubric.toml in the catalog's folder (schemas/)."""
+        return self.rubric or self.catalog.with_name("rubric.toml")
 
     @property
     def archive(self) -> Path:

@@ -23,7 +23,9 @@ from pipeline.inbox import InboxFile, discover, sha256_of
 from pipeline.lock import backup, writer_lock
 from pipeline.parallel import effective_workers, parse_files
 from pipeline.periods import is_period, period_bounds, period_kind
-from pipeline.report import ReportData, write_report
+from pipeline.ranking import previous_period
+from pipeline.report import ReportData, report_extras, write_report
+from pipeline.rubric import Rubric, load_rubric
 from pipeline.rules import Rule, evaluate, load_outlier_settings, load_rules, outliers
 from pipeline.safety import is_stable
 from pipeline.submission import Submission, parse_submission
@@ -42,6 +44,7 @@ class Reference:
     outlier_k: float
     outlier_min_periods: int
     deadlines: DeadlineRule = field(default_factory=DeadlineRule)
+    rubric: Rubric | None = None
 
 
 @dataclass
@@ -106,7 +109,8 @@ def load_reference(settings: Settings) -> Reference:
     k, min_periods = load_outlier_settings(settings.outliers)
     return Reference(load_registry(settings.units), catalog, load_office(settings.office),
                      load_rules(settings.rules, known_codes=set(catalog.frame.index)), k, min_periods,
-                     load_deadlines(settings.deadlines))
+                     load_deadlines(settings.deadlines),
+                     load_rubric(settings.rubric_file, known_codes=set(catalog.frame.index)))
 
 
 def new_run_id() -> str:
@@ -353,7 +357,7 @@ def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_
     con = wh.connect(settings.warehouse)
     try:
         wh.refresh_deadlines(con, ref.deadlines)
-        for period in periods:
+        for period in _with_followers(con, periods, ref):
             values = wh.period_values(con, period)
             district = consolidate(values, ref.catalog.frame, n_expected=len(ref.registry.units))
             wh.replace_district(con, period, district)
@@ -361,12 +365,21 @@ def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_
             windows = con.execute("select min(window_from), max(window_to) from submissions where period_code = ? and status = 'loaded'", [period]).fetchone()
             data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
                               district=district, values=values, completeness=completeness,
-                              window=(windows[0], windows[1]) if windows and windows[0] else None, run_id=run_id)
+                              window=(windows[0], windows[1]) if windows and windows[0] else None, run_id=run_id,
+                              rubric=ref.rubric, **report_extras(con, period, ref.rubric))
             paths.append(write_report(data, settings.out))
         con.execute("checkpoint")
     finally:
         con.close()
     return paths
+
+
+def _with_followers(con, periods: list[str], ref: Reference) -> list[str]:
+    """The touched periods plus those that compare with one of them (their "previous rank" column changed)."""
+    available = sorted(p for (p,) in con.execute("select period_code from periods").fetchall())
+    mode = ref.rubric.compare_with if ref.rubric else "preceding"
+    followers = [p for p in available if p not in periods and previous_period(p, available, mode) in periods]
+    return list(periods) + followers
 
 
 def write_feedbacks(summary: RunSummary, ref: Reference, settings: Settings) -> list[Path]:

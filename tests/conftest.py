@@ -53,7 +53,7 @@ def make_settings(base: Path, units: Path | None = None, period: str | None = No
     """Settings with inbox, warehouse and reports under `base`."""
     return Settings(inbox=base / "inbox", warehouse=base / "warehouse" / "tonghop.duckdb", out=base / "warehouse" / "reports",
                     units=units or SCHEMAS / "units.csv", catalog=SCHEMAS / "indicators.csv", office=SCHEMAS / "office.toml", rules=SCHEMAS / "rules.csv", outliers=SCHEMAS / "outliers.toml",
-                    deadlines=SCHEMAS / "deadlines.toml", period=period, dry_run=dry_run, limits=Limits(stable_seconds=0, restat_seconds=0))
+                    deadlines=SCHEMAS / "deadlines.toml", rubric=SCHEMAS / "rubric.toml", period=period, dry_run=dry_run, limits=Limits(stable_seconds=0, restat_seconds=0))
 
 
 @pytest.fixture

@@ -200,7 +200,7 @@ def test_catalog_versions_are_kept(demo_settings, tmp_path):
     edited = tmp_path / "indicators.csv"
     text = (SCHEMAS / "indicators.csv").read_text(encoding="utf-8")
     edited.write_text(text.replace("Tổng số hồ sơ TTHC đã giải quyết xong", "Tổng số hồ sơ TTHC đã giải quyết", 1), encoding="utf-8")
-    s = dataclasses.replace(demo_settings, catalog=edited, period="2023-H1")
+    s = dataclasses.replace(demo_settings, catalog=edited, rubric=SCHEMAS / "rubric.toml", period="2023-H1")
     run_steps(s)
     assert q(s, "select count(*) from catalog_versions") == [(2,)]
     names = q(s, "select distinct name from indicators_history where code = 'III.3.1.1' order by 1")

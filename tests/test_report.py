@@ -32,7 +32,7 @@ def test_area_sheets_and_district_values(workbook, registry):
     assert rate[3].value == pytest.approx(ontime[3].value / resolved[3].value * 100)
     assert resolved[3].number_format == FMT_COUNT and rate[3].number_format == FMT_RATE
     assert resolved[3].font.name == "Times New Roman"
-    header = [c.value for c in ws[6]]
+    header = [c.value for c in _row(ws, "Mã chỉ tiêu")]
     assert header[:6] == ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Toàn huyện", "Số đơn vị báo cáo", "Ghi chú"]
     assert header[6:] == list(registry.units["label"])
     # the missing unit's column is blank, not zero
@@ -41,11 +41,19 @@ def test_area_sheets_and_district_values(workbook, registry):
     assert sum(c.value for c in resolved[6:] if c.value is not None) == resolved[3].value
 
 
-def test_missing_units_sheet(workbook):
-    ws = workbook["Đơn vị chưa nộp"]
-    names = [r[1] for r in ws.iter_rows(min_row=5, values_only=True) if r[1]]
-    assert names == ["xã Tiên Động"]
-    assert "22/23" in ws["A2"].value
+def test_completeness_sheet(workbook, registry):
+    ws = workbook["Tình hình nộp báo cáo"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    assert rows[head][:3] == ("STT", "Đơn vị", "Tình trạng")
+    table = rows[head + 1: head + 1 + len(registry.units)]
+    assert [r[1] for r in table] == list(registry.units["label"])
+    status = {r[1]: r[2] for r in table}
+    assert status["xã Tiên Động"] == "Chưa nộp"
+    assert {v for k, v in status.items() if k != "xã Tiên Động"} <= {"Nộp đúng hạn", "Nộp muộn", "Đã nộp"}
+    assert any(r[0] and str(r[0]).startswith("Đã nộp 22/23 đơn vị") for r in rows)
+    cover = [v for r in workbook["Thông tin chung"].iter_rows(values_only=True) for v in r if v]
+    assert "xã Tiên Động" in cover and any(str(v).startswith("22/23 đơn vị") for v in cover)
 
 
 def test_report_history_kept(demo_settings):

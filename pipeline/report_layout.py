@@ -1,0 +1,159 @@
+"""Shared look of the district workbook's sheets: Times New Roman formats, the motto block, the caption, print setup."""
+
+from __future__ import annotations
+
+import math
+
+import xlsxwriter
+
+from pipeline.config import Office
+
+FONT = "Times New Roman"
+# Excel's separators follow the reader's locale; counts use literal dots so "23.378" shows everywhere.
+FMT_COUNT = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'
+# [$-42A] marks the format Vietnamese: LibreOffice (and Excel on a Vietnamese system) shows "99,92".
+FMT_RATE = "[$-42A]0.00"
+FMT_POINTS = "[$-42A]0.00"
+FMT_RANK = "0"
+FMT_CHANGE = "[Blue]+0;[Red]-0;0"  # +2 (blue) moved up, -3 (red) moved down, 0 unchanged
+FMT_DATETIME = "dd/mm/yyyy hh:mm"
+FMT_DATE = "dd/mm/yyyy"
+PAGE_WIDTH_PX = 1045  # A4 landscape less 0.4" margins, at 96 dpi and 100 % scale
+DIGIT_PX, PADDING_PX = 8, 5  # Times New Roman 12: column widths count its 8-pixel digits
+
+
+def workbook_options() -> dict:
+    """xlsxwriter options: strings stay text (never formulas, links or numbers); Times New Roman 12 as the default font.
+
+    With Times New Roman as the workbook's default font, column widths mean the same in Excel and in LibreOffice
+    (which substitutes the metric-compatible Liberation Serif), so the print layout holds in both.
+    """
+    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "default_format_properties": {"font_name": FONT, "font_size": 12},
+            "default_row_height": 21, "default_column_width": 72}
+
+
+def formats(wb: xlsxwriter.Workbook, band_colors: dict[str, str] | None = None) -> dict:
+    """Add the workbook's cell formats (Times New Roman 12, bordered table cells) and return them by name."""
+    base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
+    cell = {**base, "border": 1, "text_wrap": True}
+    f = {
+        "base": wb.add_format(base),
+        "wrap": wb.add_format({**base, "text_wrap": True}),
+        "bold": wb.add_format({**base, "bold": True}),
+        "bold_c": wb.add_format({**base, "bold": True, "align": "center"}),
+        "motto2": wb.add_format({**base, "bold": True, "align": "center", "underline": 1, "font_size": 13}),
+        "italic_c": wb.add_format({**base, "italic": True, "align": "center", "text_wrap": True}),
+        "italic": wb.add_format({**base, "italic": True, "text_wrap": True}),
+        "title": wb.add_format({**base, "bold": True, "align": "center", "font_size": 14, "text_wrap": True}),
+        "head": wb.add_format({**cell, "bold": True, "align": "center", "bg_color": "#DDEBF7"}),
+        "text": wb.add_format(cell),
+        "text_c": wb.add_format({**cell, "align": "center"}),
+        "text_b": wb.add_format({**cell, "bold": True}),
+        "text_bc": wb.add_format({**cell, "bold": True, "align": "center"}),
+        "group": wb.add_format({**cell, "bold": True}),
+        "count": wb.add_format({**cell, "num_format": FMT_COUNT}),
+        "rate": wb.add_format({**cell, "num_format": FMT_RATE}),
+        "count_b": wb.add_format({**cell, "num_format": FMT_COUNT, "bold": True}),
+        "rate_b": wb.add_format({**cell, "num_format": FMT_RATE, "bold": True}),
+        "points": wb.add_format({**cell, "num_format": FMT_POINTS, "align": "center"}),
+        "points_b": wb.add_format({**cell, "num_format": FMT_POINTS, "align": "center", "bold": True}),
+        "rank": wb.add_format({**cell, "num_format": FMT_RANK, "align": "center", "bold": True}),
+        "rank_plain": wb.add_format({**cell, "num_format": FMT_RANK, "align": "center"}),
+        "change": wb.add_format({**cell, "num_format": FMT_CHANGE, "align": "center"}),
+        "datetime": wb.add_format({**cell, "num_format": FMT_DATETIME, "align": "center"}),
+        "date": wb.add_format({**cell, "num_format": FMT_DATE, "align": "center"}),
+    }
+    for label, color in (band_colors or {}).items():
+        f[f"band:{label}"] = wb.add_format({**cell, "bold": True, "font_color": color})
+        f[f"key:{label}"] = wb.add_format({**cell, "bold": True, "align": "center", "font_color": "#FFFFFF", "bg_color": color})
+    return f
+
+
+def heading(ws, f: dict, office: Office, title: str, widths: list[float], left_block: bool = False) -> int:
+    """Write the issuer beside the national motto, the title and the caption over the columns of `widths`.
+
+    The issuer takes the first columns wide enough for it, the motto the rest; returns the first free row.
+    With `left_block` the title and the caption sit under the issuer, inside its columns, so a sheet printed
+    in column blocks beside repeated first columns shows them whole on every page.
+    """
+    last_col = len(widths) - 1
+    need = len(office.issuer) * 1.3
+    split, acc = 1, widths[0]
+    while acc < need and split < last_col:
+        acc += widths[split]
+        split += 1
+    _merge(ws, 0, 0, split - 1, office.issuer, f["bold_c"])
+    _merge(ws, 0, split, last_col, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f["bold_c"])
+    _merge(ws, 1, split, last_col, "Độc lập - Tự do - Hạnh phúc", f["motto2"])
+    span = split - 1 if left_block else last_col
+    span_chars = sum(widths[: span + 1])
+    _merge(ws, 3, 0, span, title, f["title"])
+    ws.set_row(3, 18.5 * lines(title, span_chars / 1.25) + 4)
+    _merge(ws, 4, 0, span, caption(office), f["italic_c"])
+    if lines(caption(office), span_chars) > 1:
+        ws.set_row(4, 15.75 * lines(caption(office), span_chars) + 3)
+    return 6
+
+
+def caption(office: Office) -> str:
+    """The caption every appendix sheet carries: '(Kèm theo Báo cáo số …/BC-UBND ngày … của UBND huyện …)'."""
+    return f"(Kèm theo Báo cáo số        /BC-UBND ngày        của UBND {office.district_kind} {office.district})"
+
+
+def _merge(ws, row: int, c0: int, c1: int, text: str, fmt) -> None:
+    if c1 > c0:
+        ws.merge_range(row, c0, row, c1, text, fmt)
+    else:
+        ws.write_string(row, c0, text, fmt)
+
+
+def merge_text(ws, row: int, c0: int, c1: int, text: str, fmt) -> None:
+    """Write text across columns c0..c1 (merged when wider than one column), always as a string."""
+    _merge(ws, row, c0, c1, text, fmt)
+
+
+def page(ws, header_first: int | None, header_last: int | None = None, fit_width: bool = True) -> None:
+    """A4 landscape, narrow margins, page numbers, header rows repeated on every page (when given), one page wide."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    if fit_width:
+        ws.fit_to_pages(1, 0)
+    if header_first is not None:
+        ws.repeat_rows(header_first, header_last if header_last is not None else header_first)
+    ws.set_margins(left=0.4, right=0.4, top=0.4, bottom=0.5)
+    ws.set_footer("&C&\"Times New Roman\"&10Trang &P/&N")
+
+
+def width_px(chars: float) -> int:
+    """Printed width in pixels (96 dpi) of a column `chars` wide."""
+    return int(chars * DIGIT_PX + 0.5) + PADDING_PX
+
+
+def text_units(text: str) -> float:
+    """Approximate printed width of a text in Times New Roman 12, in column-width units (the width of a digit)."""
+    total = 0.0
+    for ch in text:
+        if ch.isspace() or ch in ".,;:()'|/-":
+            total += 0.5
+        elif ch.isupper():
+            total += 1.4
+        elif ch.isdigit():
+            total += 1.0
+        else:
+            total += 0.9
+    return total
+
+
+def lines(text: str, width_chars: float) -> int:
+    """Printed lines of a wrapped text in a column (or merged range) `width_chars` wide, at 12 pt (erring on more)."""
+    per_line = max(1.0, width_chars - 3)
+    return sum(max(1, math.ceil(text_units(seg) / per_line)) for seg in str(text).split("\n"))
+
+
+def fit_row(ws, row: int, cells: list[tuple[str, float]], minimum: float = 0.0) -> None:
+    """Set a row's height (points) to fit the tallest wrapped text among (text, width in chars) cells."""
+    n = max((lines(t, w) for t, w in cells if t), default=1)
+    height = max(minimum, 15.75 * n + 3 if n > 1 else 0)
+    if height:
+        ws.set_row(row, height)
