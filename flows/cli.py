@@ -47,8 +47,14 @@ def main() -> None:
 @click.option("--unit", default=None, help="Chỉ nhận tệp của một đơn vị (mã trong danh sách đơn vị, ví dụ ngoc_ky).")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
 @click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
+@click.option("--quiet", "-q", is_flag=True, help="Không in gì khi chạy thành công (dùng cho lịch chạy tự động); lỗi vẫn in ra stderr.")
+@click.option("--json", "as_json", is_flag=True, help="In bản tóm tắt lượt chạy dạng JSON (cho chương trình khác đọc).")
+@click.option("--dask", default=None, metavar="ĐỊA_CHỈ",
+              help="Đọc tệp song song trên cụm Dask: 'local' (cụm trên máy này) hoặc địa chỉ bộ lập lịch, ví dụ tcp://10.0.0.5:8786. "
+                   "Cần cài thêm: pip install -e '.[dask]'.")
 def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
-        deadlines: Path, period: str | None, unit: str | None, dry_run: bool, wait: float) -> None:
+        deadlines: Path, period: str | None, unit: str | None, dry_run: bool, wait: float, quiet: bool = False,
+        as_json: bool = False, dask: str | None = None) -> None:
     """Run the consolidation flow once."""
     from pipeline.periods import is_period
 
@@ -65,23 +71,66 @@ def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, off
     from pipeline.feedback import render_summary
     from pipeline.lock import WarehouseBusy
 
+    if dask and not dry_run:
+        from flows.scale import MISSING_DASK, dask_available
+
+        if not dask_available():
+            click.echo(MISSING_DASK, err=True)
+            sys.exit(2)
     try:
-        summary = _run(settings)
+        summary = _run(settings, dask=dask, quiet=quiet or as_json)
     except WarehouseBusy as exc:
         click.echo(str(exc), err=True)
         sys.exit(75)
-    click.echo(render_summary(summary))
+    if as_json:
+        from pipeline.summary_text import summary_json
+
+        click.echo(json.dumps(summary_json(summary), ensure_ascii=False, indent=2, default=str))
+    elif not quiet:
+        click.echo(render_summary(summary))
 
 
-def _run(settings: Settings):
-    """Run once: in-process for a dry run, else the Prefect flow."""
+def _run(settings: Settings, dask: str | None = None, quiet: bool = False):
+    """Run once: in-process for a dry run, else the Prefect flow (progress bars on a terminal, Prefect's console quiet)."""
     if settings.dry_run:  # no orchestration either: a dry run leaves no trace anywhere, Prefect's database included
         from pipeline.ingest import run_steps
 
         return run_steps(settings)
-    from flows.consolidate import consolidation_flow
+    from rich.console import Console
 
-    return consolidation_flow(settings)
+    console = Console(stderr=True)
+    bars = not quiet and console.is_terminal
+    # Bars or silence instead of Prefect's log lines (a failure still reaches stderr as the exception); the UI gets every line.
+    if quiet or bars:
+        _quiet_prefect_console("CRITICAL")
+    from flows import progress
+    from flows.consolidate import consolidation_flow
+    from flows.params import flow_parameters
+
+    if not bars:
+        return consolidation_flow(**flow_parameters(settings), dask=dask)
+    with progress.RichListener(console) as listener, progress.listening(listener):
+        listener.step("Khởi động Prefect", None)
+        return consolidation_flow(**flow_parameters(settings), dask=dask)
+
+
+def _quiet_prefect_console(level: str) -> None:
+    """Raise Prefect's console log level for the rest of this process (its temporary server logs even at exit)."""
+    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = level  # read when Prefect sets up logging, here and in its server
+    for h in _prefect_console_handlers():  # Prefect already imported (tests invoking the command in-process)
+        h.setLevel(level)
+
+
+def _prefect_console_handlers() -> list:
+    """Return Prefect's console log handlers, if Prefect is imported."""
+    import logging
+
+    if "prefect" not in sys.modules:
+        return []
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger()] + [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)]
+    return list({h for lg in loggers for h in getattr(lg, "handlers", []) if isinstance(h, PrefectConsoleHandler)})
 
 
 @main.command(help="Đọc một tệp báo cáo (không ghi vào kho) và in kết quả dạng JSON.")
@@ -103,7 +152,7 @@ def parse(file: Path, units: Path, catalog: Path) -> None:
     sys.exit(1 if unreadable else 0)
 
 
-@main.command(help="Chạy một câu lệnh SQL chỉ đọc trên kho dữ liệu và in kết quả dạng bảng.")
+@main.command(help="Chạy một câu lệnh SQL chỉ đọc trên kho dữ liệu và in kết quả dạng bảng. Trong lúc một lượt tổng hợp đang ghi, kho bị khóa: lệnh báo kho đang bận và không đọc được; chạy lại khi lượt kia kết thúc (thường dưới một phút).")
 @click.argument("query")
 @click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--max-rows", default=200, show_default=True, help="Số dòng tối đa được in.")
@@ -197,6 +246,65 @@ def export(warehouse: Path, out_dir: Path, period: str | None, formats: tuple[st
         click.echo(str(f))
     click.echo(f"Đã xuất {len(files)} tệp vào {out_dir}.")
 
+
+@main.command(help="Chạy tổng hợp tự động theo lịch (mặc định 23:00 hằng ngày, giờ Việt Nam) và nhận lệnh chạy lại từ giao diện "
+                   "Prefect; chạy liên tục cho đến khi dừng (Ctrl+C). Xem docs/operations.md.")
+@click.option("--inbox", default=DEFAULTS["inbox"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--out", default=DEFAULTS["out"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--units", default=DEFAULTS["units"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--office", default=DEFAULTS["office"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--rules", default=DEFAULTS["rules"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--deadlines", default=DEFAULTS["deadlines"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--wait", default=1800.0, show_default=True, help="Số giây một lượt chạy theo lịch chờ khi lượt khác đang ghi kho dữ liệu.")
+@click.option("--dask", default=None, metavar="ĐỊA_CHỈ", help="Đọc tệp trên cụm Dask ('local' hoặc tcp://máy:8786); cần pip install -e '.[dask]'.")
+@click.option("--cron", default="0 23 * * *", show_default=True, help="Giờ chạy theo cú pháp cron (phút giờ ngày tháng thứ).")
+@click.option("--timezone", default="Asia/Ho_Chi_Minh", show_default=True, help="Múi giờ của lịch chạy.")
+@click.option("--name", default="hang-dem", show_default=True, help="Tên lịch chạy (deployment) trên Prefect.")
+def serve(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
+          deadlines: Path, wait: float, dask: str | None, cron: str, timezone: str, name: str) -> None:
+    """Serve the consolidation flow on its schedule until stopped."""
+    for option, path in (("--units", units), ("--catalog", catalog), ("--office", office), ("--rules", rules), ("--outliers", outliers)):
+        if not path.exists():
+            click.echo(f"Không tìm thấy tệp {path} ({option}). Hãy chạy lệnh trong thư mục làm việc của tonghop "
+                       "hoặc chỉ rõ đường dẫn.", err=True)
+            sys.exit(2)
+    if dask:
+        from flows.scale import MISSING_DASK, dask_available
+
+        if not dask_available():
+            click.echo(MISSING_DASK, err=True)
+            sys.exit(2)
+    from flows.params import absolute_parameters
+
+    params = absolute_parameters({"inbox": str(inbox), "warehouse": str(warehouse), "out": str(out), "units": str(units),
+                                  "catalog": str(catalog), "office": str(office), "rules": str(rules),
+                                  "outliers": str(outliers), "deadlines": str(deadlines), "wait": wait, "dask": dask},
+                                 Path.cwd())
+    from prefect.settings import get_current_settings
+
+    from flows.deploy import build_deployment, serve_deployment
+
+    deployment = build_deployment(params, cron=cron, timezone=timezone, name=name)
+    api = get_current_settings().api.url
+    click.echo(f"Lịch chạy tonghop-run/{name}: '{cron}' ({timezone}), mỗi lần một lượt; hộp thư {params['inbox']}, "
+               f"kho dữ liệu {params['warehouse']}.")
+    if api:
+        click.echo(f"Máy chủ Prefect: {api}. Xem các lượt chạy trên giao diện web; chạy lại ngay: "
+                   f"prefect deployment run 'tonghop-run/{name}' (thêm -p period=2023-H1 để chỉ chạy một kỳ).")
+    else:
+        click.echo("Chưa đặt PREFECT_API_URL: dùng máy chủ Prefect tạm thời, không có giao diện web cố định "
+                   "(xem docs/operations.md để chạy 'prefect server start').")
+    click.echo("Đang chờ đến giờ chạy; nhấn Ctrl+C để dừng.")
+    import httpx
+
+    try:
+        serve_deployment(deployment)
+    except httpx.ConnectError:
+        click.echo(f"Không kết nối được máy chủ Prefect {api}. Hãy khởi động 'prefect server start' rồi chạy lại.", err=True)
+        sys.exit(1)
 
 if __name__ == "__main__":
     main()
