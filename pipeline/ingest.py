@@ -284,8 +284,20 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
         if con is not None:
             con.close()
     summary.periods = sorted({f.period_code for f in summary.files if f.status == "loaded" and f.period_code}
-                             | ({settings.period} if settings.period else set()))
+                             | ({settings.period} if settings.period else set()) | set(_stale(settings)))
     return summary
+
+
+def _stale(settings: Settings) -> list[str]:
+    """Periods whose outputs an earlier, interrupted run did not finish (none in a dry run)."""
+    if settings.dry_run or not settings.warehouse.exists():
+        return []
+    con = wh.connect(settings.warehouse, read_only=True)
+    try:
+        stale = wh.stale_periods(con)
+    finally:
+        con.close()
+    return [p for p in stale if not settings.period or p == settings.period]
 
 
 def _load_one(con, c: Candidate, run_id: str, summary: RunSummary, quarantine: Path | None) -> FileResult:
@@ -368,6 +380,7 @@ def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_
                               window=(windows[0], windows[1]) if windows and windows[0] else None, run_id=run_id,
                               rubric=ref.rubric, **report_extras(con, period, ref.rubric))
             paths.append(write_report(data, settings.out))
+            wh.mark_fresh(con, period)
         con.execute("checkpoint")
     finally:
         con.close()

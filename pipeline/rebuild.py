@@ -33,6 +33,7 @@ class RebuildResult:
     by_status: dict[str, int] = field(default_factory=dict)
     periods: list[str] = field(default_factory=list)
     previous: Path | None = None  # the copy of the warehouse that was replaced
+    reports: list[Path] = field(default_factory=list)  # the district workbooks rewritten from the rebuilt warehouse
     seconds: float = 0.0
 
 
@@ -88,6 +89,8 @@ def _rebuild(settings: Settings) -> RebuildResult:
         result.previous = _swap(target, settings)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    # the warehouse is whole now; the workbooks follow it (earlier versions go to history/)
+    result.reports = rebuild_outputs(result.periods, ref, dataclasses.replace(settings, dry_run=False), result.run_id)
     result.seconds = time.perf_counter() - t0
     return result
 

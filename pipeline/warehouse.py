@@ -22,6 +22,7 @@ create table if not exists indicators_history(version varchar, code varchar, are
     kind varchar, agg varchar, numerator varchar, denominator varchar, code_list varchar, ord integer);
 create table if not exists periods(period_code varchar primary key, first_seen timestamp);
 alter table periods add column if not exists deadline date;
+alter table periods add column if not exists stale boolean;
 alter table periods add column if not exists kind varchar;
 alter table periods add column if not exists starts_on date;
 alter table periods add column if not exists ends_on date;
@@ -152,6 +153,7 @@ def record_submission(con: duckdb.DuckDBPyConnection, record: dict, observations
         if record.get("period_code") and record["status"] in ("loaded",):
             con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists (select 1 from periods where period_code = ?)",
                         [record["period_code"], record["received_at"], record["period_code"]])
+            con.execute("update periods set stale = true where period_code = ?", [record["period_code"]])
         if not observations.empty:
             con.register("new_obs", observations.assign(submission_id=sid)[["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]])
             con.execute("insert into observations select * from new_obs")
@@ -189,6 +191,16 @@ def refresh_deadlines(con: duckdb.DuckDBPyConnection, rule: DeadlineRule) -> Non
         con.execute("update periods set deadline = ?, kind = ?, starts_on = ?, ends_on = ? where period_code = ?",
                     [period_deadline(code, list(ends or []), rule), period_kind(code) if is_period(code) else None,
                      bounds[0], bounds[1], code])
+
+
+def stale_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Periods with submissions loaded since their figures and workbook were last written (e.g. after a crash)."""
+    return [p for (p,) in con.execute("select period_code from periods where stale order by period_code").fetchall()]
+
+
+def mark_fresh(con: duckdb.DuckDBPyConnection, period_code: str) -> None:
+    """Record that a period's figures and workbook reflect all its submissions."""
+    con.execute("update periods set stale = false where period_code = ?", [period_code])
 
 
 def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:

@@ -133,6 +133,8 @@ def test_rebuild_from_the_archive_gives_the_same_views(scenario):
     assert result.files == 24 and result.runs == 2 and result.periods == ["2023-H1"]
     assert result.by_status == {"loaded": 24, "superseded": 1}
     assert result.previous is not None and result.previous.exists()
+    assert [r.parent.name for r in result.reports] == ["2023-H1"]
+    assert len(list((settings.out / "2023-H1" / "history").glob("*.xlsx"))) == 2  # the two earlier versions are kept
     rebuilt = _views(settings)
     for view, frame in original.items():
         pd.testing.assert_frame_equal(rebuilt[view], frame, check_dtype=False, obj=view)
@@ -205,3 +207,22 @@ def test_catalog_versions_are_kept(demo_settings, tmp_path):
     assert q(s, "select count(*) from catalog_versions") == [(2,)]
     names = q(s, "select distinct name from indicators_history where code = 'III.3.1.1' order by 1")
     assert [n for (n,) in names] == ["Tổng số hồ sơ TTHC đã giải quyết", "Tổng số hồ sơ TTHC đã giải quyết xong"]
+
+
+def test_outputs_interrupted_after_loading_are_rebuilt_by_the_next_run(demo_settings, monkeypatch):
+    import pipeline.ingest as ingest
+    from pipeline.report import report_path
+
+    real = ingest.rebuild_outputs
+    monkeypatch.setattr(ingest, "rebuild_outputs", lambda *a, **k: (_ for _ in ()).throw(OSError("mất điện")))
+    with pytest.raises(OSError):
+        run_steps(demo_settings)
+    assert q(demo_settings, "select count(*) from submissions") == [(23,)]
+    assert q(demo_settings, "select period_code from periods where stale") == [("2023-H1",)]
+    assert not report_path(demo_settings.out, "2023-H1").exists()
+    monkeypatch.setattr(ingest, "rebuild_outputs", real)
+    summary = run_steps(demo_settings)  # nothing new in the inbox, but the period's outputs are owed
+    assert summary.files == [] and summary.periods == ["2023-H1"]
+    assert report_path(demo_settings.out, "2023-H1").exists()
+    assert q(demo_settings, "select value from v_district where indicator_code = 'III.3.3.1'") == [(23378.0,)]
+    assert q(demo_settings, "select count(*) from periods where stale") == [(0,)]
