@@ -198,14 +198,15 @@ def sql(query: str, warehouse: Path, max_rows: int) -> None:
 @click.option("--rules", default=DEFAULTS["rules"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--deadlines", default=DEFAULTS["deadlines"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--out", default=DEFAULTS["out"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
-def rebuild(warehouse: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path, deadlines: Path,
+def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path, deadlines: Path,
             wait: float) -> None:
     """Rebuild the warehouse from the archive and print what was replayed."""
     from pipeline.lock import WarehouseBusy
     from pipeline.rebuild import RebuildError, rebuild_warehouse
 
-    settings = Settings(inbox=Path(DEFAULTS["inbox"]), warehouse=warehouse, out=Path(DEFAULTS["out"]), units=units,
+    settings = Settings(inbox=Path(DEFAULTS["inbox"]), warehouse=warehouse, out=out, units=units,
                         catalog=catalog, office=office, rules=rules, outliers=outliers, deadlines=deadlines, lock_timeout=wait)
     try:
         result = rebuild_warehouse(settings)
@@ -221,6 +222,8 @@ def rebuild(warehouse: Path, units: Path, catalog: Path, office: Path, rules: Pa
                f"trong {result.seconds:.1f} giây; các kỳ: {', '.join(result.periods)}.")
     if result.previous:
         click.echo(f"Kho cũ được cất tại {result.previous}.")
+    for path in result.reports:
+        click.echo(f"Đã lập lại biểu tổng hợp: {path}")
 
 
 @main.command(help="Xuất các view của kho dữ liệu ra tệp Parquet và CSV (mở được bằng Excel).")

@@ -72,7 +72,7 @@ def test_export_and_rebuild_commands(two_periods, tmp_path):
     before = duckdb.connect(str(s.warehouse), read_only=True)
     figures = before.execute("select period_code, indicator_code, value, n_units from v_district order by all").fetchall()
     before.close()
-    args = ["rebuild", "--warehouse", str(s.warehouse), "--deadlines", str(ROOT / "schemas/deadlines.toml")]
+    args = ["rebuild", "--warehouse", str(s.warehouse), "--deadlines", str(ROOT / "schemas/deadlines.toml"), "--out", str(s.out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     after = duckdb.connect(str(s.warehouse), read_only=True)
