@@ -9,23 +9,22 @@ from pathlib import Path
 
 import click
 
+from flows.params import PATH_DEFAULTS
 from pipeline.config import Settings
 
 # A government office's pipeline sends no usage analytics (also set in prefect.toml).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-DEFAULTS = {
-    "inbox": "inbox",
-    "warehouse": "warehouse/tonghop.duckdb",
-    "out": "warehouse/reports",
-    "units": "schemas/units.csv",
-    "catalog": "schemas/indicators.csv",
-    "office": "schemas/office.toml",
-    "rules": "schemas/rules.csv",
-    "outliers": "schemas/outliers.toml",
-    "deadlines": "schemas/deadlines.toml",
-    "export": "warehouse/export",
-}
+DEFAULTS = {**PATH_DEFAULTS, "export": "warehouse/export"}
+
+
+def path_options(*names: str):
+    """Click options for the given paths (--inbox, --warehouse, --units…), each with its contract default."""
+    def apply(command):
+        for name in reversed(names):
+            command = click.option(f"--{name}", default=DEFAULTS[name], show_default=True, type=click.Path(path_type=Path))(command)
+        return command
+    return apply
 
 
 @click.group(help="tonghop — tổng hợp số liệu cải cách hành chính của các xã, phường, thị trấn.")
@@ -34,15 +33,7 @@ def main() -> None:
 
 
 @main.command(help="Chạy một lượt tổng hợp: nhận tệp mới trong hộp thư, kiểm tra, nạp kho, lập báo cáo.")
-@click.option("--inbox", default=DEFAULTS["inbox"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--out", default=DEFAULTS["out"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--units", default=DEFAULTS["units"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--office", default=DEFAULTS["office"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--rules", default=DEFAULTS["rules"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--deadlines", default=DEFAULTS["deadlines"], show_default=True, type=click.Path(path_type=Path))
+@path_options("inbox", "warehouse", "out", "units", "catalog", "office", "rules", "outliers", "deadlines")
 @click.option("--period", default=None, help="Chỉ xử lý một kỳ, ví dụ 2023-H1.")
 @click.option("--unit", default=None, help="Chỉ nhận tệp của một đơn vị (mã trong danh sách đơn vị, ví dụ ngoc_ky).")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
@@ -135,8 +126,7 @@ def _prefect_console_handlers() -> list:
 
 @main.command(help="Đọc một tệp báo cáo (không ghi vào kho) và in kết quả dạng JSON.")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--units", default=DEFAULTS["units"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
+@path_options("units", "catalog")
 def parse(file: Path, units: Path, catalog: Path) -> None:
     """Parse one workbook and print JSON."""
     from pipeline.catalog import load_catalog
@@ -154,7 +144,7 @@ def parse(file: Path, units: Path, catalog: Path) -> None:
 
 @main.command(help="Chạy một câu lệnh SQL chỉ đọc trên kho dữ liệu và in kết quả dạng bảng. Trong lúc một lượt tổng hợp đang ghi, kho bị khóa: lệnh báo kho đang bận và không đọc được; chạy lại khi lượt kia kết thúc (thường dưới một phút).")
 @click.argument("query")
-@click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
+@path_options("warehouse")
 @click.option("--max-rows", default=200, show_default=True, help="Số dòng tối đa được in.")
 def sql(query: str, warehouse: Path, max_rows: int) -> None:
     """Run read-only SQL and print a table."""
@@ -191,14 +181,7 @@ def sql(query: str, warehouse: Path, max_rows: int) -> None:
 
 
 @main.command(help="Dựng lại kho dữ liệu chỉ từ kho lưu trữ bản gốc (warehouse/archive); kho cũ được cất vào warehouse/backups.")
-@click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--units", default=DEFAULTS["units"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--office", default=DEFAULTS["office"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--rules", default=DEFAULTS["rules"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--deadlines", default=DEFAULTS["deadlines"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--out", default=DEFAULTS["out"], show_default=True, type=click.Path(path_type=Path))
+@path_options("warehouse", "units", "catalog", "office", "rules", "outliers", "deadlines", "out")
 @click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
 def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path, deadlines: Path,
             wait: float) -> None:
@@ -227,7 +210,7 @@ def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path
 
 
 @main.command(help="Xuất các view của kho dữ liệu ra tệp Parquet và CSV (mở được bằng Excel).")
-@click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
+@path_options("warehouse")
 @click.option("--out", "out_dir", default=DEFAULTS["export"], show_default=True, type=click.Path(path_type=Path))
 @click.option("--period", default=None, help="Chỉ xuất số liệu của một kỳ, ví dụ 2023-H1.")
 @click.option("--format", "formats", type=click.Choice(["parquet", "csv"]), multiple=True, help="Mặc định: cả hai.")
@@ -252,15 +235,7 @@ def export(warehouse: Path, out_dir: Path, period: str | None, formats: tuple[st
 
 @main.command(help="Chạy tổng hợp tự động theo lịch (mặc định 23:00 hằng ngày, giờ Việt Nam) và nhận lệnh chạy lại từ giao diện "
                    "Prefect; chạy liên tục cho đến khi dừng (Ctrl+C). Xem docs/operations.md.")
-@click.option("--inbox", default=DEFAULTS["inbox"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--warehouse", default=DEFAULTS["warehouse"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--out", default=DEFAULTS["out"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--units", default=DEFAULTS["units"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--catalog", default=DEFAULTS["catalog"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--office", default=DEFAULTS["office"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--rules", default=DEFAULTS["rules"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--outliers", default=DEFAULTS["outliers"], show_default=True, type=click.Path(path_type=Path))
-@click.option("--deadlines", default=DEFAULTS["deadlines"], show_default=True, type=click.Path(path_type=Path))
+@path_options("inbox", "warehouse", "out", "units", "catalog", "office", "rules", "outliers", "deadlines")
 @click.option("--wait", default=1800.0, show_default=True, help="Số giây một lượt chạy theo lịch chờ khi lượt khác đang ghi kho dữ liệu.")
 @click.option("--dask", default=None, metavar="ĐỊA_CHỈ", help="Đọc tệp trên cụm Dask ('local' hoặc tcp://máy:8786); cần pip install -e '.[dask]'.")
 @click.option("--cron", default="0 23 * * *", show_default=True, help="Giờ chạy theo cú pháp cron (phút giờ ngày tháng thứ).")
