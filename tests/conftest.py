@@ -118,3 +118,14 @@ def write_grid(path: Path, sheets: dict[str, list[list[object]]], merges: dict[s
             ws.merge_range(rng, v if v is not None else "")
     wb.close()
     return path
+
+
+def query(settings, sql, *params):
+    """Run read-only SQL on a test warehouse and return its rows."""
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()

@@ -15,7 +15,7 @@ from pipeline.export import VIEWS, export_views
 from pipeline.ingest import run_steps
 from pipeline.rebuild import RebuildError, rebuild_warehouse
 from pipeline.samples import generate_demo_inbox
-from tests.conftest import SCHEMAS
+from tests.conftest import SCHEMAS, query
 
 LATE_UNIT = "BC_CCHC_6T2023_Tu_Ky.xlsx"  # thị trấn Tứ Kỳ arrives after the deadline
 CORRECTED = "BC_CCHC_6T2023_Ngoc_Ky.xlsx"  # xã Ngọc Kỳ first sends wrong figures, then a corrected file
@@ -24,12 +24,7 @@ AFTER = dt.datetime(2023, 6, 25, 23, 0)
 TABLES = ("submissions", "observations", "issues", "files_seen", "district", "periods", "runs")
 
 
-def q(settings, sql, *params):
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 def district(settings, *codes):

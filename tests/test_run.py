@@ -12,6 +12,7 @@ CONTRACT_COLUMNS = {
     "v_district": ["period_code", "indicator_code", "indicator_name", "value", "n_units"],
     "v_completeness": ["period_code", "unit_code", "unit_name", "status", "received_at"],
 }
+from tests.conftest import query
 
 
 @pytest.fixture
@@ -21,12 +22,7 @@ def demo_run(demo_settings):
     return demo_settings, summary
 
 
-def q(settings, sql, *params):
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 def test_district_figures_match_seed_002(demo_run):
