@@ -20,7 +20,7 @@ demo: $(STAMP)
 	@sleep 2  # tonghop leaves files modified in the last 2 s for the next run (they may still be being copied)
 	$(BIN)/tonghop run
 	@echo
-	$(BIN)/tonghop sql "select period_code, indicator_code, indicator_name, value, n_units from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by indicator_code"
+	$(BIN)/tonghop sql "select period_code, indicator_code, indicator_name, value, n_units from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by period_code, indicator_code"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
