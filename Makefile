@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench --copies 2
+	$(BIN)/python -m tests.bench
 
 
 lint: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,15 @@ class Catalog:
     def row(self, code: str) -> pd.Series:
         """Return the catalog row of a code."""
         return self.frame.loc[code]
+
+    @cached_property
+    def lookups(self) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+        """Codes in catalog order, the kind of each code, the codes of each area (the matcher's per-row lookups)."""
+        codes = [str(c) for c in self.frame.index]
+        by_area: dict[str, list[str]] = {}
+        for c, a in zip(codes, self.frame["area"]):
+            by_area.setdefault(a, []).append(c)
+        return codes, dict(zip(codes, self.frame["kind"])), by_area
 
     def codes_list(self, code: str) -> dict[int, str]:
         """Return {code: label} of a coded indicator."""

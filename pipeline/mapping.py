@@ -75,12 +75,11 @@ def _hints(row: RawRow, catalog: Catalog) -> set[str]:
 
 def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
     """Match each printed row to the best canonical indicator of its area, or to none."""
-    frame = catalog.frame
-    by_area = {a: list(g.index) for a, g in frame.groupby("area", sort=False)}
+    all_codes, kinds, by_area = catalog.lookups
     matches: list[Match] = []
     mapped_by_printed: dict[tuple[str, str], str] = {}
     for row in rows:
-        candidates = by_area.get(row.area_roman, list(frame.index)) if row.area_roman else list(frame.index)
+        candidates = by_area.get(row.area_roman, all_codes) if row.area_roman else all_codes
         hints = _hints(row, catalog)
         keys = _name_keys(row.name)
         if not row.printed_code and row.parent_name:
@@ -93,7 +92,7 @@ def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
             if best_code in hints and best_sim >= SURE and code not in hints:
                 break
             sim = _similarity(keys, catalog.names[code], lenient=code in hints) if keys else 0.0
-            total = sim + _unit_penalty(row.unit, frame.at[code, "kind"])
+            total = sim + _unit_penalty(row.unit, kinds[code])
             if code in hints:
                 total += HINT_BONUS
             if parent and code.startswith(parent + "."):
@@ -102,7 +101,7 @@ def map_rows(rows: list[RawRow], catalog: Catalog) -> list[Match]:
                 best_code, best_total, best_sim = code, total, sim
         accepted = False
         if best_code is not None:
-            fit = best_sim + _unit_penalty(row.unit, frame.at[best_code, "kind"])
+            fit = best_sim + _unit_penalty(row.unit, kinds[best_code])
             accepted = fit >= ACCEPT_BY_NAME or (best_code in hints and fit >= ACCEPT_WITH_HINT)
         code = best_code if accepted else None
         if code and row.printed_code:

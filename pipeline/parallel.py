@@ -13,10 +13,10 @@ from pipeline.safety import Limits
 from pipeline.submission import Submission, parse_submission
 from pipeline.units import Registry
 
-# Starting the workers costs about 0.5 s (a fresh interpreter importing pandas and calamine once), as much as
-# reading ~70 workbooks on one core; each worker must get at least this many files, else they are read in this
-# process (tests/bench.py measures both).
-MIN_FILES_PER_WORKER = 40
+# Starting the workers costs about 0.5 s in a run (a fork server importing pandas, pandera and calamine once, then
+# forking the workers; tests/bench.py prints it). Two processes win back half of 7-15 ms per workbook, so reading
+# in parallel pays above roughly 60-130 files; below 2 x this many files they are read in this process.
+MIN_FILES_PER_WORKER = 50
 
 Job = tuple[Path, str | None]  # (path, folder period)
 
@@ -30,10 +30,16 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
+def cores() -> int:
+    """Return the number of cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def effective_workers(n_files: int, workers: int) -> int:
     """Return how many processes should read n_files when `workers` are allowed (1 = read in this process)."""
-    cores = os.cpu_count() or 1
-    return max(1, min(workers, cores, n_files // MIN_FILES_PER_WORKER))
+    if workers <= 1 or mp.current_process().daemon:  # a daemonic process (e.g. a Dask worker) may not start children
+        return 1
+    return max(1, min(workers, cores(), n_files // MIN_FILES_PER_WORKER))
 
 
 def _init(registry: Registry, catalog: Catalog, limits: Limits) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,18 @@ class Registry:
     def label(self, code: str) -> str:
         """Return the display label of a unit, e.g. 'xã Ngọc Kỳ'."""
         return str(self.units.set_index("code").at[code, "label"])
+
+    @cached_property
+    def match_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]], int]:
+        """{folded key: codes} of the units' keys and of their bare names, and the most words in a key."""
+        keys: dict[str, set[str]] = {}
+        bare: dict[str, set[str]] = {}
+        for row in self.units.to_dict("records"):
+            for k in _keys(row):
+                keys.setdefault(k, set()).add(row["code"])
+            if fold(row["name"]):
+                bare.setdefault(fold(row["name"]), set()).add(row["code"])
+        return keys, bare, max((k.count(" ") + 1 for k in [*keys, *bare]), default=1)
 
     @property
     def codes(self) -> list[str]:
@@ -47,27 +59,26 @@ def load_registry(path: Path) -> Registry:
     return Registry(df.reset_index(drop=True))
 
 
-def _keys(row: pd.Series) -> list[str]:
+def _keys(row) -> list[str]:
     keys = [f"{k} {fold(row['name'])}" for k in _KIND_KEYS[row["kind"]]]
     keys += [fold(a) for a in str(row["aliases"]).split("|") if fold(a)]
     return keys
 
 
 def match_unit(text: str, registry: Registry, *, bare_name: bool = False) -> str | None:
-    """Return the code of the unit named in `text` ('UBND xã Ngọc Kỳ', 'THỊ TRẤN TỨ KỲ'), None if none or ambiguous."""
-    hay = f" {fold(text)} "
-    best: tuple[int, str] | None = None
-    ambiguous = False
-    for _, row in registry.units.iterrows():
-        keys = _keys(row)
-        if bare_name:
-            keys.append(fold(row["name"]))
-        for key in keys:
-            if key and re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", hay):
-                if best is None or len(key) > best[0]:
-                    best, ambiguous = (len(key), row["code"]), False
-                elif len(key) == best[0] and row["code"] != best[1]:
-                    ambiguous = True
-    if best is None or ambiguous:
-        return None
-    return best[1]
+    """Return the code of the unit named in `text` ('UBND xã Ngọc Kỳ', 'THỊ TRẤN TỨ KỲ'), None if none or ambiguous.
+
+    The longest registry key found as whole words wins; two units tied on the longest key make it ambiguous.
+    """
+    keys, bare, longest = registry.match_index
+    words = fold(text).split()
+    best_len, codes = 0, set()
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + longest) + 1):
+            gram = " ".join(words[i:j])
+            found = keys.get(gram, set()) | (bare.get(gram, set()) if bare_name else set())
+            if found and len(gram) > best_len:
+                best_len, codes = len(gram), set(found)
+            elif found and len(gram) == best_len:
+                codes |= found
+    return next(iter(codes)) if len(codes) == 1 else None

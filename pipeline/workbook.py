@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import re
@@ -52,7 +53,7 @@ class Sheet:
             return str(int(v))
         return nfc(str(v))
 
-    @property
+    @cached_property
     def width(self) -> int:
         """Number of columns of the widest row."""
         return max((len(r) for r in self.rows), default=0)
