@@ -181,10 +181,10 @@ def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings)
 
     jobs = [(c.file.path, c.file.folder_period) for c in todo]
     workers = effective_workers(len(jobs), settings.workers)
-    if workers > 1:  # the workers read while this process archives
-        subs = parse_files(jobs, ref.registry, ref.catalog, settings.limits, workers, meanwhile=archive_all)
+    archive_all()  # every original is copied, unchanged, before anything reads it
+    if workers > 1:
+        subs = parse_files(jobs, ref.registry, ref.catalog, settings.limits, workers)
     else:
-        archive_all()
         subs = [parse_submission(p, ref.registry, ref.catalog, folder_period=fp, limits=settings.limits) for p, fp in jobs]
     for c, sub in zip(todo, subs):
         if settings.period:

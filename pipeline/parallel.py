@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -53,9 +53,9 @@ def _parse(job: Job) -> Submission:
     return parse_submission(job[0], _registry, _catalog, folder_period=job[1], limits=_limits)
 
 
-def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limits: Limits = Limits(), workers: int = 2,
-                meanwhile: Callable[[], None] | None = None) -> list[Submission]:
-    """Parse (path, folder period) jobs in `workers` processes, in the jobs' order; run `meanwhile` here as they work."""
+def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limits: Limits = Limits(),
+                workers: int = 2) -> list[Submission]:
+    """Parse (path, folder period) jobs in `workers` processes, in the jobs' order."""
     workers = max(1, min(workers, len(jobs)))
     chunksize = max(1, min(16, len(jobs) // (workers * 8)))  # few round trips, yet a balanced tail
     ctx = mp.get_context(start_method())
@@ -63,7 +63,4 @@ def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limit
         ctx.set_forkserver_preload(["__main__", "pipeline.parallel"])  # imported once by the server, not per worker
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
                              initargs=(registry, catalog, limits)) as pool:
-        results = pool.map(_parse, jobs, chunksize=chunksize)  # every chunk is queued now
-        if meanwhile is not None:
-            meanwhile()
-        return list(results)
+        return list(pool.map(_parse, jobs, chunksize=chunksize))

@@ -41,9 +41,7 @@ def mixed_files(tmp_path_factory, demo_files, seed000_file):
 
 def test_workers_parse_exactly_as_one_process(mixed_files, registry, catalog):
     seq = [parse_submission(p, registry, catalog, folder_period=fp) for p, fp in mixed_files]
-    archived: list[bool] = []
-    par = parallel.parse_files(mixed_files, registry, catalog, workers=2, meanwhile=lambda: archived.append(True))
-    assert archived == [True]
+    par = parallel.parse_files(mixed_files, registry, catalog, workers=2)
     assert len(par) == len(seq)
     for a, b in zip(seq, par):
         _same(a, b)
