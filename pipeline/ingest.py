@@ -258,9 +258,12 @@ def _history(settings: Settings, units: set[str | None], periods: set[str | None
     return hist[keep]
 
 
+LOAD_BATCH = 250  # files recorded per transaction (each submission is whole or absent either way)
+
+
 def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, run_id: str,
                     started_at: dt.datetime | None = None) -> RunSummary:
-    """Record every file in the ledger (one transaction each) and return the run summary."""
+    """Record every file in the ledger, whole submissions per transaction, and return the run summary."""
     summary = RunSummary(run_id=run_id, started_at=started_at or dt.datetime.now(), dry_run=settings.dry_run)
     writes = not settings.dry_run and bool(cands or settings.period)  # nothing new: touch nothing
     if writes and settings.backups > 0:
@@ -272,14 +275,28 @@ def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, 
             if settings.period:
                 wh.ensure_period(con, settings.period)
         seen = arc.first_seen(settings.archive) if con is not None else {}
+        prepared: list[tuple[Candidate, FileResult, wh.Pending | None]] = []
         for c in cands:
             if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
                 c.received_at = seen.get((c.file.rel, c.sha256)) or settings.clock()
-            if con is not None and not c.waiting_reason and not c.skipped_reason:
-                arc.append_entry(settings.archive, arc.ArchiveEntry(
-                    c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size, c.file.mtime_ns,
-                    c.received_at.isoformat(), run_id, settings.period, settings.unit))
-            summary.files.append(_load_one(con, c, run_id, summary, None if settings.dry_run else settings.quarantine))
+            prepared.append((c, *_prepare(c, run_id)))
+        for start in range(0, len(prepared), LOAD_BATCH):
+            part = prepared[start:start + LOAD_BATCH]
+            pending = [p for _, _, p in part if p is not None]
+            if con is not None and pending:
+                for c, _, p in part:  # the archive's manifest learns of the files before the warehouse does
+                    if p is not None:
+                        arc.append_entry(settings.archive, arc.ArchiveEntry(
+                            c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size,
+                            c.file.mtime_ns, c.received_at.isoformat(), run_id, settings.period, settings.unit))
+                wh.record_submissions(con, pending)
+            for c, result, p in part:
+                if p is not None:
+                    result.submission_id = p.submission_id
+                    summary.superseded += p.supersedes is not None
+                if result.status == "rejected" and con is not None:
+                    _quarantine(c.file, settings.quarantine)
+                summary.files.append(result)
     finally:
         if con is not None:
             con.close()
@@ -300,19 +317,20 @@ def _stale(settings: Settings) -> list[str]:
     return [p for p in stale if not settings.period or p == settings.period]
 
 
-def _load_one(con, c: Candidate, run_id: str, summary: RunSummary, quarantine: Path | None) -> FileResult:
+def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
+    """What a file's outcome is and, unless it waits or is skipped, the rows to record for it."""
     f = c.file
     record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": c.received_at, "run_id": run_id}
+    stat = (f.rel, f.size, f.mtime_ns)
     if c.waiting_reason:
-        return FileResult(f.rel, "waiting", c.waiting_reason, None, None)
+        return FileResult(f.rel, "waiting", c.waiting_reason, None, None), None
     if c.skipped_reason:
         return FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
-                          c.submission.period_code if c.submission else None)
+                          c.submission.period_code if c.submission else None), None
     if c.duplicate_of is not None:
         reason = f"Trùng nội dung với tệp {c.duplicate_of[1]}" + (f" (mã nộp {c.duplicate_of[0]})" if c.duplicate_of[0] else "")
         record.update(status="duplicate", reason=reason)
-        sid = None if con is None else wh.record_submission(con, record, pd.DataFrame(), iss.frame([]), (f.rel, f.size, f.mtime_ns))
-        return FileResult(f.rel, "duplicate", reason, None, None, sid)
+        return FileResult(f.rel, "duplicate", reason, None, None), wh.Pending(record, pd.DataFrame(), iss.frame([]), stat)
     sub = c.submission
     assert sub is not None
     issues = iss.frame(sub.issues)
@@ -329,18 +347,11 @@ def _load_one(con, c: Candidate, run_id: str, summary: RunSummary, quarantine: P
         if "accepted" not in obs.columns:
             obs = obs.assign(accepted=obs["value"].notna())
         obs = obs[obs["value"].notna()]
-    supersede = None
-    if con is not None and not rejecting:
-        supersede = wh.current_submission(con, sub.unit_code, sub.period_code)
-        if supersede:
-            summary.superseded += 1
-    sid = None if con is None else wh.record_submission(con, record, obs, issues, (f.rel, f.size, f.mtime_ns), supersede)
     n_err = int((issues["severity"] == "error").sum())
     n_warn = int((issues["severity"] == "warning").sum())
-    if rejecting and quarantine is not None:
-        _quarantine(f, quarantine)
-    return FileResult(f.rel, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, sid,
-                      int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn, issues)
+    result = FileResult(f.rel, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
+                        int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn, issues)
+    return result, wh.Pending(record, obs, issues, stat)
 
 
 def _quarantine(f: InboxFile, quarantine: Path) -> None:

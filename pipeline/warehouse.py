@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -129,45 +130,92 @@ def catalog_version(indicators: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def current_submission(con: duckdb.DuckDBPyConnection, unit_code: str, period_code: str) -> tuple[int, str] | None:
-    """Return (submission_id, file_name) of the loaded submission of a unit for a period."""
-    row = con.execute("select submission_id, file_name from submissions where unit_code = ? and period_code = ? and status = 'loaded'",
-                      [unit_code, period_code]).fetchone()
-    return (int(row[0]), str(row[1])) if row else None
+SUBMISSION_COLUMNS = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
+                      "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason",
+                      "supersedes", "superseded_by", "run_id"]
+OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]
+ISSUE_COLUMNS = ["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]
 
 
-def record_submission(con: duckdb.DuckDBPyConnection, record: dict, observations: pd.DataFrame, issues: pd.DataFrame,
-                      file_stat: tuple[str, int, int], supersede: tuple[int, str] | None = None) -> int:
-    """Write one submission (ledger row, values, issues, superseding) in a single transaction; return its id."""
+@dataclass
+class Pending:
+    """One file to record: its ledger row, accepted-or-not values, issues and (path, size, mtime_ns)."""
+
+    record: dict
+    observations: pd.DataFrame
+    issues: pd.DataFrame
+    file_stat: tuple[str, int, int]
+    submission_id: int | None = None  # set once recorded
+    supersedes: int | None = None  # the submission this one replaced
+
+
+def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> list[Pending]:
+    """Record files in one transaction: each one's ledger row, values, issues and the superseding it causes.
+
+    Every submission is whole or absent: a crash before the commit leaves none of the batch. A new loaded file for a
+    unit and period that has a loaded submission supersedes it (also within the batch, in order).
+    """
+    if not batch:
+        return batch
     con.execute("begin")
     try:
-        sid = int(con.execute("select nextval('seq_submission')").fetchone()[0])
-        rec = {**record, "submission_id": sid, "supersedes": supersede[0] if supersede else None, "superseded_by": None}
-        cols = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
-                "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason", "supersedes",
-                "superseded_by", "run_id"]
-        con.execute(f"insert into submissions ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [rec.get(c) for c in cols])
-        if supersede:
+        ids = [int(r[0]) for r in con.execute("select nextval('seq_submission') from range(?)", [len(batch)]).fetchall()]
+        current = {(u, per): (int(sid), name) for sid, name, u, per in con.execute(
+            "select submission_id, file_name, unit_code, period_code from submissions where status = 'loaded'").fetchall()}
+        rows, obs, iss, seen, old_superseded = [], [], [], [], []
+        by_id: dict[int, dict] = {}
+        for item, sid in zip(batch, ids):
+            rec = {**item.record, "submission_id": sid, "supersedes": None, "superseded_by": None}
+            item.submission_id = sid
+            if rec["status"] == "loaded":
+                key = (rec["unit_code"], rec["period_code"])
+                if key in current:
+                    old_sid, _ = current[key]
+                    item.supersedes = rec["supersedes"] = old_sid
+                    reason = f"Được thay thế bởi tệp {rec['file_name']} (mã nộp {sid})"
+                    if old_sid in by_id:  # replaced within this batch
+                        by_id[old_sid].update(status="superseded", superseded_by=sid, reason=reason)
+                    else:
+                        old_superseded.append((sid, reason, old_sid))
+                current[key] = (sid, rec["file_name"])
+            by_id[sid] = rec
+            rows.append(rec)
+            if not item.observations.empty:
+                obs.append(item.observations.assign(submission_id=sid)[OBSERVATION_COLUMNS])
+            if not item.issues.empty:
+                iss.append(item.issues.assign(submission_id=sid)[ISSUE_COLUMNS])
+            seen.append((*item.file_stat, rec["sha256"], sid))
+        _insert(con, "submissions", pd.DataFrame(rows, columns=SUBMISSION_COLUMNS).astype({"size": "int64"}))
+        for sid, reason, old_sid in old_superseded:
             con.execute("update submissions set status = 'superseded', superseded_by = ?, reason = ? where submission_id = ?",
-                        [sid, f"Được thay thế bởi tệp {record['file_name']} (mã nộp {sid})", supersede[0]])
-        if record.get("period_code") and record["status"] in ("loaded",):
-            con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists (select 1 from periods where period_code = ?)",
-                        [record["period_code"], record["received_at"], record["period_code"]])
-            con.execute("update periods set stale = true where period_code = ?", [record["period_code"]])
-        if not observations.empty:
-            con.register("new_obs", observations.assign(submission_id=sid)[["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]])
-            con.execute("insert into observations select * from new_obs")
-            con.unregister("new_obs")
-        if not issues.empty:
-            con.register("new_issues", issues.assign(submission_id=sid)[["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]])
-            con.execute("insert into issues select * from new_issues")
-            con.unregister("new_issues")
-        con.execute("insert into files_seen values (?, ?, ?, ?, ?)", [file_stat[0], file_stat[1], file_stat[2], record["sha256"], sid])
+                        [sid, reason, old_sid])
+        loaded = [(r["period_code"], r["received_at"]) for r in rows if r["status"] == "loaded" and r["period_code"]]
+        for period in sorted({p for p, _ in loaded}):
+            first = min(t for p, t in loaded if p == period)
+            con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists "
+                        "(select 1 from periods where period_code = ?)", [period, first, period])
+            con.execute("update periods set stale = true where period_code = ?", [period])
+        if obs:
+            _insert(con, "observations", pd.concat(obs, ignore_index=True))
+        if iss:
+            _insert(con, "issues", pd.concat(iss, ignore_index=True))
+        _insert(con, "files_seen", pd.DataFrame(seen, columns=["path", "size", "mtime_ns", "sha256", "submission_id"]))
         con.execute("commit")
     except Exception:
         con.execute("rollback")
+        for item in batch:
+            item.submission_id = item.supersedes = None
         raise
-    return sid
+    return batch
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a DataFrame to a table by column name, in one statement."""
+    con.register("_new_rows", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from _new_rows")
+    finally:
+        con.unregister("_new_rows")
 
 
 def touch_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: int, sha256: str) -> None:

@@ -16,17 +16,19 @@ from pipeline import archive as arc
 from pipeline.ingest import run_steps
 from tests.conftest import ROOT
 
-# Loads the inbox under BASE; the sixth submission's transaction stops just before its commit (all its rows are
-# written) and waits there to be killed.
+# Loads the inbox under BASE five files per transaction; the second transaction (files 6–10) stops just before its
+# commit, all its rows written, and waits there to be killed.
 CHILD = r"""
 import sys, time
 from pathlib import Path
+import pipeline.ingest as ingest
 import pipeline.warehouse as wh
 from pipeline.ingest import run_steps
 from tests.conftest import make_settings
 
 base, marker = Path(sys.argv[1]), Path(sys.argv[2])
-original = wh.record_submission
+original = wh.record_submissions
+ingest.LOAD_BATCH = 5
 calls = {"n": 0}
 
 
@@ -46,10 +48,10 @@ class HoldBeforeCommit:
 
 def record(con, *args, **kwargs):
     calls["n"] += 1
-    return original(HoldBeforeCommit(con) if calls["n"] == 6 else con, *args, **kwargs)
+    return original(HoldBeforeCommit(con) if calls["n"] == 2 else con, *args, **kwargs)
 
 
-wh.record_submission = record
+wh.record_submissions = record
 run_steps(make_settings(base))
 """
 
@@ -73,14 +75,14 @@ def test_killed_load_leaves_no_partial_submission_and_next_run_loads_once(demo_s
         deadline = time.monotonic() + 120
         while not marker.exists():
             assert child.poll() is None, child.stderr.read().decode()
-            assert time.monotonic() < deadline, "the child never reached the sixth commit"
+            assert time.monotonic() < deadline, "the child never reached the second commit"
             time.sleep(0.1)
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 
-    # the five committed submissions are whole; nothing of the sixth is there
+    # the five committed submissions are whole; nothing of the next five is there
     wh_file = settings.warehouse
     assert q(wh_file, "select count(*), count(distinct unit_code) from submissions where status = 'loaded'") == [(5, 5)]
     assert q(wh_file, "select count(*) from observations where submission_id not in (select submission_id from submissions)") == [(0,)]
@@ -91,4 +93,4 @@ def test_killed_load_leaves_no_partial_submission_and_next_run_loads_once(demo_s
     assert summary.count("loaded") == 18 and summary.unchanged == 5 and summary.superseded == 0
     assert q(wh_file, "select count(*), count(distinct unit_code), count(distinct sha256) from submissions") == [(23, 23, 23)]
     assert q(wh_file, "select value, n_units from v_district where indicator_code = 'III.3.3.1'") == [(23378.0, 23)]
-    assert len(arc.read_manifest(settings.archive)) == 23  # the sixth file was recorded once, at its reload
+    assert len(arc.read_manifest(settings.archive)) == 23  # the interrupted files were recorded once, at their reload
