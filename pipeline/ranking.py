@@ -78,17 +78,20 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
     """
     wide = unit_values(values, indicators)
     done = set(submitted)
+    ordered = units.sort_values("order")
+    criteria = list(rubric.criteria.iterrows())  # looked up once, not per unit
+    by_area = {area: list(rubric.criteria_of(area).index) for area in AREAS}
+    grid = wide.reindex(index=list(ordered["code"]), columns=[ind for ind, _ in criteria])
     rows = []
-    for _, u in units.sort_values("order").iterrows():
+    for u, vals in zip(ordered.to_dict("records"), grid.to_numpy(dtype=float, na_value=float("nan"))):
         code = u["code"]
         rec: dict = {"unit_code": code, "label": u["label"], "name": u.get("name", u["label"]),
                      "kind": u.get("kind", ""), "order": int(u["order"]), "submitted": code in done}
-        for ind, crit in rubric.criteria.iterrows():
-            v = wide.at[code, ind] if (code in wide.index and ind in wide.columns) else None
-            rec[f"val:{ind}"] = None if v is None or pd.isna(v) else float(v)
+        for (ind, crit), v in zip(criteria, vals):
+            rec[f"val:{ind}"] = None if pd.isna(v) else float(v)
             rec[f"pts:{ind}"] = criterion_points(rec[f"val:{ind}"], crit) if rec["submitted"] else None
         for area in AREAS:
-            pts = [rec[f"pts:{i}"] for i in rubric.criteria_of(area).index]
+            pts = [rec[f"pts:{i}"] for i in by_area[area]]
             rec[area] = round(sum(pts), 2) if rec["submitted"] else None
         rec["total"] = round(sum(rec[a] for a in AREAS), 2) if rec["submitted"] else None
         rows.append(rec)

@@ -202,6 +202,10 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
         ws.set_column(first_unit_col, first_unit_col + n_expected - 1, _UNIT_WIDTH)
     ws.freeze_panes(h + 1, 2)
     inds = data.indicators[data.indicators["area"] == area]
+    unit_codes = list(units["code"])
+    grid = (wide.reindex(index=list(inds.index), columns=unit_codes) if not wide.empty
+            else pd.DataFrame(index=list(inds.index), columns=unit_codes, dtype=float))
+    cells = dict(zip(grid.index, grid.to_numpy(dtype=float, na_value=float("nan"))))  # one row of unit values per code
     r = h + 1
     for code, ind in inds.iterrows():
         kind = ind["kind"]
@@ -222,10 +226,10 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
         else:
             for c in (3, 4, 5):
                 ws.write_blank(r, c, None, f["text"])
-        for j, ucode in enumerate(units["code"]):
-            v = wide.at[code, ucode] if (code in wide.index and ucode in wide.columns) else None
-            if v is not None and pd.notna(v):
-                ws.write_number(r, first_unit_col + j, float(v), f["rate"] if is_rate else f["count"])
+        number_format = f["rate"] if is_rate else f["count"]
+        for j, v in enumerate(cells[code]):
+            if v == v:  # not NaN
+                ws.write_number(r, first_unit_col + j, float(v), number_format)
             else:
                 ws.write_blank(r, first_unit_col + j, None, f["text"])
         fit_row(ws, r, [(str(ind["name"]), _AREA_WIDTHS[1]), (str(ind["unit"]), _AREA_WIDTHS[2]), (detail, _AREA_WIDTHS[5])])
