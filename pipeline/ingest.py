@@ -223,15 +223,20 @@ def validate_candidates(cands: list[Candidate], ref: Reference, settings: Settin
     per_sub: dict[int, list[dict]] = {}
     for rec in found:
         per_sub.setdefault(int(checked.at[rec.pop("row_index"), "_sub"]), []).append(rec)
+    rejected_cells: set[tuple[int, str, str]] = set()
     for frame in (ruled, odd):
         for rec in frame.to_dict("records"):
             sub_index = int(rec["submission"])
             per_sub.setdefault(sub_index, []).append({k: rec.get(k) for k in iss.COLUMNS})
             if rec["severity"] == "error":
-                mask = (checked["_sub"] == sub_index) & (checked["cell"] == rec["cell"]) & (checked["sheet"] == rec["sheet"])
-                checked.loc[mask, "accepted"] = False
+                rejected_cells.add((sub_index, rec["sheet"], rec["cell"]))
+    if rejected_cells:  # one pass over all values, not one mask per rule
+        keys = zip(checked["_sub"].astype(int), checked["sheet"], checked["cell"])
+        checked.loc[[k in rejected_cells for k in keys], "accepted"] = False
+    parts = {int(i): g.drop(columns="_sub").reset_index(drop=True) for i, g in checked.groupby("_sub", sort=False)}
+    empty = checked.iloc[0:0].drop(columns="_sub")
     for i, s in enumerate(subs):
-        s.observations = checked[checked["_sub"] == i].drop(columns="_sub").reset_index(drop=True)
+        s.observations = parts.get(i, empty)
         s.issues.extend(per_sub.get(i, []))
     return cands
 
