@@ -36,6 +36,8 @@ def main() -> None:
 @path_options("inbox", "warehouse", "out", "units", "catalog", "office", "rules", "outliers", "deadlines")
 @click.option("--period", default=None, help="Chỉ xử lý một kỳ, ví dụ 2023-H1.")
 @click.option("--unit", default=None, help="Chỉ nhận tệp của một đơn vị (mã trong danh sách đơn vị, ví dụ ngoc_ky).")
+@click.option("--workers", default=0, show_default=True,
+              help="Số tiến trình đọc tệp song song (0 = bằng số nhân CPU; chỉ dùng khi có trên khoảng 100 tệp).")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
 @click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
 @click.option("--quiet", "-q", is_flag=True, help="Không in gì khi chạy thành công (dùng cho lịch chạy tự động); lỗi vẫn in ra stderr.")
@@ -44,7 +46,7 @@ def main() -> None:
               help="Đọc tệp song song trên cụm Dask: 'local' (cụm trên máy này) hoặc địa chỉ bộ lập lịch, ví dụ tcp://10.0.0.5:8786. "
                    "Cần cài thêm: pip install -e '.[dask]'.")
 def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
-        deadlines: Path, period: str | None, unit: str | None, dry_run: bool, wait: float, quiet: bool = False,
+        deadlines: Path, period: str | None, unit: str | None, workers: int, dry_run: bool, wait: float, quiet: bool = False,
         as_json: bool = False, dask: str | None = None) -> None:
     """Run the consolidation flow once."""
     from pipeline.periods import is_period
@@ -56,8 +58,11 @@ def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, off
 
         if unit not in set(load_registry(units).units["code"]):
             raise click.BadParameter(f"Không có đơn vị mã {unit} trong {units}", param_hint="--unit")
+    from pipeline.parallel import cores
+
     settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
                         rules=rules, outliers=outliers, deadlines=deadlines, period=period, unit=unit, dry_run=dry_run,
+                        workers=workers if workers > 0 else cores(),
                         lock_timeout=wait)
     from pipeline.feedback import render_summary
     from pipeline.lock import WarehouseBusy

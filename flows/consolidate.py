@@ -132,7 +132,7 @@ def consolidation_flow(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PAT
                        catalog: str = PATH_DEFAULTS["catalog"], office: str = PATH_DEFAULTS["office"],
                        rules: str = PATH_DEFAULTS["rules"], outliers: str = PATH_DEFAULTS["outliers"],
                        deadlines: str | None = PATH_DEFAULTS["deadlines"], period: str | None = None,
-                       unit: str | None = None, rebuild: bool = False, wait: float = WAIT_DEFAULT, workers: int = 1, backups: int = 5,
+                       unit: str | None = None, rebuild: bool = False, wait: float = WAIT_DEFAULT, workers: int = 0, backups: int = 5,
                        dask: str | None = None) -> Any:
     """One consolidation run: find → parse → validate → load → consolidate and write (one writer at a time).
 
@@ -152,7 +152,7 @@ def consolidation_flow(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PAT
         unit: Chỉ nhận tệp của một đơn vị (mã trong danh sách đơn vị); để trống để nhận tất cả.
         rebuild: Dựng lại toàn bộ kho dữ liệu từ các bản lưu gốc (warehouse/archive).
         wait: Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.
-        workers: Số tiến trình đọc tệp song song trên máy này.
+        workers: Số tiến trình đọc tệp song song trên máy này (0 = bằng số nhân CPU; chỉ dùng khi có nhiều tệp).
         backups: Số bản sao lưu kho dữ liệu được giữ lại.
         dask: Đọc tệp trên cụm Dask: 'local' hoặc địa chỉ bộ lập lịch (tcp://máy:8786); để trống để không dùng.
     """

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
+from pipeline.parallel import cores
 
 # The CONTRACT's defaults, relative to the working directory of `tonghop run` / `tonghop serve`.
 PATH_DEFAULTS: dict[str, str] = {
@@ -47,14 +48,14 @@ def build_settings(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PATH_DE
                    catalog: str = PATH_DEFAULTS["catalog"], office: str = PATH_DEFAULTS["office"],
                    rules: str = PATH_DEFAULTS["rules"], outliers: str = PATH_DEFAULTS["outliers"],
                    deadlines: str | None = PATH_DEFAULTS["deadlines"], period: str | None = None, unit: str | None = None,
-                   wait: float = WAIT_DEFAULT, workers: int = 1, backups: int = 5) -> Settings:
+                   wait: float = WAIT_DEFAULT, workers: int = 0, backups: int = 5) -> Settings:
     """Build and check the Settings of a run from the flow's plain parameters."""
     check_period(period)
     check_unit(unit, Path(units))
     return Settings(inbox=Path(inbox), warehouse=Path(warehouse), out=Path(out), units=Path(units),
                     catalog=Path(catalog), office=Path(office), rules=Path(rules), outliers=Path(outliers),
                     deadlines=Path(deadlines) if deadlines else None, period=period or None, unit=unit or None,
-                    lock_timeout=float(wait), workers=int(workers), backups=int(backups))
+                    lock_timeout=float(wait), workers=int(workers) if int(workers) > 0 else cores(), backups=int(backups))
 
 
 def flow_parameters(settings: Settings) -> dict[str, Any]:
