@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -129,3 +130,15 @@ def query(settings, sql, *params):
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+def office_folder(tmp_path: Path, files: list[Path]) -> Path:
+    """A district office's working folder: schemas/, prefect.toml and an inbox holding `files` copied an hour ago."""
+    work = tmp_path / "office"
+    shutil.copytree(ROOT / "schemas", work / "schemas", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    shutil.copy2(ROOT / "prefect.toml", work / "prefect.toml")
+    (work / "inbox").mkdir()
+    for f in files:
+        shutil.copy2(f, work / "inbox" / f.name)
+        os.utime(work / "inbox" / f.name, (f.stat().st_atime, f.stat().st_mtime - 3600))
+    return work

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from flows.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, office_folder
 
 
 def test_parse_prints_contract_json(demo_files):
@@ -37,13 +36,7 @@ def test_parse_unreadable_is_nonzero(tmp_path):
 
 def test_run_and_sql_end_to_end(tmp_path, demo_files):
     """`tonghop run` (real Prefect flow, local ephemeral mode) then `tonghop sql`, as separate processes."""
-    work = tmp_path / "office"
-    shutil.copytree(ROOT / "schemas", work / "schemas", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    shutil.copy2(ROOT / "prefect.toml", work / "prefect.toml")
-    (work / "inbox").mkdir()
-    for f in demo_files:
-        shutil.copy2(f, work / "inbox" / f.name)
-        os.utime(work / "inbox" / f.name, (f.stat().st_atime, f.stat().st_mtime - 3600))  # copied an hour ago
+    work = office_folder(tmp_path, demo_files)
     exe = str(Path(sys.executable).with_name("tonghop"))
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     run = subprocess.run([exe, "run"], cwd=work, env=env, capture_output=True, text=True, timeout=300)

@@ -3,7 +3,6 @@
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pipeline import issues as iss
 from pipeline.ingest import FileResult, RunSummary
 from pipeline.summary_text import (issue_table, missing_table, rebuild_line, render_markdown, render_rebuild_markdown,
                                   summary_json, top_issues)
-from tests.conftest import ROOT
+from tests.conftest import office_folder
 
 
 def _dry_run_args(s) -> list[str]:
@@ -128,13 +127,7 @@ def test_tables_for_the_ui():
 
 def test_quiet_real_run_prints_nothing_and_publishes_artifacts(tmp_path, demo_files):
     """One real `tonghop run --quiet` (Prefect's temporary server, PREFECT_HOME in tmp): silent, artifacts recorded."""
-    work = tmp_path / "office"
-    shutil.copytree(ROOT / "schemas", work / "schemas", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    shutil.copy2(ROOT / "prefect.toml", work / "prefect.toml")
-    (work / "inbox").mkdir()
-    for f in demo_files:
-        shutil.copy2(f, work / "inbox" / f.name)
-        os.utime(work / "inbox" / f.name, (f.stat().st_atime, f.stat().st_mtime - 3600))
+    work = office_folder(tmp_path, demo_files)
     home = tmp_path / "prefect-home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env["PREFECT_HOME"] = str(home)
