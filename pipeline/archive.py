@@ -46,41 +46,42 @@ def append_entry(archive: Path, entry: ArchiveEntry) -> None:
         os.fsync(fh.fileno())
 
 
+def _records(archive: Path):
+    """Yield the manifest's lines as dicts, skipping a line cut short by a crash while appending."""
+    path = Path(archive) / MANIFEST
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
 def read_manifest(archive: Path) -> list[ArchiveEntry]:
     """Return the manifest's entries, one per file recorded, in the order they were recorded.
 
     A file recorded twice at the same path (a run killed between the manifest and the warehouse's commit, then
     loaded again) counts once, at its last position.
     """
-    path = Path(archive) / MANIFEST
-    if not path.exists():
-        return []
     entries: dict[tuple[str, str], ArchiveEntry] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                e = ArchiveEntry(**json.loads(line))
-            except (ValueError, TypeError):
-                continue  # a line cut short by a crash while appending
-            entries.pop((e.path, e.sha256), None)
-            entries[(e.path, e.sha256)] = e
+    for rec in _records(archive):
+        try:
+            e = ArchiveEntry(**rec)
+        except TypeError:
+            continue
+        entries.pop((e.path, e.sha256), None)
+        entries[(e.path, e.sha256)] = e
     return list(entries.values())
 
 
 def first_seen(archive: Path) -> dict[tuple[str, str], dt.datetime]:
     """Map (inbox path, SHA-256) to the first time the district saw those bytes there."""
     out: dict[tuple[str, str], dt.datetime] = {}
-    path = Path(archive) / MANIFEST
-    if not path.exists():
-        return out
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                rec = json.loads(line)
-                out.setdefault((rec["path"], rec["sha256"]), dt.datetime.fromisoformat(rec["received_at"]))
-            except (ValueError, KeyError, TypeError):
-                continue
+    for rec in _records(archive):
+        try:
+            out.setdefault((rec["path"], rec["sha256"]), dt.datetime.fromisoformat(rec["received_at"]))
+        except (KeyError, TypeError, ValueError):
+            continue
     return out

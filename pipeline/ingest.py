@@ -377,6 +377,14 @@ def _archive(c: Candidate, archive: Path) -> None:
         tmp.replace(target)
 
 
+def consolidate_period(con, period: str, ref: Reference) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Recompute one period's district figures into the warehouse; return its values and figures."""
+    values = wh.period_values(con, period)
+    district = consolidate(values, ref.catalog.frame, n_expected=len(ref.registry.units))
+    wh.replace_district(con, period, district)
+    return values, district
+
+
 def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_id: str) -> list[Path]:
     """Consolidate each touched period into the warehouse and write its district workbook."""
     if settings.dry_run or not periods:
@@ -386,9 +394,7 @@ def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_
     try:
         wh.refresh_deadlines(con, ref.deadlines)
         for period in _with_followers(con, periods, ref):
-            values = wh.period_values(con, period)
-            district = consolidate(values, ref.catalog.frame, n_expected=len(ref.registry.units))
-            wh.replace_district(con, period, district)
+            values, district = consolidate_period(con, period, ref)
             completeness = con.execute("select unit_code, unit_name, status, received_at, file_name, late, deadline, first_received_at from v_completeness where period_code = ? order by unit_order", [period]).df()
             windows = con.execute("select min(window_from), max(window_to) from submissions where period_code = ? and status = 'loaded'", [period]).fetchone()
             data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,

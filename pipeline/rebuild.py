@@ -14,8 +14,8 @@ from pathlib import Path
 from pipeline import archive as arc
 from pipeline import warehouse as wh
 from pipeline.config import Settings
-from pipeline.ingest import (Reference, find_new_files, load_candidates, load_reference, new_run_id, parse_candidates,
-                             rebuild_outputs, validate_candidates)
+from pipeline.ingest import (Reference, consolidate_period, find_new_files, load_candidates, load_reference, new_run_id,
+                             parse_candidates, rebuild_outputs, validate_candidates)
 from pipeline.lock import backup, writer_lock
 
 
@@ -58,7 +58,7 @@ def _rebuild(settings: Settings) -> RebuildResult:
     stage = Path(tempfile.mkdtemp(prefix=".rebuild-", dir=settings.warehouse.parent))
     try:
         target = stage / "wh" / settings.warehouse.name
-        base = dataclasses.replace(settings, warehouse=target, out=stage / "out", dry_run=False, backups=0,
+        base = dataclasses.replace(settings, warehouse=target, dry_run=False, backups=0,
                                    limits=dataclasses.replace(settings.limits, stable_seconds=0, restat_seconds=0))
         groups: dict[str, list[arc.ArchiveEntry]] = {}
         for e in entries:
@@ -69,14 +69,13 @@ def _rebuild(settings: Settings) -> RebuildResult:
                 result.by_status[f.status] = result.by_status.get(f.status, 0) + 1
             result.by_status["superseded"] = result.by_status.get("superseded", 0) + summary.superseded
         result.runs = len(groups)
-        con = wh.connect(target, read_only=True)
-        try:
-            result.periods = [r[0] for r in con.execute("select period_code from periods order by period_code").fetchall()]
-        finally:
-            con.close()
-        rebuild_outputs(result.periods, ref, base, result.run_id)
         con = wh.connect(target)
         try:
+            # the figures go into the new file before it is swapped in; the workbooks follow once it is in place
+            result.periods = [r[0] for r in con.execute("select period_code from periods order by period_code").fetchall()]
+            wh.refresh_deadlines(con, ref.deadlines)
+            for period in result.periods:
+                consolidate_period(con, period, ref)
             now = dt.datetime.now()
             wh.record_run(con, {"run_id": result.run_id, "started_at": now, "finished_at": now, "period_filter": "rebuild",
                                 "files_new": result.files, "loaded": result.by_status.get("loaded", 0),
