@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m pipeline.samples.demo --inbox inbox --units schemas/units.csv
+	$(BIN)/python -m samples.demo --inbox inbox --units schemas/units.csv
 	@sleep 2  # tonghop leaves files modified in the last 2 s for the next run (they may still be being copied)
 	$(BIN)/tonghop run
 	@echo

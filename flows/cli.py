@@ -49,23 +49,23 @@ def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, off
         deadlines: Path, period: str | None, unit: str | None, workers: int, dry_run: bool, wait: float, quiet: bool = False,
         as_json: bool = False, dask: str | None = None) -> None:
     """Run the consolidation flow once."""
-    from pipeline.periods import is_period
+    from pipeline.vn.periods import is_period
 
     if period and not is_period(period):
         raise click.BadParameter(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)", param_hint="--period")
     if unit:
-        from pipeline.units import load_registry
+        from pipeline.reference.registry import load_registry
 
         if unit not in set(load_registry(units).units["code"]):
             raise click.BadParameter(f"Không có đơn vị mã {unit} trong {units}", param_hint="--unit")
-    from pipeline.parallel import cores
+    from pipeline.read.workers import cores
 
     settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
                         rules=rules, outliers=outliers, deadlines=deadlines, period=period, unit=unit, dry_run=dry_run,
                         workers=workers if workers > 0 else cores(),
                         lock_timeout=wait)
-    from pipeline.feedback import render_summary
-    from pipeline.lock import WarehouseBusy
+    from pipeline.report.feedback import render_summary
+    from pipeline.warehouse.lock import WarehouseBusy
 
     if dask and not dry_run:
         from flows.scale import MISSING_DASK, dask_available
@@ -79,7 +79,7 @@ def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, off
         click.echo(str(exc), err=True)
         sys.exit(75)
     if as_json:
-        from pipeline.summary_text import summary_json
+        from pipeline.report.summary import summary_json
 
         click.echo(json.dumps(summary_json(summary), ensure_ascii=False, indent=2, default=str))
     elif not quiet:
@@ -89,7 +89,7 @@ def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, off
 def _run(settings: Settings, dask: str | None = None, quiet: bool = False):
     """Run once: in-process for a dry run, else the Prefect flow (progress bars on a terminal, Prefect's console quiet)."""
     if settings.dry_run:  # no orchestration either: a dry run leaves no trace anywhere, Prefect's database included
-        from pipeline.ingest import run_steps
+        from pipeline.run import run_steps
 
         return run_steps(settings)
     from rich.console import Console
@@ -134,9 +134,9 @@ def _prefect_console_handlers() -> list:
 @path_options("units", "catalog")
 def parse(file: Path, units: Path, catalog: Path) -> None:
     """Parse one workbook and print JSON."""
-    from pipeline.catalog import load_catalog
-    from pipeline.submission import parse_submission, submission_json
-    from pipeline.units import load_registry
+    from pipeline.reference.catalog import load_catalog
+    from pipeline.read.submission import parse_submission, submission_json
+    from pipeline.reference.registry import load_registry
 
     if not file.exists():
         click.echo(f"Không tìm thấy tệp: {file}", err=True)
@@ -191,7 +191,7 @@ def sql(query: str, warehouse: Path, max_rows: int) -> None:
 def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path, deadlines: Path,
             wait: float) -> None:
     """Rebuild the warehouse from the archive and print what was replayed."""
-    from pipeline.lock import WarehouseBusy
+    from pipeline.warehouse.lock import WarehouseBusy
     from pipeline.rebuild import RebuildError, rebuild_warehouse
 
     settings = Settings(inbox=Path(DEFAULTS["inbox"]), warehouse=warehouse, out=out, units=units,
@@ -223,7 +223,7 @@ def export(warehouse: Path, out_dir: Path, period: str | None, formats: tuple[st
     """Export the contract views to Parquet and CSV."""
     import duckdb
 
-    from pipeline.export import FORMATS, export_views
+    from pipeline.warehouse.export import FORMATS, export_views
 
     if not warehouse.exists():
         click.echo(f"Chưa có kho dữ liệu: {warehouse}. Hãy chạy 'tonghop run' trước.", err=True)

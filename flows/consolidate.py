@@ -13,11 +13,11 @@ from prefect.cache_policies import NO_CACHE
 from flows import progress
 from flows.params import PATH_DEFAULTS, WAIT_DEFAULT, build_settings
 from flows.scale import FILES_PER_TASK, DaskUnavailable, chunks, dask_available, dask_runner
-from pipeline import ingest
+from pipeline import run as ingest
 from pipeline.config import Settings
-from pipeline.feedback import STATUS_VI
-from pipeline.lock import writer_lock
-from pipeline.summary_text import (issue_table, load_completeness, missing_table, rebuild_line, render_markdown,
+from pipeline.report.feedback import STATUS_VI
+from pipeline.warehouse.lock import writer_lock
+from pipeline.report.summary import (issue_table, load_completeness, missing_table, rebuild_line, render_markdown,
                                   render_rebuild_markdown)
 
 # Transient faults (a workbook held open by Excel, a busy network share, the warehouse opened by another program)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.parallel import cores
+from pipeline.read.workers import cores
 
 # The CONTRACT's defaults, relative to the working directory of `tonghop run` / `tonghop serve`.
 PATH_DEFAULTS: dict[str, str] = {
@@ -26,7 +26,7 @@ SERVED_WAIT = 1800.0  # a scheduled run waits longer: the officer's manual run m
 
 def check_period(period: str | None) -> None:
     """Raise ValueError (Vietnamese) unless `period` is empty or a valid period code."""
-    from pipeline.periods import is_period
+    from pipeline.vn.periods import is_period
 
     if period and not is_period(period):
         raise ValueError(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)")
@@ -36,7 +36,7 @@ def check_unit(unit: str | None, units_csv: Path) -> None:
     """Raise ValueError (Vietnamese) unless `unit` is empty or a code of the units registry."""
     if not unit:
         return
-    from pipeline.units import load_registry
+    from pipeline.reference.registry import load_registry
 
     codes = load_registry(units_csv).codes
     if unit not in codes:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.safety import Limits
+from pipeline.read.safety import Limits
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import archive as arc
-from pipeline import warehouse as wh
+from pipeline.inbox import archive as arc
+from pipeline.warehouse import store as wh
 from pipeline.config import Settings
-from pipeline.ingest import (Reference, consolidate_period, find_new_files, load_candidates, load_reference, new_run_id,
+from pipeline.run import (Reference, consolidate_period, find_new_files, load_candidates, load_reference, new_run_id,
                              parse_candidates, rebuild_outputs, validate_candidates)
-from pipeline.lock import backup, writer_lock
+from pipeline.warehouse.lock import backup, writer_lock
 
 
 class RebuildError(Exception):

@@ -53,7 +53,7 @@ def _time(fn) -> float:
 
 def synthetic_units(n: int) -> list[dict[str, str]]:
     """Return n distinct units (code, name, kind, aliases) with two-syllable names."""
-    from pipeline.text import fold
+    from pipeline.vn.text import fold
 
     sylls: list[str] = []
     seen: set[str] = set()
@@ -80,9 +80,9 @@ def write_units_csv(path: Path, units: list[dict[str, str]]) -> Path:
 
 def _templates(folder: Path, variants: int = 4) -> dict[str, list[Path]]:
     """Write template workbooks of each layout with placeholder unit names; Biểu mẫu gets several value sets."""
-    from pipeline.samples.bieumau import demo_values, write_bieu_mau
-    from pipeline.samples.national import write_national
-    from pipeline.samples.thanhhoa import write_thanhhoa
+    from samples.bieumau import demo_values, write_bieu_mau
+    from samples.national import write_national
+    from samples.thanhhoa import write_thanhhoa
 
     folder.mkdir(parents=True, exist_ok=True)
     header = f"ỦY BAN NHÂN DÂN\n{_HEAD}"
@@ -175,8 +175,7 @@ def _settings(base: Path, inbox: Path, units_csv: Path, workers: int):
 
 def child(spec: dict) -> dict:
     """In a fresh process: a full run, a re-run with nothing new, a re-run after one late file; seconds per stage."""
-    from pipeline import ingest
-
+    from pipeline import run as ingest
     stage_times: dict[str, float] = {}
 
     def timed(name, fn):
@@ -229,10 +228,10 @@ def child(spec: dict) -> dict:
 
 def startup_child(spec: dict) -> dict:
     """In a fresh process: seconds to parse a few files in this process and in 2 workers, twice (fork server started once)."""
-    from pipeline.catalog import load_catalog
-    from pipeline.parallel import parse_files
-    from pipeline.submission import parse_submission
-    from pipeline.units import load_registry
+    from pipeline.reference.catalog import load_catalog
+    from pipeline.read.workers import parse_files
+    from pipeline.read.submission import parse_submission
+    from pipeline.reference.registry import load_registry
 
     reg, cat = load_registry(Path(spec["units"])), load_catalog(SCHEMAS / "indicators.csv")
     jobs = [(Path(f), None) for f in spec["files"]]
@@ -303,11 +302,11 @@ def sample_timings(files: list[Path], units_csv: Path, k: int = 60) -> dict[str,
     """Median ms per workbook of reading, parsing and a bare pandas read (calamine engine too) on k files."""
     import pandas as pd
 
-    from pipeline.catalog import load_catalog
-    from pipeline.submission import parse_submission
-    from pipeline.table import read_tables
-    from pipeline.units import load_registry
-    from pipeline.workbook import read_workbook
+    from pipeline.reference.catalog import load_catalog
+    from pipeline.read.submission import parse_submission
+    from pipeline.read.table import read_tables
+    from pipeline.reference.registry import load_registry
+    from pipeline.read.workbook import read_workbook
 
     reg, cat = load_registry(units_csv), load_catalog(SCHEMAS / "indicators.csv")
     sample = files[:: max(1, len(files) // k)][:k]
@@ -409,7 +408,7 @@ def print_table(rows: list[tuple[str, list[str]]], sizes: list[int]) -> None:
 
 
 def _min_files() -> int:
-    from pipeline.parallel import MIN_FILES_PER_WORKER
+    from pipeline.read.workers import MIN_FILES_PER_WORKER
 
     return MIN_FILES_PER_WORKER
 

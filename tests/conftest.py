@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pipeline.catalog import load_catalog
+from pipeline.reference.catalog import load_catalog
 from pipeline.config import Settings
-from pipeline.safety import Limits
-from pipeline.samples import generate_demo_inbox, seed000_values, write_bieu_mau
-from pipeline.units import load_registry
+from pipeline.read.safety import Limits
+from samples import generate_demo_inbox, seed000_values, write_bieu_mau
+from pipeline.reference.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"

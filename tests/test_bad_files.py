@@ -5,8 +5,8 @@ import zipfile
 
 import duckdb
 
-from pipeline.ingest import run_steps
-from pipeline.samples import seed000_values, write_bieu_mau
+from pipeline.run import run_steps
+from samples import seed000_values, write_bieu_mau
 from tests.test_safety import billion_laughs, make_xlsx, replace_member
 
 
@@ -69,5 +69,5 @@ def test_bad_files_beside_the_demo_inbox(demo_settings):
 
 
 def test_openpyxl_uses_defusedxml():
-    from pipeline.safety import openpyxl_is_defused
+    from pipeline.read.safety import openpyxl_is_defused
     assert openpyxl_is_defused()

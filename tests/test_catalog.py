@@ -1,8 +1,8 @@
 """The indicator catalog is a consistent plain file covering every row of the three known layouts."""
 
-from pipeline.samples import BIEU_MAU
-from pipeline.samples.national import SEED001_ROWS, canonical_code
-from pipeline.text import clean_code
+from samples import BIEU_MAU
+from samples.national import SEED001_ROWS, canonical_code
+from pipeline.vn.text import clean_code
 
 
 def test_catalog_validates_and_codes_are_unique(catalog):

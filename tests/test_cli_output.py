@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from pipeline import issues as iss
-from pipeline.ingest import FileResult, RunSummary
-from pipeline.summary_text import (issue_table, missing_table, rebuild_line, render_markdown, render_rebuild_markdown,
+from pipeline.run import FileResult, RunSummary
+from pipeline.report.summary import (issue_table, missing_table, rebuild_line, render_markdown, render_rebuild_markdown,
                                   summary_json, top_issues)
 from tests.conftest import office_folder
 

@@ -10,11 +10,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.deadlines import DeadlineRule, load_deadlines, period_deadline
-from pipeline.export import VIEWS, export_views
-from pipeline.ingest import run_steps
+from pipeline.reference.deadlines import DeadlineRule, load_deadlines, period_deadline
+from pipeline.warehouse.export import VIEWS, export_views
+from pipeline.run import run_steps
 from pipeline.rebuild import RebuildError, rebuild_warehouse
-from pipeline.samples import generate_demo_inbox
+from samples import generate_demo_inbox
 from tests.conftest import SCHEMAS, query
 
 LATE_UNIT = "BC_CCHC_6T2023_Tu_Ky.xlsx"  # thị trấn Tứ Kỳ arrives after the deadline
@@ -146,7 +146,7 @@ def test_rebuild_refuses_when_an_archived_copy_is_lost(scenario):
 
 def test_archive_keeps_every_original_unchanged(scenario, demo_files):
     settings, _, _, _ = scenario
-    from pipeline.inbox import sha256_of
+    from pipeline.inbox.files import sha256_of
     for f in demo_files:
         assert (settings.archive / f"{sha256_of(f)}.xlsx").read_bytes() == f.read_bytes()
 
@@ -205,8 +205,8 @@ def test_catalog_versions_are_kept(demo_settings, tmp_path):
 
 
 def test_outputs_interrupted_after_loading_are_rebuilt_by_the_next_run(demo_settings, monkeypatch):
-    import pipeline.ingest as ingest
-    from pipeline.report import report_path
+    import pipeline.run as ingest
+    from pipeline.report.district import report_path
 
     real = ingest.rebuild_outputs
     monkeypatch.setattr(ingest, "rebuild_outputs", lambda *a, **k: (_ for _ in ()).throw(OSError("mất điện")))

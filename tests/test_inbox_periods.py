@@ -4,9 +4,9 @@ import shutil
 
 import duckdb
 
-from pipeline.ingest import run_steps
-from pipeline.samples import generate_demo_inbox, seed000_values, write_bieu_mau
-from pipeline.submission import parse_submission
+from pipeline.run import run_steps
+from samples import generate_demo_inbox, seed000_values, write_bieu_mau
+from pipeline.read.submission import parse_submission
 from tests.conftest import make_settings
 
 
@@ -58,7 +58,7 @@ def test_unmapped_row_is_reported_at_its_cell(tmp_path, registry, catalog):
 def test_file_still_being_copied_waits_for_the_next_run(tmp_path, demo_files):
     import dataclasses
 
-    from pipeline.safety import Limits
+    from pipeline.read.safety import Limits
     s = dataclasses.replace(make_settings(tmp_path), limits=Limits(stable_seconds=30, restat_seconds=0))
     s.inbox.mkdir(parents=True)
     shutil.copy2(demo_files[0], s.inbox / demo_files[0].name)

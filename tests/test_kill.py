@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import archive as arc
-from pipeline.ingest import run_steps
+from pipeline.inbox import archive as arc
+from pipeline.run import run_steps
 from tests.conftest import ROOT
 
 # Loads the inbox under BASE five files per transaction; the second transaction (files 6–10) stops just before its
@@ -21,9 +21,9 @@ from tests.conftest import ROOT
 CHILD = r"""
 import sys, time
 from pathlib import Path
-import pipeline.ingest as ingest
-import pipeline.warehouse as wh
-from pipeline.ingest import run_steps
+import pipeline.run as ingest
+import pipeline.warehouse.store as wh
+from pipeline.run import run_steps
 from tests.conftest import make_settings
 
 base, marker = Path(sys.argv[1]), Path(sys.argv[2])

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.samples.national import SECTIONS, SEED001_PAGE_BREAKS, SEED001_ROWS, write_national  # noqa: E402
-from pipeline.samples.thanhhoa import SEED004_ROWS, TRONG_DO, write_thanhhoa  # noqa: E402
+from samples.national import SECTIONS, SEED001_PAGE_BREAKS, SEED001_ROWS, write_national  # noqa: E402
+from samples.thanhhoa import SEED004_ROWS, TRONG_DO, write_thanhhoa  # noqa: E402
 
 HEADER_NAME = "Chỉ tiêu thống kê (Sử dụng trong kỳ báo cáo hàng quý, 6 tháng, năm)"
 

@@ -5,13 +5,13 @@ from collections import Counter
 
 import pytest
 
-from pipeline.catalog import Catalog
-from pipeline.numbers import parse_number
-from pipeline.samples.national import seed001_values, write_national
-from pipeline.samples.thanhhoa import seed004_values, write_thanhhoa
-from pipeline.submission import parse_submission
-from pipeline.text import clean_code, fold, row_key
-from pipeline.units import load_registry
+from pipeline.reference.catalog import Catalog
+from pipeline.vn.numbers import parse_number
+from samples.national import seed001_values, write_national
+from samples.thanhhoa import seed004_values, write_thanhhoa
+from pipeline.read.submission import parse_submission
+from pipeline.vn.text import clean_code, fold, row_key
+from pipeline.reference.registry import load_registry
 
 UNITS = """code,name,kind,aliases
 tt_nhu_quynh,Như Quỳnh,thị trấn,

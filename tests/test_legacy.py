@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from pipeline.legacy import (
+from pipeline.vn.encodings import (
     cell_encodings,
     font_encoding,
     guess_encoding,

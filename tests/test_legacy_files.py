@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.legacy import unicode_to_tcvn3, unicode_to_vni
-from pipeline.submission import parse_submission
+from pipeline.vn.encodings import unicode_to_tcvn3, unicode_to_vni
+from pipeline.read.submission import parse_submission
 from tests.rewrite import rewrite
 
 
@@ -38,7 +38,7 @@ def test_same_values_whatever_the_typing(tmp_path, seed000_file, hd_registry, ca
 
 def test_tcvn3_text_is_really_legacy(tmp_path, seed000_file):
     """Guard: the rewritten file does hold TCVN3 bytes (e.g. 'Sè liÖu'), so the test above is not vacuous."""
-    from pipeline.workbook import read_workbook
+    from pipeline.read.workbook import read_workbook
     from python_calamine import CalamineWorkbook
 
     path = rewrite(seed000_file, tmp_path / "t.xlsx", encode=lambda t, up: unicode_to_tcvn3(t, uppercase_font=up), font=".VnTime", upper_font=".VnTimeH")

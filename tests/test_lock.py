@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from pipeline.ingest import run_steps
-from pipeline.lock import WarehouseBusy, lock_path, writer_lock
+from pipeline.run import run_steps
+from pipeline.warehouse.lock import WarehouseBusy, lock_path, writer_lock
 
 
 def test_second_writer_waits_then_gives_up_changing_nothing(demo_settings):
@@ -27,7 +27,7 @@ def test_second_writer_waits_then_gives_up_changing_nothing(demo_settings):
 
 def test_lock_held_by_another_process(demo_settings):
     """A real second process holds the lock: the run in this process gives up within its timeout."""
-    code = ("import sys, time; from pipeline.lock import writer_lock; from pathlib import Path\n"
+    code = ("import sys, time; from pipeline.warehouse.lock import writer_lock; from pathlib import Path\n"
             "with writer_lock(Path(sys.argv[1]), 5):\n    print('held', flush=True); time.sleep(20)\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(demo_settings.warehouse)], stdout=subprocess.PIPE, text=True)
     try:
@@ -43,7 +43,7 @@ def test_lock_held_by_another_process(demo_settings):
 
 
 def test_backups_before_writing_runs(demo_settings, tmp_path):
-    from pipeline.samples import generate_demo_inbox
+    from samples import generate_demo_inbox
     s = dataclasses.replace(demo_settings, backups=2)
     run_steps(s)  # first run: nothing to back up yet
     folder = s.warehouse.parent / "backups"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.samples import BIEU_MAU, key, seed000_values
-from pipeline.submission import parse_submission
+from samples import BIEU_MAU, key, seed000_values
+from pipeline.read.submission import parse_submission
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from pipeline.metadata import detect_period, detect_window, read_metadata
-from pipeline.units import match_unit
-from pipeline.workbook import read_workbook
+from pipeline.read.metadata import detect_period, detect_window, read_metadata
+from pipeline.reference.registry import match_unit
+from pipeline.read.workbook import read_workbook
 from tests.conftest import write_grid
 
 
@@ -45,7 +45,7 @@ def test_issuer_over_two_rows_and_file_name_fallback(tmp_path, registry):
 
 
 def test_report_number_and_date():
-    from pipeline.metadata import detect_report
+    from pipeline.read.metadata import detect_report
     assert detect_report(["(Kèm theo Báo cáo số 37/BC-UBND ngày 15/03/2024 của UBND thị trấn Như Quỳnh)"]) == ("37/BC-UBND", dt.date(2024, 3, 15))
     assert detect_report(["(Kèm theo Báo cáo số         /BC-UBND ngày        /9/2023)"]) == (None, None)
     assert detect_report(["Báo cáo số 12/BC-UBND ngày 05 tháng 6 năm 2023"]) == ("12/BC-UBND", dt.date(2023, 6, 5))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.numbers import parse_code_list, parse_number
-from pipeline.values import normalise_value
+from pipeline.vn.numbers import parse_code_list, parse_number
+from pipeline.read.cells import normalise_value
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -48,7 +48,7 @@ def test_formula_without_cached_value_is_reported(tmp_path, registry, catalog):
     """openpyxl saves formulas without computed values: the cell is reported, not read as blank or 0."""
     import openpyxl
 
-    from pipeline.submission import parse_submission
+    from pipeline.read.submission import parse_submission
 
     wb = openpyxl.Workbook()
     ws = wb.active

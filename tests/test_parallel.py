@@ -9,11 +9,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline import ingest, parallel
-from pipeline.ingest import run_steps
-from pipeline.samples.national import write_national
-from pipeline.samples.thanhhoa import write_thanhhoa
-from pipeline.submission import parse_submission
+from pipeline import run as ingest
+from pipeline.read import workers as parallel
+from pipeline.run import run_steps
+from samples.national import write_national
+from samples.thanhhoa import write_thanhhoa
+from pipeline.read.submission import parse_submission
 
 
 def _same(a, b) -> None:

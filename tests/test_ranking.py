@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.ranking import (NOT_SUBMITTED, RESULT_BLANK, RESULT_MET, RESULT_MISSED, RESULT_MISSING, RESULT_NOT_DONE,
+from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_BLANK, RESULT_MET, RESULT_MISSED, RESULT_MISSING, RESULT_NOT_DONE,
                               band_sentences, competition_rank, criterion_points, list_members, list_sentence, nn,
                               percent_of, previous_period, rank_units, ranked_order, score_units, target_results,
                               target_sentence, unit_values, with_previous)
-from pipeline.rubric import RubricError, Target, UnitList, load_rubric
+from pipeline.reference.rubric import RubricError, Target, UnitList, load_rubric
 from tests.conftest import SCHEMAS
 
 BANDS_TOML = """

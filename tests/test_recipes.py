@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
-from pipeline.ingest import run_steps
-from pipeline.samples import generate_demo_inbox
+from pipeline.run import run_steps
+from samples import generate_demo_inbox
 from tests.conftest import ROOT
 
 RECIPES = ROOT / "docs" / "sql-recipes.md"

@@ -3,8 +3,8 @@
 import openpyxl
 import pytest
 
-from pipeline.ingest import run_steps
-from pipeline.report import FMT_COUNT, FMT_RATE, report_path
+from pipeline.run import run_steps
+from pipeline.report.district import FMT_COUNT, FMT_RATE, report_path
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_completeness_sheet(workbook, registry):
 def test_report_history_kept(demo_settings):
     run_steps(demo_settings)
     (demo_settings.inbox / "extra").mkdir()
-    from pipeline.samples import generate_demo_inbox
+    from samples import generate_demo_inbox
     generate_demo_inbox(demo_settings.inbox / "extra", demo_settings.units, period_code="2023-H1", seed=11)
     run_steps(demo_settings)
     hist = list((demo_settings.out / "2023-H1" / "history").glob("TongHop_CCHC_2023-H1_*.xlsx"))

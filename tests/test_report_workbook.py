@@ -10,14 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.catalog import load_catalog
+from pipeline.reference.catalog import load_catalog
 from pipeline.config import Office
-from pipeline.ingest import run_steps
-from pipeline.report import COMPLETENESS_SHEET, ISSUES_SHEET, SHEET_NAMES, ReportData, report_path, write_report
-from pipeline.report_layout import FMT_CHANGE, FMT_POINTS, FMT_RATE
-from pipeline.report_ranking import AREA_RANK_SHEET, LISTS_SHEET, OVERALL_SHEET, RANK_HEADER, TARGETS_SHEET
-from pipeline.rubric import load_rubric
-from pipeline.samples.demo import DEMO_PERIODS, put_demo
+from pipeline.run import run_steps
+from pipeline.report.district import COMPLETENESS_SHEET, ISSUES_SHEET, SHEET_NAMES, ReportData, report_path, write_report
+from pipeline.report.layout import FMT_CHANGE, FMT_POINTS, FMT_RATE
+from pipeline.report.ranking import AREA_RANK_SHEET, LISTS_SHEET, OVERALL_SHEET, RANK_HEADER, TARGETS_SHEET
+from pipeline.reference.rubric import load_rubric
+from samples.demo import DEMO_PERIODS, put_demo
 from tests.conftest import SCHEMAS, make_settings
 
 INJECTIONS = ['=HYPERLINK("http://example.com/x","Bấm vào đây")', "+1", "-2", "@SUM(A1)"]

@@ -11,9 +11,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from pipeline.catalog import load_catalog
+from pipeline.reference.catalog import load_catalog
 from pipeline.issues import CATALOG
-from pipeline.rules import OUT_COLUMNS, Rule, RuleError, evaluate, format_vn, load_outlier_settings, load_rules, outliers, references
+from pipeline.validate.rules import OUT_COLUMNS, Rule, RuleError, evaluate, format_vn, load_outlier_settings, load_rules, outliers, references
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 HEADER = "id,description,left,operator,right,missing_left,missing_right,tolerance,severity,code,message\n"

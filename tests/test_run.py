@@ -3,7 +3,7 @@
 import duckdb
 import pytest
 
-from pipeline.ingest import run_steps
+from pipeline.run import run_steps
 
 CONTRACT_COLUMNS = {
     "v_submissions": ["submission_id", "file_name", "sha256", "received_at", "unit_code", "period_code", "status", "reason"],
@@ -95,7 +95,7 @@ def test_rerun_with_nothing_new_changes_nothing(demo_run):
 def test_copy_is_duplicate_and_corrected_file_supersedes(demo_run, tmp_path):
     import shutil
 
-    from pipeline.samples import generate_demo_inbox
+    from samples import generate_demo_inbox
     settings, _ = demo_run
     src = settings.inbox / "BC_CCHC_6T2023_Ngoc_Ky.xlsx"
     shutil.copy2(src, settings.inbox / "ban_sao_Ngoc_Ky.xlsx")
@@ -116,7 +116,7 @@ def test_copy_is_duplicate_and_corrected_file_supersedes(demo_run, tmp_path):
 def test_touched_file_is_unchanged_and_not_hashed_again(demo_run, monkeypatch):
     import os
 
-    import pipeline.ingest as ingest
+    import pipeline.run as ingest
     settings, _ = demo_run
     f = settings.inbox / "BC_CCHC_6T2023_Ngoc_Ky.xlsx"
     os.utime(f, (f.stat().st_atime, f.stat().st_mtime - 600))  # same bytes, new mtime

@@ -1,4 +1,4 @@
-"""Pre-parse safety checks (pipeline.safety): every hostile or broken file is built here, small and fast."""
+"""Pre-parse safety checks (pipeline.read.safety): every hostile or broken file is built here, small and fast."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import xlsxwriter
 import xlwt
 
 from pipeline import issues
-from pipeline.safety import Limits, Verdict, check_file, is_stable, openpyxl_is_defused
+from pipeline.read.safety import Limits, Verdict, check_file, is_stable, openpyxl_is_defused
 
 MIB = 2**20
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline.samples (Biểu mẫu 1–7 sample workbooks)."""
+"""Tests for samples (Biểu mẫu 1–7 sample workbooks)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.samples import (  # noqa: E402
+from samples import (  # noqa: E402
     BIEU_MAU,
     RATE_PARTS,
     demo_values,

@@ -5,8 +5,8 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline.ingest import run_steps
-from pipeline.samples.thanhhoa import write_thanhhoa
+from pipeline.run import run_steps
+from samples.thanhhoa import write_thanhhoa
 from tests.conftest import make_settings
 
 UNITS = "code,name,kind,aliases\ntt_thanh_mien,Thanh Miện,thị trấn,\np_truong_thi,Trường Thi,phường,\n"
@@ -77,7 +77,7 @@ def test_value_in_a_row_without_unit(warehouse):
 
 def test_outlier_against_the_units_own_history(tmp_path):
     """Three earlier quarters near 1000 dossiers; a fourth reporting 9000 is flagged, the district still loads it."""
-    from pipeline.samples import generate_demo_inbox
+    from samples import generate_demo_inbox
     s = make_settings(tmp_path)
     for i, period in enumerate(["2022-Q3", "2022-Q4", "2023-Q1", "2023-Q2"]):
         folder = s.inbox / period
@@ -85,7 +85,7 @@ def test_outlier_against_the_units_own_history(tmp_path):
         folder.mkdir(parents=True)
         shutil.copy2(files[0], folder / files[0].name)
         if period == "2023-Q2":
-            from pipeline.samples import demo_values, write_bieu_mau
+            from samples import demo_values, write_bieu_mau
             values = demo_values(["ngoc_ky"], period)["ngoc_ky"]
             values[(3, "3.3.1")] = 90000
             (folder / files[0].name).unlink()

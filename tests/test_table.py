@@ -1,7 +1,7 @@
 """Finding the table from content: merged two-row header, column-number row, page-break repeats, sections."""
 
-from pipeline.table import read_tables
-from pipeline.workbook import read_workbook
+from pipeline.read.table import read_tables
+from pipeline.read.workbook import read_workbook
 from tests.conftest import write_grid
 
 HEADER = [

@@ -2,10 +2,10 @@
 
 import duckdb
 
-from pipeline.ingest import run_steps
-from pipeline.samples import seed000_values, write_bieu_mau
-from pipeline.submission import parse_submission
-from pipeline.validate import validate_observations
+from pipeline.run import run_steps
+from samples import seed000_values, write_bieu_mau
+from pipeline.read.submission import parse_submission
+from pipeline.validate.schema import validate_observations
 from tests.conftest import make_settings, write_grid
 
 

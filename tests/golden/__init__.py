@@ -30,9 +30,9 @@ def expected_path(period: str) -> Path:
 
 def build(base: Path) -> dict[str, Path]:
     """Run the pipeline over the fixed inbox under `base`; return each period's workbook."""
-    from pipeline.ingest import run_steps
-    from pipeline.report import report_path
-    from pipeline.samples import generate_demo_inbox
+    from pipeline.run import run_steps
+    from pipeline.report.district import report_path
+    from samples import generate_demo_inbox
     from tests.conftest import make_settings
 
     settings = dataclasses.replace(make_settings(base, units=UNITS), clock=lambda: CLOCK)

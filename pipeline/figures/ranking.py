@@ -1,0 +1,280 @@
+"""Ranking the units with the office's rubric: points, competition ranks (1, 2, 2, 4), bands, movement, targets, lists.
+
+Pure functions over DataFrames; the workbook sheets that show them are in pipeline/report_ranking.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+from pipeline.vn.periods import is_period, period_bounds, period_kind
+from pipeline.reference.rubric import Rubric, Target, UnitList
+from schemas.models import AREAS
+from schemas.rubric_model import numbers
+
+NOT_SUBMITTED = "chưa nộp"
+RESULT_MET, RESULT_MISSED, RESULT_NOT_DONE, RESULT_BLANK, RESULT_MISSING = (
+    "Đạt", "Chưa đạt", "Chưa thực hiện", "Không báo cáo", "Chưa nộp")
+_EPS = 1e-9
+
+
+# ------------------------------------------------------------------ unit values and points
+
+def unit_values(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Wide unit × indicator values; a ratio is recomputed from the unit's own parts when both are reported.
+
+    A ratio whose denominator is reported as 0 is blank (not a real 0 %); without both parts the printed rate stays.
+    """
+    if values is None or values.empty:
+        return pd.DataFrame()
+    wide = values.pivot_table(index="unit_code", columns="indicator_code", values="value", aggfunc="first")
+    ind = indicators if indicators.index.name == "code" else indicators.set_index("code")
+    for code, row in ind[ind["agg"] == "ratio"].iterrows():
+        num, den = row["numerator"], row["denominator"]
+        if num not in wide.columns or den not in wide.columns:
+            continue
+        n, d = wide[num], wide[den]
+        both = n.notna() & d.notna()
+        recomputed = (n / d.where(d > 0) * 100.0).where(both)
+        printed = wide[code] if code in wide.columns else pd.Series(float("nan"), index=wide.index)
+        wide[code] = recomputed.where(both, printed)
+    return wide
+
+
+def criterion_points(value: float | None, crit: pd.Series) -> float:
+    """Points a value earns under one rubric row; its `not_reported` points when the value is blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float(crit["not_reported"])
+    v = float(value)
+    if crit["method"] == "proportional":
+        return round(float(crit["max_points"]) * min(max(v, 0.0) / float(crit["target"]), 1.0), 2)
+    higher = crit["direction"] == "higher"
+    for t, p in zip(numbers(crit["thresholds"]) or [], numbers(crit["points"]) or []):
+        if (v >= t - _EPS) if higher else (v <= t + _EPS):
+            return float(p)
+    return 0.0
+
+
+def competition_rank(scores: pd.Series) -> pd.Series:
+    """Rank scores high to low; ties share a rank and the next rank skips (1, 2, 2, 4); blanks stay unranked."""
+    return scores.astype(float).round(6).rank(method="min", ascending=False).astype("Int64")
+
+
+def percent_of(points: float | None, maximum: float) -> float | None:
+    """Points as a % of the maximum, rounded to the 2 decimals shown (bands are read from this figure)."""
+    if points is None or pd.isna(points) or maximum <= 0:
+        return None
+    return round(float(points) / maximum * 100.0, 2)
+
+
+def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
+                submitted: Iterable[str]) -> pd.DataFrame:
+    """One row per registered unit (registry order): points per criterion and area, total, %, rank, band, area ranks.
+
+    Units that did not submit keep blank points and no rank (`submitted` False).
+    """
+    wide = unit_values(values, indicators)
+    done = set(submitted)
+    ordered = units.sort_values("order")
+    criteria = list(rubric.criteria.iterrows())  # looked up once, not per unit
+    by_area = {area: list(rubric.criteria_of(area).index) for area in AREAS}
+    grid = wide.reindex(index=list(ordered["code"]), columns=[ind for ind, _ in criteria])
+    rows = []
+    for u, vals in zip(ordered.to_dict("records"), grid.to_numpy(dtype=float, na_value=float("nan"))):
+        code = u["code"]
+        rec: dict = {"unit_code": code, "label": u["label"], "name": u.get("name", u["label"]),
+                     "kind": u.get("kind", ""), "order": int(u["order"]), "submitted": code in done}
+        for (ind, crit), v in zip(criteria, vals):
+            rec[f"val:{ind}"] = None if pd.isna(v) else float(v)
+            rec[f"pts:{ind}"] = criterion_points(rec[f"val:{ind}"], crit) if rec["submitted"] else None
+        for area in AREAS:
+            pts = [rec[f"pts:{i}"] for i in by_area[area]]
+            rec[area] = round(sum(pts), 2) if rec["submitted"] else None
+        rec["total"] = round(sum(rec[a] for a in AREAS), 2) if rec["submitted"] else None
+        rows.append(rec)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    for area in AREAS:
+        out[area] = out[area].astype(float)
+        out[f"pct:{area}"] = [percent_of(p, rubric.area_max[area]) for p in out[area]]
+        out[f"rank:{area}"] = competition_rank(out[area])
+    out["total"] = out["total"].astype(float)
+    out["percent"] = [percent_of(p, rubric.total_max) for p in out["total"]]
+    out["rank"] = competition_rank(out["total"])
+    out["band"] = [rubric.band(p) if s else "" for p, s in zip(out["percent"], out["submitted"])]
+    return out
+
+
+def with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Add the previous period's rank and the change (previous rank − rank: + moved up, − moved down)."""
+    out = current.copy()
+    prev = {} if previous is None or previous.empty else dict(zip(previous["unit_code"], previous["rank"]))
+    out["prev_rank"] = pd.array([prev.get(c, pd.NA) for c in out["unit_code"]], dtype="Int64")
+    out["change"] = (out["prev_rank"] - out["rank"]).astype("Int64")
+    return out
+
+
+def rank_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
+               submitted: Iterable[str], previous_values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score and rank the period's units, then compare with the previous period scored by the same rubric.
+
+    The previous period's ranked units are those with values in `previous_values`.
+    """
+    current = score_units(values, rubric, indicators, units, submitted)
+    previous = None
+    if previous_values is not None and not previous_values.empty:
+        previous = score_units(previous_values, rubric, indicators, units, set(previous_values["unit_code"]))
+    return with_previous(current, previous)
+
+
+def ranked_order(scores: pd.DataFrame, rank_col: str = "rank") -> pd.DataFrame:
+    """Ranked units by rank then registry order, followed by the units that did not submit."""
+    ranked = scores[scores["submitted"]].sort_values([rank_col, "order"], kind="stable")
+    return pd.concat([ranked, scores[~scores["submitted"]].sort_values("order")])
+
+
+# ------------------------------------------------------------------ the previous period
+
+def previous_period(period_code: str, available: Iterable[str], mode: str = "preceding") -> str | None:
+    """The period a ranking is compared with: the latest available one ending before `period_code` ends.
+
+    mode "preceding": any kind (2023-H1 → 2022-Y when the year 2022 was ranked, or 2023-Q1 when it is newer);
+    mode "same_kind": the same kind only (2023-H1 → 2022-H1; a quarter → the previous quarter).
+    Ties on the end date prefer the same kind, then the longer period (2022-Y before 2022-H2 before 2022-Q4).
+    """
+    if not is_period(period_code):
+        return None
+    end = period_bounds(period_code)[1]
+    kind = period_kind(period_code)
+    best: tuple | None = None
+    for p in set(available):
+        if not is_period(p) or p == period_code:
+            continue
+        start_p, end_p = period_bounds(p)
+        if end_p >= end or (mode == "same_kind" and period_kind(p) != kind):
+            continue
+        key = (end_p, period_kind(p) == kind, -start_p.toordinal(), p)
+        if best is None or key > best:
+            best = key
+    return best[-1] if best else None
+
+
+# ------------------------------------------------------------------ targets and lists
+
+def target_results(scores: pd.DataFrame, wide: pd.DataFrame, target: Target) -> pd.DataFrame:
+    """Per unit (the order of `scores`): the target indicator's value and its result (Đạt, Chưa đạt, Chưa thực hiện…)."""
+    vals = [wide.at[u, target.indicator] if (u in wide.index and target.indicator in wide.columns) else None
+            for u in scores["unit_code"]]
+    results = []
+    for v, sub in zip(vals, scores["submitted"]):
+        if not sub:
+            results.append(RESULT_MISSING)
+        elif v is None or pd.isna(v):
+            results.append(RESULT_BLANK)
+        elif target.met(float(v)):
+            results.append(RESULT_MET)
+        elif target.zero_is_not_done and abs(float(v)) < _EPS:
+            results.append(RESULT_NOT_DONE)
+        else:
+            results.append(RESULT_MISSED)
+    return pd.DataFrame({"unit_code": scores["unit_code"].values, "label": scores["label"].values,
+                         "short": [short_name(r) for _, r in scores.iterrows()],
+                         "value": pd.to_numeric(pd.Series(vals, dtype=object), errors="coerce").values, "result": results})
+
+
+def list_members(wide: pd.DataFrame, units: pd.DataFrame, item: UnitList) -> pd.DataFrame:
+    """Units (registry order) on a quoted list, with their value (the indicator, or whole − part)."""
+    rows = []
+    for _, u in units.sort_values("order").iterrows():
+        code = u["code"]
+        if code not in wide.index:
+            continue
+        if item.indicator:
+            v = wide.at[code, item.indicator] if item.indicator in wide.columns else None
+        else:
+            w = wide.at[code, item.whole] if item.whole in wide.columns else None
+            p = wide.at[code, item.part] if item.part in wide.columns else None
+            v = None if w is None or p is None or pd.isna(w) or pd.isna(p) else float(w) - float(p)
+        if v is not None and pd.notna(v) and item.selects(float(v)):
+            rows.append({"unit_code": code, "label": u["label"], "short": short_name(u), "value": float(v)})
+    return pd.DataFrame(rows, columns=["unit_code", "label", "short", "value"])
+
+
+# ------------------------------------------------------------------ sentences the district report quotes
+
+def short_name(unit: pd.Series) -> str:
+    """A unit as the report names it in a list: a xã by its bare name, others with their kind ('thị trấn Tứ Kỳ')."""
+    kind = unit.get("kind", "")
+    name = unit.get("name", "") or unit.get("label", "")
+    return str(name) if kind == "xã" else str(unit.get("label", name))
+
+
+def nn(n: float) -> str:
+    """A count as the report writes it: two digits under 10 ('09'), dots between thousands ('23.378')."""
+    n = int(round(n))
+    return f"{n:02d}" if 0 <= n < 10 else f"{n:,}".replace(",", ".")
+
+
+def vn_decimal(x: float, places: int = 2) -> str:
+    """A number with a decimal comma and thousands dots ('99,92'), trailing zeros dropped ('74')."""
+    s = f"{x:,.{places}f}".rstrip("0").rstrip(".")
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def band_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
+    """One sentence per band with units: how many, the % range, the band and who (seed 002 lines 817–826)."""
+    out = []
+    bands = list(rubric.bands)
+    ranked = ranked_order(scores)
+    ranked = ranked[ranked["submitted"]]
+    for i, b in enumerate(bands):
+        members = ranked[ranked["band"] == b.label]
+        if members.empty:
+            continue
+        upper = bands[i - 1].min_percent if i > 0 else None
+        if upper is None:
+            span = f"từ {vn_decimal(b.min_percent)}% trở lên"
+        elif b.min_percent <= 0:
+            span = f"dưới {vn_decimal(upper)}%"
+        else:
+            span = f"từ {vn_decimal(b.min_percent)}% đến dưới {vn_decimal(upper)}%"
+        names = ", ".join(short_name(r) for _, r in members.iterrows())
+        out.append(f"Có {nn(len(members))} đơn vị đạt {span} số điểm tối đa (điểm tối đa là {vn_decimal(rubric.total_max)} điểm), "
+                   f"xếp loại {b.label}, gồm: {names}.")
+    missing = scores[~scores["submitted"]]
+    if not missing.empty:
+        out.append(f"Có {nn(len(missing))} đơn vị chưa nộp báo cáo, chưa xếp hạng: "
+                   + ", ".join(short_name(r) for _, r in missing.iterrows()) + ".")
+    return out
+
+
+def target_sentence(results: pd.DataFrame, target: Target) -> str:
+    """'09 đơn vị đạt chỉ tiêu, 13 đơn vị chưa đạt, 01 đơn vị chưa thực hiện (Tân Kỳ)' (seed 002 line 742)."""
+    parts = []
+    for result, phrase, named in ((RESULT_MET, "đạt chỉ tiêu", False), (RESULT_MISSED, "chưa đạt", False),
+                                  (RESULT_NOT_DONE, "chưa thực hiện", True), (RESULT_BLANK, "không báo cáo", True),
+                                  (RESULT_MISSING, "chưa nộp báo cáo", True)):
+        who = results[results["result"] == result]
+        if who.empty and result not in (RESULT_MET, RESULT_MISSED):
+            continue
+        text = f"{nn(len(who))} đơn vị {phrase}"
+        if named and not who.empty:
+            text += " (" + ", ".join(who["short"]) + ")"
+        parts.append(text)
+    return f"{target.label}: " + ", ".join(parts) + "."
+
+
+def list_sentence(members: pd.DataFrame, item: UnitList) -> str:
+    """'19 hồ sơ … ở 09 đơn vị: Hà Kỳ (04), Tái Sơn (01), …' (seed 002 lines 298–301), or the names for a % list."""
+    if members.empty:
+        return f"{item.title}: không có."
+    whole_numbers = all(float(v).is_integer() for v in members["value"])
+    if item.unit and item.unit != "%" and whole_numbers:
+        total = members["value"].sum()
+        names = ", ".join(f"{s} ({nn(v)})" for s, v in zip(members["short"], members["value"]))
+        return f"{item.title}: {nn(total)} {item.unit} ở {nn(len(members))} đơn vị: {names}."
+    return f"{item.title}: {nn(len(members))} đơn vị: " + ", ".join(members["short"]) + "."

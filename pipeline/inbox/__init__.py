@@ -1,0 +1,1 @@
+"""Finding files in the inbox, fingerprinting them and archiving the originals."""

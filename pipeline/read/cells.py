@@ -1,0 +1,38 @@
+"""Turning a value cell into a number with the indicator's kind in mind (coded answers, words, errors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.vn.numbers import parse_code_list, parse_number
+from pipeline.vn.text import fold
+
+
+@dataclass(frozen=True)
+class Value:
+    """A normalised value: the number (None when blank or unusable) and the issue code it raised."""
+
+    value: float | None
+    raw: str
+    issue: str | None  # an issue code of pipeline.issues, or None
+
+
+def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int, str]) -> Value:
+    """Read a cell for an indicator of `kind`; coded answers may be typed as their label ("Có")."""
+    parsed = parse_number(raw)
+    if parsed.status == "blank":
+        return Value(None, parsed.raw, None)
+    if parsed.status == "formula":
+        return Value(None, parsed.raw, "value-formula-uncached")
+    if parsed.status == "excel-error":
+        return Value(None, parsed.raw, "value-excel-error")
+    if kind == "coded" and parsed.status in ("invalid", "word"):
+        labels = {fold(label): code for code, label in {**listed, **parse_code_list(printed_unit)}.items()}
+        code = labels.get(fold(parsed.raw))
+        if code is not None:
+            return Value(float(code), parsed.raw, None)
+    if parsed.status == "invalid":
+        return Value(None, parsed.raw, "value-invalid")
+    if parsed.status == "word":
+        return Value(parsed.value, parsed.raw, "value-word")
+    return Value(parsed.value, parsed.raw, None)

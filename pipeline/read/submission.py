@@ -1,0 +1,154 @@
+"""One submission parsed end to end without touching the warehouse: read, identify, map, normalise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import issues as iss
+from pipeline.reference.catalog import Catalog
+from pipeline.read.mapping import map_rows
+from pipeline.read.metadata import read_metadata
+from pipeline.read.safety import Limits, check_file
+from pipeline.read.table import read_tables
+from pipeline.vn.text import nfc
+from pipeline.reference.registry import Registry
+from pipeline.read.cells import normalise_value
+from pipeline.read.workbook import WorkbookError, read_workbook
+
+OBS_COLUMNS = ["file", "sheet", "cell", "source_ref", "unit_code", "period_code", "indicator_code", "kind",
+               "value", "raw", "allowed", "printed_code", "name", "unit", "note"]
+
+
+@dataclass
+class Submission:
+    """Everything read from one file: identity, mapped values, unmapped rows and issues."""
+
+    file_name: str
+    path: Path
+    unit_code: str | None = None
+    period_code: str | None = None
+    period_stated: str | None = None
+    window: tuple[dt.date, dt.date] | None = None
+    report_number: str | None = None
+    report_date: dt.date | None = None
+    layout: str | None = None
+    observations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OBS_COLUMNS))
+    unmapped: list[dict] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+
+    @property
+    def rejected_by(self) -> dict | None:
+        """The first issue that rejects the whole file, if any."""
+        return next((i for i in self.issues if iss.is_rejecting(i["code"])), None)
+
+
+def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None,
+                     limits: Limits = Limits()) -> Submission:
+    """Parse one workbook into a Submission; problems become issues, never exceptions."""
+    path = Path(path)
+    sub = Submission(file_name=nfc(path.name), path=path)
+    verdict = check_file(path, limits)
+    if verdict.code:
+        sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
+        return sub
+    try:
+        book = read_workbook(path)
+    except WorkbookError as exc:
+        sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=exc.detail))
+        return sub
+    sub.file_name = book.file_name
+    fname = book.file_name
+    if not any(any(v not in ("", None) for v in row) for s in book.sheets for row in s.rows):
+        sub.issues.append(iss.issue("file-empty", file=fname))
+        return sub
+    meta = read_metadata(book, registry)
+    sub.unit_code, sub.window, sub.report_number, sub.report_date = meta.unit_code, meta.window, meta.report_number, meta.report_date
+    sub.period_stated = meta.period_code
+    sub.period_code = folder_period or meta.period_code
+    if folder_period and meta.period_code and meta.period_code != folder_period:
+        sub.issues.append(iss.issue("period-mismatch", file=fname, found=meta.period_text or meta.period_code, period=folder_period))
+    rows = read_tables(book)
+    if not rows:
+        sub.issues.append(iss.issue("no-table", file=fname))
+        return sub
+    sub.layout = rows[0].layout
+    if sub.unit_code is None:
+        sub.issues.append(iss.issue("unit-unknown", file=fname))
+    if sub.period_code is None:
+        sub.issues.append(iss.issue("period-unknown", file=fname))
+    frame = catalog.frame
+    obs: list[dict] = []
+    seen: dict[str, str] = {}
+    for m in map_rows(rows, catalog):
+        r = m.row
+        ref = dict(file=fname, sheet=r.sheet, cell=r.value_ref)
+        if m.indicator_code is None:
+            sub.unmapped.append({"printed_code": r.printed_code, "name": r.name, "unit": r.unit, "raw": _raw_text(r.raw),
+                                 "source_ref": f"{fname}!{r.sheet}!{r.value_ref}"})
+            if r.raw not in (None, ""):
+                sub.issues.append(iss.issue("row-unmapped", **ref, raw=_raw_text(r.raw), name=r.name, printed_code=r.printed_code or "—"))
+            continue
+        code = m.indicator_code
+        kind = frame.at[code, "kind"]
+        listed = catalog.codes_list(code) if kind == "coded" else {}
+        v = normalise_value(r.raw, kind, r.unit, listed)
+        if v.issue:
+            sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw))
+        elif v.value and not r.unit.strip():  # a non-zero figure in a row without a unit (group rows often carry 0)
+            sub.issues.append(iss.issue("value-without-unit", **ref, indicator_code=code, raw=v.raw))
+        if v.value is not None:
+            if code in seen:
+                sub.issues.append(iss.issue("indicator-repeated", **ref, indicator_code=code, first_ref=seen[code]))
+                continue
+            seen[code] = r.value_ref
+        obs.append(_obs(fname, r, sub, code, kind, v.value, v.raw, listed))
+    sub.observations = pd.DataFrame(obs, columns=OBS_COLUMNS)
+    if sub.observations["value"].notna().sum() == 0 and not sub.rejected_by:
+        sub.issues.append(iss.issue("no-values", file=fname))
+    return sub
+
+
+def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> dict:
+    return {
+        "file": fname, "sheet": r.sheet, "cell": r.value_ref, "source_ref": f"{fname}!{r.sheet}!{r.value_ref}",
+        "unit_code": sub.unit_code or "", "period_code": sub.period_code or "", "indicator_code": code, "kind": kind,
+        "value": value, "raw": raw, "allowed": ";".join(str(k) for k in sorted(listed)), "printed_code": r.printed_code,
+        "name": r.name, "unit": r.unit, "note": r.note,
+    }
+
+
+def _raw_text(raw: object) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def submission_json(sub: Submission) -> dict:
+    """Return the `tonghop parse` JSON object of a submission (CONTRACT.md)."""
+    rows = []
+    for _, o in sub.observations.iterrows():
+        value = o["value"]
+        rows.append({
+            "indicator_code": o["indicator_code"], "printed_code": o["printed_code"], "name": o["name"], "unit": o["unit"],
+            "value": None if value is None or pd.isna(value) else (int(value) if float(value).is_integer() else float(value)),
+            "raw": o["raw"], "source_ref": o["source_ref"],
+        })
+    return {
+        "file": sub.file_name,
+        "unit_code": sub.unit_code,
+        "period_code": sub.period_code,
+        "window": [sub.window[0].isoformat(), sub.window[1].isoformat()] if sub.window else None,
+        "rows": rows,
+        "unmapped": [{k: u[k] for k in ("printed_code", "name", "raw", "source_ref")} for u in sub.unmapped],
+        "issues": [{k: i[k] for k in ("severity", "code", "message", "source_ref", "indicator_code")} for i in sub.issues],
+        "layout": sub.layout,
+        "period_stated": sub.period_stated,
+        "report_number": sub.report_number,
+        "report_date": sub.report_date.isoformat() if sub.report_date else None,
+    }

@@ -1,0 +1,1 @@
+"""The office's reference data (schemas/): units registry, indicator catalog, scoring rubric, deadlines."""

@@ -1,0 +1,51 @@
+"""Deadlines of each period (schemas/deadlines.toml): the end of the data window plus N days per period kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.vn.periods import is_period, period_bounds, period_kind
+
+KINDS = ("Q", "H1", "H2", "9M", "Y")
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """Days after the data window's end per period kind, and deadlines fixed for single periods."""
+
+    days_after_window: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 5))
+    fixed: dict[str, dt.date] = field(default_factory=dict)
+
+
+def load_deadlines(path: Path | None) -> DeadlineRule:
+    """Read schemas/deadlines.toml; without a file every kind is due 5 days after its window."""
+    if path is None or not Path(path).exists():
+        return DeadlineRule()
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    days = {**dict.fromkeys(KINDS, 5), **{str(k): int(v) for k, v in data.get("days_after_window", {}).items()}}
+    unknown = set(days) - set(KINDS)
+    if unknown:
+        raise ValueError(f"{path}: unknown period kinds {sorted(unknown)} (expected {', '.join(KINDS)})")
+    fixed: dict[str, dt.date] = {}
+    for code, value in data.get("periods", {}).items():
+        if not is_period(code):
+            raise ValueError(f"{path}: '{code}' is not a period code")
+        fixed[code] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return DeadlineRule(days, fixed)
+
+
+def period_deadline(period_code: str, window_ends: list[dt.date | None], rule: DeadlineRule) -> dt.date | None:
+    """Return the deadline of a period: a fixed date, else the most stated window end (or the period's end) plus N days."""
+    if period_code in rule.fixed:
+        return rule.fixed[period_code]
+    if not is_period(period_code):
+        return None
+    stated = Counter(d for d in window_ends if d is not None)
+    # the window most units state; ties go to the later end (the district's own window is never the shortest)
+    end = max(stated.items(), key=lambda kv: (kv[1], kv[0]))[0] if stated else period_bounds(period_code)[1]
+    return end + dt.timedelta(days=rule.days_after_window[period_kind(period_code)])

@@ -1,0 +1,1 @@
+"""Everything tonghop writes for people: the district workbook, feedback workbooks, run summaries."""

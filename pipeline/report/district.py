@@ -1,0 +1,344 @@
+"""The district consolidated workbook (xlsxwriter): cover, one sheet per area, completeness, Phụ lục rankings, issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from pipeline.reference.catalog import AREA_NAMES
+from pipeline.config import Office
+from pipeline.vn.periods import period_label
+from pipeline.figures.ranking import nn, previous_period, rank_units, unit_values
+from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, fit_row, formats, heading, merge_text, page,
+                                    width_px, workbook_options)
+from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
+from pipeline.reference.rubric import Rubric
+
+__all__ = ["AREAS", "FMT_COUNT", "FMT_RATE", "SHEET_NAMES", "COMPLETENESS_SHEET", "ISSUES_SHEET", "ReportData",
+           "report_extras", "report_path", "write_report", "submission_status"]
+
+AREAS = ["I", "II", "III", "IV", "V", "VI", "VII"]
+SHEET_NAMES = {
+    "I": "I. Chỉ đạo điều hành", "II": "II. Thể chế", "III": "III. Thủ tục hành chính", "IV": "IV. Tổ chức bộ máy",
+    "V": "V. Chế độ công vụ", "VI": "VI. Tài chính công", "VII": "VII. Chính quyền số",
+}
+COVER_SHEET = "Thông tin chung"
+COMPLETENESS_SHEET = "Tình hình nộp báo cáo"
+ISSUES_SHEET = "Lỗi và cảnh báo"
+ON_TIME, LATE, SUBMITTED, MISSING = "Nộp đúng hạn", "Nộp muộn", "Đã nộp", "Chưa nộp"
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+# area sheets: code, indicator, unit of measure, district value, units covered, note, then one column per unit
+_AREA_WIDTHS = (10, 42, 10, 12, 10, 22)
+_UNIT_WIDTH = 9.5
+
+
+@dataclass
+class ReportData:
+    """Everything the district workbook shows for one period.
+
+    The optional fields feed the Phụ lục sheets: `previous_period` and `previous_values` (unit_code,
+    indicator_code, value of that period) give the previous ranks; `issues` (v_issues rows of the period:
+    file_name, unit_code, severity, code, message, source_ref, indicator_code) fills the issues sheet;
+    `rubric` (required to write) ranks the units; `made_at` defaults to now.
+    """
+
+    period_code: str
+    office: Office
+    units: pd.DataFrame  # registry: code, label, order (name, kind when known)
+    indicators: pd.DataFrame  # catalog frame
+    district: pd.DataFrame  # period_code, indicator_code, value, n_units, n_expected, detail
+    values: pd.DataFrame  # unit_code, indicator_code, value
+    completeness: pd.DataFrame  # unit_code, unit_name, status, received_at, file_name (late, deadline when known)
+    window: tuple[dt.date, dt.date] | None = None
+    run_id: str = ""
+    previous_period: str | None = None
+    previous_values: pd.DataFrame | None = None
+    issues: pd.DataFrame | None = None
+    rubric: Rubric | None = None
+    made_at: dt.datetime | None = None
+
+
+def report_extras(con, period_code: str, rubric: Rubric) -> dict:
+    """ReportData's optional fields read from the warehouse views: the previous period, its values, the issues.
+
+    Use as `ReportData(..., **report_extras(con, period, rubric))`; the previous period is chosen among the periods with
+    values by the rubric's `compare_with` rule (ranking.previous_period).
+    """
+    available = [p for (p,) in con.execute("select distinct period_code from v_values").fetchall()]
+    previous = previous_period(period_code, available, rubric.compare_with)
+    previous_values = (con.execute("select unit_code, indicator_code, value from v_values where period_code = ?",
+                                   [previous]).df() if previous else None)
+    issues = con.execute(
+        "select file_name, unit_code, severity, code, message, source_ref, indicator_code from v_issues "
+        "where period_code = ? and coalesce(submission_status, '') <> 'superseded'", [period_code]).df()
+    return {"previous_period": previous, "previous_values": previous_values, "issues": issues}
+
+
+def report_path(out: Path, period_code: str) -> Path:
+    """Return the contract path <out>/<period>/TongHop_CCHC_<period>.xlsx."""
+    return Path(out) / period_code / f"TongHop_CCHC_{period_code}.xlsx"
+
+
+def write_report(data: ReportData, out: Path) -> Path:
+    """Write the period's workbook at its contract path, keeping any earlier version under history/."""
+    target = report_path(out, data.period_code)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp.xlsx")
+    _build(data, tmp)
+    if target.exists():
+        hist = target.parent / "history"
+        hist.mkdir(exist_ok=True)
+        stamp = dt.datetime.fromtimestamp(target.stat().st_mtime).strftime("%Y%m%d-%H%M%S-%f")
+        shutil.move(str(target), str(hist / f"{target.stem}_{stamp}.xlsx"))
+    os.replace(tmp, target)
+    return target
+
+
+def submission_status(row: pd.Series) -> str:
+    """A unit's completeness status in words: Nộp đúng hạn / Nộp muộn (when lateness is known), Đã nộp, Chưa nộp."""
+    if row.get("status") != "submitted":
+        return MISSING
+    late = row.get("late")
+    if late is None or pd.isna(late):
+        return SUBMITTED
+    return LATE if bool(late) else ON_TIME
+
+
+def _build(data: ReportData, path: Path) -> None:
+    rubric = data.rubric
+    if rubric is None:
+        raise ValueError("ReportData.rubric is required: the Phụ lục sheets rank the units by it")
+    wb = xlsxwriter.Workbook(str(path), workbook_options())
+    wb.set_properties({"title": f"Tổng hợp số liệu CCHC {period_label(data.period_code)}", "author": "tonghop",
+                       "company": data.office.issuer})
+    f = formats(wb, {b.label: b.color for b in rubric.bands})
+    comp = data.completeness
+    submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
+                 else set(data.values["unit_code"]) if not data.values.empty else set())
+    scores = rank_units(data.values, rubric, data.indicators, data.units, submitted, data.previous_values)
+    _cover(wb, f, data, rubric, submitted)
+    district = data.district.set_index("indicator_code") if not data.district.empty else pd.DataFrame()
+    wide = (data.values.pivot_table(index="indicator_code", columns="unit_code", values="value", aggfunc="first")
+            if not data.values.empty else pd.DataFrame())
+    for area in AREAS:
+        _area_sheet(wb, f, data, area, district, wide)
+    _completeness_sheet(wb, f, data)
+    write_ranking_sheets(wb, f, data.office, data.period_code, data.previous_period, rubric, scores, data.units,
+                         unit_values(data.values, data.indicators))
+    _issues_sheet(wb, f, data)
+    wb.close()
+
+
+def _codes(indicators: pd.DataFrame) -> set[str]:
+    return set(indicators["code"]) if "code" in indicators.columns else set(indicators.index)
+
+
+def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None:
+    ws = wb.add_worksheet(COVER_SHEET)
+    widths = [34] + [16] * 6
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    label = period_label(data.period_code)
+    r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths)
+    n_expected = len(data.units)
+    statuses = [submission_status(row) for _, row in data.completeness.iterrows()]
+    reported = f"{len(submitted)}/{n_expected} đơn vị"
+    if ON_TIME in statuses or LATE in statuses:
+        reported += f" (nộp đúng hạn {nn(statuses.count(ON_TIME))}, nộp muộn {nn(statuses.count(LATE))})"
+    missing = [str(row["unit_name"]) for _, row in data.completeness.iterrows() if submission_status(row) == MISSING]
+    made = data.made_at or dt.datetime.now()
+    rows = [
+        ("Đơn vị tổng hợp", f"UBND {data.office.district_kind} {data.office.district}, tỉnh {data.office.province}"),
+        ("Kỳ báo cáo", f"{label} ({data.period_code})"),
+        ("Số đơn vị đã báo cáo", reported),
+        ("Đơn vị chưa nộp", ", ".join(missing) if missing else "Không có"),
+        ("Thang điểm xếp hạng", rubric.name),
+        ("Điểm tối đa", f"{rubric.total_max:g} điểm"),
+        ("So sánh thứ hạng với", period_label(data.previous_period) if data.previous_period else "Chưa có kỳ trước để so sánh"),
+        ("Thời điểm lập", made.strftime("%H:%M ngày %d/%m/%Y")),
+        ("Lượt chạy", data.run_id or "—"),
+    ]
+    if data.window:
+        rows.insert(2, ("Thời gian lấy số liệu", f"từ ngày {data.window[0]:%d/%m/%Y} đến ngày {data.window[1]:%d/%m/%Y}"))
+    for i, (k, v) in enumerate(rows):
+        ws.write_string(r + i, 0, k, f["group"])
+        merge_text(ws, r + i, 1, 6, v, f["text"])
+        if len(v) > 90:
+            ws.set_row(r + i, 16 * (len(v) // 90 + 1))
+    r += len(rows) + 1
+    ws.write_string(r, 0, "Các trang trong tệp", f["bold"])
+    sheets = ([SHEET_NAMES[a] + f" — {AREA_NAMES[a]}" for a in AREAS] + [COMPLETENESS_SHEET]
+              + [f"{name} — {desc}" for name, desc in RANKING_SHEETS] + [ISSUES_SHEET])
+    targets = [SHEET_NAMES[a] for a in AREAS] + [COMPLETENESS_SHEET] + [n for n, _ in RANKING_SHEETS] + [ISSUES_SHEET]
+    for i, (text, sheet) in enumerate(zip(sheets, targets), start=1):
+        ws.write_url(r + i, 1, f"internal:'{sheet}'!A1", string=text)
+    page(ws, 0)
+
+
+def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(SHEET_NAMES[area])
+    units = data.units
+    n_expected = len(units)
+    first_unit_col = len(_AREA_WIDTHS)
+    h = heading(ws, f, data.office, f"{area}. {AREA_NAMES[area].upper()}\n{period_label(data.period_code).upper()}",
+                list(_AREA_WIDTHS), left_block=True)
+    heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Toàn huyện", "Số đơn vị báo cáo", "Ghi chú"]
+    for c, text in enumerate(heads):
+        ws.write_string(h, c, text, f["head"])
+    for j, label in enumerate(units["label"]):
+        ws.write_string(h, first_unit_col + j, str(label), f["head"])
+    ws.set_row(h, 48)
+    for c, w in enumerate(_AREA_WIDTHS):
+        ws.set_column(c, c, w)
+    if n_expected:
+        ws.set_column(first_unit_col, first_unit_col + n_expected - 1, _UNIT_WIDTH)
+    ws.freeze_panes(h + 1, 2)
+    inds = data.indicators[data.indicators["area"] == area]
+    unit_codes = list(units["code"])
+    grid = (wide.reindex(index=list(inds.index), columns=unit_codes) if not wide.empty
+            else pd.DataFrame(index=list(inds.index), columns=unit_codes, dtype=float))
+    cells = dict(zip(grid.index, grid.to_numpy(dtype=float, na_value=float("nan"))))  # one row of unit values per code
+    r = h + 1
+    for code, ind in inds.iterrows():
+        kind = ind["kind"]
+        is_rate = kind == "rate"
+        ws.write_string(r, 0, str(code), f["text"])
+        ws.write_string(r, 1, str(ind["name"]), f["group"] if kind == "group" else f["text"])
+        ws.write_string(r, 2, str(ind["unit"]), f["text_c"])
+        detail = ""
+        if code in district.index:
+            d = district.loc[code]
+            if pd.notna(d["value"]):
+                ws.write_number(r, 3, float(d["value"]), f["rate_b"] if (is_rate or ind["agg"] == "unit_share") else f["count_b"])
+            else:
+                ws.write_blank(r, 3, None, f["text"])
+            ws.write_string(r, 4, f"{int(d['n_units'])}/{n_expected}", f["text_c"])
+            detail = str(d["detail"] or "")
+            ws.write_string(r, 5, detail, f["text"])
+        else:
+            for c in (3, 4, 5):
+                ws.write_blank(r, c, None, f["text"])
+        number_format = f["rate"] if is_rate else f["count"]
+        for j, v in enumerate(cells[code]):
+            if v == v:  # not NaN
+                ws.write_number(r, first_unit_col + j, float(v), number_format)
+            else:
+                ws.write_blank(r, first_unit_col + j, None, f["text"])
+        fit_row(ws, r, [(str(ind["name"]), _AREA_WIDTHS[1]), (str(ind["unit"]), _AREA_WIDTHS[2]), (detail, _AREA_WIDTHS[5])])
+        r += 1
+    _print_in_column_blocks(ws, h, first_unit_col, n_expected)
+
+
+def _print_in_column_blocks(ws, header_row: int, first_unit_col: int, n_units: int) -> None:
+    """Print the district figures first, then the unit columns a few at a time beside the repeated code and name.
+
+    Pages run down then across, so a reader gets every indicator's district value and coverage on the first
+    pages, and each later page shows about 8 units at full size (12 pt) with the indicator code and name repeated.
+    """
+    page(ws, header_row, fit_width=False)
+    ws.repeat_columns(0, 1)
+    repeated = width_px(_AREA_WIDTHS[0]) + width_px(_AREA_WIDTHS[1])
+    unit_px = width_px(_UNIT_WIDTH)
+    n_pages = max(1, math.ceil(n_units / 8))
+    per_page = max(1, math.ceil(n_units / n_pages)) if n_units else 1
+    widest = max(sum(width_px(w) for w in _AREA_WIDTHS), repeated + per_page * unit_px)
+    ws.set_print_scale(max(10, min(100, int(100 * PAGE_WIDTH_PX / widest))))
+    ws.set_v_pagebreaks([first_unit_col + k for k in range(0, n_units, per_page)])
+
+
+def _completeness_sheet(wb, f, data: ReportData) -> None:
+    ws = wb.add_worksheet(COMPLETENESS_SHEET)
+    widths = (6, 26, 18, 20, 14, 44)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    last = len(widths) - 1
+    r = heading(ws, f, data.office, f"TÌNH HÌNH NỘP BÁO CÁO CẢI CÁCH HÀNH CHÍNH {period_label(data.period_code).upper()}", list(widths))
+    comp = data.completeness
+    statuses = [submission_status(row) for _, row in comp.iterrows()]
+    n_expected = len(data.units)
+    n_missing = statuses.count(MISSING)
+    summary = f"Đã nộp {n_expected - n_missing}/{n_expected} đơn vị"
+    if ON_TIME in statuses or LATE in statuses:
+        summary += f" (nộp đúng hạn {nn(statuses.count(ON_TIME))}, nộp muộn {nn(statuses.count(LATE))})"
+    summary += f"; chưa nộp {nn(n_missing)} đơn vị."
+    merge_text(ws, r, 0, last, summary, f["italic_c"])
+    deadlines = sorted({d for d in comp.get("deadline", pd.Series(dtype=object)) if d is not None and pd.notna(d)})
+    if deadlines:
+        merge_text(ws, r + 1, 0, last, "Hạn nộp: " + ", ".join(pd.Timestamp(d).strftime("%d/%m/%Y") for d in deadlines),
+                   f["italic_c"])
+    h = r + 3
+    for c, text in enumerate(["STT", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Hạn nộp", "Tệp báo cáo"]):
+        ws.write_string(h, c, text, f["head"])
+    when_col = "first_received_at" if "first_received_at" in comp.columns else "received_at"
+    for i, ((_, row), status) in enumerate(zip(comp.iterrows(), statuses), start=1):
+        rr = h + i
+        ws.write_number(rr, 0, i, f["text_c"])
+        ws.write_string(rr, 1, str(row["unit_name"]), f["text"])
+        ws.write_string(rr, 2, status, f["text_bc"] if status in (MISSING, LATE) else f["text_c"])
+        when = row.get(when_col)
+        if status != MISSING and when is not None and pd.notna(when):
+            ws.write_datetime(rr, 3, pd.Timestamp(when).to_pydatetime(), f["datetime"])
+        else:
+            ws.write_blank(rr, 3, None, f["text"])
+        deadline = row.get("deadline")
+        if deadline is not None and pd.notna(deadline):
+            ws.write_datetime(rr, 4, pd.Timestamp(deadline).to_pydatetime(), f["date"])
+        else:
+            ws.write_blank(rr, 4, None, f["text"])
+        name = row.get("file_name")
+        name = "" if name is None or pd.isna(name) else str(name)
+        ws.write_string(rr, 5, name, f["text"])
+        fit_row(ws, rr, [(str(row["unit_name"]), widths[1]), (name, widths[5])])
+    ws.freeze_panes(h + 1, 0)
+    page(ws, h)
+
+
+def _issues_sheet(wb, f, data: ReportData) -> None:
+    ws = wb.add_worksheet(ISSUES_SHEET)
+    widths = (5, 16, 24, 9, 17, 46, 26, 10)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    last = len(widths) - 1
+    r = heading(ws, f, data.office, f"LỖI VÀ CẢNH BÁO TRONG CÁC BÁO CÁO {period_label(data.period_code).upper()}", list(widths))
+    issues = data.issues
+    if issues is None or issues.empty:
+        merge_text(ws, r, 0, last, "Không có lỗi hoặc cảnh báo nào." if issues is not None else "Chưa có dữ liệu lỗi và cảnh báo.",
+                   f["italic_c"])
+        page(ws, 0)
+        return
+    labels = dict(zip(data.units["code"], data.units["label"]))
+    order = dict(zip(data.units["code"], data.units["order"]))
+    iss = issues.copy()
+    for col in ("file_name", "unit_code", "severity", "code", "message", "source_ref", "indicator_code"):
+        if col not in iss.columns:
+            iss[col] = None
+    iss["_order"] = [order.get(u, len(order)) for u in iss["unit_code"]]
+    iss["_sev"] = [0 if s == "error" else 1 for s in iss["severity"]]
+    iss = iss.sort_values(["_order", "file_name", "_sev", "source_ref", "code", "message"], kind="stable", na_position="last")
+    n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
+    merge_text(ws, r, 0, last, f"{nn(n_err)} lỗi (số liệu không được tính vào tổng hợp), {nn(n_warn)} cảnh báo.", f["italic_c"])
+    h = r + 2
+    for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Mã", "Nội dung", "Vị trí", "Chỉ tiêu"]):
+        ws.write_string(h, c, text, f["head"])
+    for i, (_, row) in enumerate(iss.iterrows(), start=1):
+        rr = h + i
+        ws.write_number(rr, 0, i, f["text_c"])
+        unit = row["unit_code"]
+        cells = [labels.get(unit, "" if unit is None or pd.isna(unit) else str(unit)), row["file_name"],
+                 SEVERITY_LABELS.get(row["severity"], row["severity"]), row["code"], row["message"], row["source_ref"],
+                 row["indicator_code"]]
+        texts = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in cells]
+        for c, v in enumerate(texts, start=1):
+            ws.write_string(rr, c, v, f["text"])
+        fit_row(ws, rr, [(t, widths[c]) for c, t in enumerate(texts, start=1)])
+    ws.freeze_panes(h + 1, 0)
+    ws.autofilter(h, 0, h + len(iss), last)
+    page(ws, h)

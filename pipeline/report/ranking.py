@@ -1,0 +1,278 @@
+"""The Phụ lục sheets of the district workbook: overall ranking with its chart, ranking per area, targets, lists."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from pipeline.reference.catalog import AREA_NAMES
+from pipeline.config import Office
+from pipeline.vn.periods import period_label
+from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_MISSED, RESULT_NOT_DONE, band_sentences, list_members, list_sentence,
+                              ranked_order, target_results, target_sentence)
+from pipeline.report.layout import FMT_RATE, FONT, PAGE_WIDTH_PX, heading, lines, merge_text, page, width_px
+from pipeline.reference.rubric import Rubric
+from schemas.models import AREAS
+
+OVERALL_SHEET = "Phụ lục 1. Xếp hạng"
+AREA_RANK_SHEET = "Phụ lục 2. Theo lĩnh vực"
+TARGETS_SHEET = "Phụ lục 3. Chỉ tiêu"
+LISTS_SHEET = "Phụ lục 4. Danh sách"
+RANKING_SHEETS = [
+    (OVERALL_SHEET, "xếp hạng chung, xếp loại, thay đổi so với kỳ trước, biểu đồ"),
+    (AREA_RANK_SHEET, "xếp hạng từng lĩnh vực, điểm từng tiêu chí"),
+    (TARGETS_SHEET, "đơn vị đạt, chưa đạt chỉ tiêu"),
+    (LISTS_SHEET, "danh sách đơn vị trích dẫn trong báo cáo"),
+]
+RANK_HEADER = "Xếp hạng"
+_REPEAT_LIMIT = 24  # up to this many units the ranking table fits one page: no repeated titles above the chart
+_ONE_PAGE_LIMIT = 30  # up to this many units the target table is printed on one page
+
+
+def write_ranking_sheets(wb, f: dict, office: Office, period_code: str, previous_period: str | None, rubric: Rubric,
+                         scores: pd.DataFrame, units: pd.DataFrame, wide: pd.DataFrame) -> None:
+    """Add the four Phụ lục sheets; `wide` holds the units' values (ranking.unit_values), `scores` their ranking."""
+    _overall(wb, f, office, period_code, previous_period, rubric, scores)
+    _by_area(wb, f, office, period_code, rubric, scores)
+    _targets(wb, f, office, period_code, rubric, scores, wide)
+    _lists(wb, f, office, period_code, rubric, units, wide)
+
+
+def _text_rows(text: str, width_chars: float) -> float:
+    """Row height (points) for a wrapped text in a merged range `width_chars` wide."""
+    return 15.75 * lines(text, width_chars) + 3
+
+
+def _overall(wb, f, office: Office, period_code: str, previous_period: str | None, rubric: Rubric, scores: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(OVERALL_SHEET)
+    widths = [5, 17] + [6.5] * len(AREAS) + [8.5, 9, 8, 26, 10, 8]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    last = len(widths) - 1
+    label = period_label(period_code)
+    r = heading(ws, f, office, f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CỦA CÁC XÃ, THỊ TRẤN {label.upper()}",
+                widths)
+    prev_label = period_label(previous_period) if previous_period else "kỳ trước"
+    c_total, c_pct, c_rank, c_band, c_prev, c_change = 2 + len(AREAS) + 0, 10, 11, 12, 13, 14
+    merge_text(ws, r - 1, 0, last, f"(Điểm tối đa {rubric.total_max:g} điểm; so sánh thứ hạng với {prev_label})", f["italic_c"])
+    h = r
+    for c, text in ((0, "STT"), (1, "Đơn vị"), (c_total, f"Tổng điểm (tối đa {rubric.total_max:g})"),
+                    (c_pct, "Tỷ lệ % điểm tối đa"), (c_rank, RANK_HEADER), (c_band, "Xếp loại"),
+                    (c_prev, f"Xếp hạng {prev_label}"), (c_change, "Thay đổi")):
+        ws.merge_range(h, c, h + 1, c, text, f["head"])
+    ws.merge_range(h, 2, h, 1 + len(AREAS), "Điểm theo lĩnh vực (điểm tối đa)", f["head"])
+    for i, area in enumerate(AREAS):
+        ws.write_string(h + 1, 2 + i, f"{area} ({rubric.area_max[area]:g})", f["head"])
+    ws.set_row(h, 20)
+    ws.set_row(h + 1, 34)
+    ordered = ranked_order(scores)
+    first = h + 2
+    for i, (_, row) in enumerate(ordered.iterrows()):
+        rr = first + i
+        ws.write_number(rr, 0, i + 1, f["text_c"])
+        ws.write_string(rr, 1, str(row["label"]), f["text"])
+        if not row["submitted"]:
+            for c in list(range(2, c_rank)) + [c_band, c_prev, c_change]:
+                ws.write_blank(rr, c, None, f["text"])
+            ws.write_string(rr, c_rank, NOT_SUBMITTED, f["text_c"])
+            _write_int(ws, rr, c_prev, row["prev_rank"], f["rank_plain"], f["text"])
+            continue
+        for j, area in enumerate(AREAS):
+            ws.write_number(rr, 2 + j, float(row[area]), f["points"])
+        ws.write_number(rr, c_total, float(row["total"]), f["points_b"])
+        ws.write_number(rr, c_pct, float(row["percent"]), f["rate"])
+        ws.write_number(rr, c_rank, int(row["rank"]), f["rank"])
+        ws.write_string(rr, c_band, str(row["band"]), f.get(f"band:{row['band']}", f["text"]))
+        _write_int(ws, rr, c_prev, row["prev_rank"], f["rank_plain"], f["text"])
+        _write_int(ws, rr, c_change, row["change"], f["change"], f["text"])
+    end = first + len(ordered)
+    ws.freeze_panes(first, 2)
+    note = ("Ghi chú: các đơn vị bằng tổng điểm được xếp đồng hạng và thứ hạng kế tiếp được bỏ qua (1, 2, 2, 4); "
+            f"Thay đổi = thứ hạng {prev_label} − thứ hạng kỳ này (+ là tăng hạng, − là giảm hạng). "
+            f"Xếp loại theo tỷ lệ % điểm tối đa: " + "; ".join(_band_range(rubric, i) for i in range(len(rubric.bands))) + ".")
+    table_chars = sum(widths)
+    r = end + 1
+    ws.set_h_pagebreaks([r])  # the notes, the bands in words and the chart on the next page
+    merge_text(ws, r, 0, last, note, f["italic"])
+    ws.set_row(r, _text_rows(note, table_chars))
+    for sentence in band_sentences(scores, rubric):
+        r += 1
+        merge_text(ws, r, 0, last, sentence, f["wrap"])
+        ws.set_row(r, _text_rows(sentence, table_chars))
+    ranked = ordered[ordered["submitted"]]
+    chart_row = r + 2
+    if not ranked.empty:
+        _chart(wb, ws, f, rubric, label, first, first + len(ranked) - 1, c_pct, ranked, chart_row,
+               min(PAGE_WIDTH_PX, sum(width_px(w) for w in widths)), widths)
+    if len(scores) > _REPEAT_LIMIT:
+        page(ws, h, h + 1)
+    else:
+        page(ws, None)
+
+
+def _band_range(rubric: Rubric, i: int) -> str:
+    b = rubric.bands[i]
+    upper = rubric.bands[i - 1].min_percent if i > 0 else None
+    if upper is None:
+        return f"từ {b.min_percent:g}% trở lên: {b.label}"
+    if b.min_percent <= 0:
+        return f"dưới {upper:g}%: {b.label}"
+    return f"từ {b.min_percent:g}% đến dưới {upper:g}%: {b.label}"
+
+
+def _chart(wb, ws, f, rubric: Rubric, label: str, r0: int, r1: int, value_col: int, ranked: pd.DataFrame,
+           at_row: int, width: int, widths: list[float]) -> None:
+    """A horizontal bar per ranked unit (best on top), its % of the maximum, coloured by band."""
+    name = ws.get_name()
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": "Tỷ lệ % điểm tối đa",
+        "categories": [name, r0, 1, r1, 1],
+        "values": [name, r0, value_col, r1, value_col],
+        "points": [{"fill": {"color": rubric.band_color(b)}, "border": {"none": True}} for b in ranked["band"]],
+        "data_labels": {"value": True, "num_format": FMT_RATE, "font": {"name": FONT, "size": 9}},
+        "gap": 40,
+    })
+    font = {"name": FONT, "size": 10}
+    chart.set_title({"name": f"Tỷ lệ % số điểm tối đa của các đơn vị, {label} (màu theo xếp loại)",
+                     "name_font": {"name": FONT, "size": 13, "bold": True}})
+    chart.set_legend({"none": True})
+    chart.set_x_axis({"min": 0, "max": 100, "major_unit": 10, "num_font": font,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "num_font": font})
+    chart.set_chartarea({"border": {"none": True}})
+    height = 60 + 17 * len(ranked)
+    chart.set_size({"width": width, "height": height})
+    ws.insert_chart(at_row, 0, chart, {"object_position": 3})
+    key_row = at_row + math.ceil(height / 21) + 1
+    ws.write_string(key_row, 0, "Màu:", f["bold"])
+    span = 1
+    while span < len(widths) - 1 and sum(widths[1:span + 1]) < 40:
+        span += 1
+    for i, b in enumerate(rubric.bands):
+        merge_text(ws, key_row + i, 1, span, b.label, f[f"key:{b.label}"])
+
+
+def _write_int(ws, row: int, col: int, value, fmt, blank_fmt) -> None:
+    if value is None or pd.isna(value):
+        ws.write_blank(row, col, None, blank_fmt)
+    else:
+        ws.write_number(row, col, int(value), fmt)
+
+
+def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(AREA_RANK_SHEET)
+    n_crit = max(len(rubric.criteria_of(a)) for a in AREAS)
+    widths = [9, 18] + [15] * n_crit + [9, 10]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    last = len(widths) - 1
+    r = heading(ws, f, office, f"XẾP HẠNG THEO TỪNG LĨNH VỰC CẢI CÁCH HÀNH CHÍNH {period_label(period_code).upper()}", widths)
+    breaks = []
+    for k, area in enumerate(AREAS):
+        if k:
+            breaks.append(r)
+        crit = rubric.criteria_of(area)
+        merge_text(ws, r, 0, last, f"{area}. {AREA_NAMES[area]} (tối đa {rubric.area_max[area]:g} điểm)", f["bold"])
+        h = r + 1
+        heads = [RANK_HEADER, "Đơn vị"] + [f"{code} (tối đa {c['max_points']:g})\n{c['note']}" for code, c in crit.iterrows()]
+        heads += ["Điểm", "Tỷ lệ % điểm tối đa"]
+        for c, text in enumerate(heads):
+            ws.write_string(h, c, text, f["head"])
+        ws.set_row(h, 15.75 * max(lines(t, widths[min(c, last)]) for c, t in enumerate(heads)) + 4)
+        ordered = ranked_order(scores, f"rank:{area}")
+        for i, (_, row) in enumerate(ordered.iterrows(), start=1):
+            rr = h + i
+            ws.write_string(rr, 1, str(row["label"]), f["text"])
+            if not row["submitted"]:
+                ws.write_string(rr, 0, NOT_SUBMITTED, f["text_c"])
+                for c in range(2, len(heads)):
+                    ws.write_blank(rr, c, None, f["text"])
+                continue
+            ws.write_number(rr, 0, int(row[f"rank:{area}"]), f["rank"])
+            for j, code in enumerate(crit.index):
+                ws.write_number(rr, 2 + j, float(row[f"pts:{code}"]), f["points"])
+            ws.write_number(rr, 2 + len(crit), float(row[area]), f["points_b"])
+            ws.write_number(rr, 3 + len(crit), float(row[f"pct:{area}"]), f["rate"])
+        r = h + len(ordered) + 2
+    ws.set_h_pagebreaks(breaks)
+    page(ws, None)
+
+
+def _targets(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd.DataFrame, wide: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(TARGETS_SHEET)
+    n = len(rubric.targets)
+    widths = [6, 20] + [10, 15] * n
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    last = max(len(widths) - 1, 5)
+    widths += [12] * (last + 1 - len(widths))
+    r = heading(ws, f, office, f"ĐƠN VỊ ĐẠT, CHƯA ĐẠT CÁC CHỈ TIÊU {period_label(period_code).upper()}", widths)
+    if not n:
+        merge_text(ws, r, 0, last, "Thang điểm chưa khai báo chỉ tiêu nào ([[targets]] trong rubric.toml).", f["italic_c"])
+        page(ws, None)
+        return
+    results = [target_results(scores, wide, t) for t in rubric.targets]
+    h = r
+    ws.merge_range(h, 0, h + 1, 0, "STT", f["head"])
+    ws.merge_range(h, 1, h + 1, 1, "Đơn vị", f["head"])
+    for k, t in enumerate(rubric.targets):
+        c = 2 + 2 * k
+        ws.merge_range(h, c, h, c + 1, t.label, f["head"])
+        ws.write_string(h + 1, c, "Giá trị", f["head"])
+        ws.write_string(h + 1, c + 1, "Kết quả", f["head"])
+    ws.set_row(h, _text_rows(max((t.label for t in rubric.targets), key=len), 25))
+    for i in range(len(scores)):
+        rr = h + 2 + i
+        ws.write_number(rr, 0, i + 1, f["text_c"])
+        ws.write_string(rr, 1, str(results[0].at[i, "label"]), f["text"])
+        for k, res in enumerate(results):
+            c = 2 + 2 * k
+            v = res.at[i, "value"]
+            if pd.notna(v):
+                ws.write_number(rr, c, float(v), f["rate"])
+            else:
+                ws.write_blank(rr, c, None, f["text"])
+            result = res.at[i, "result"]
+            ws.write_string(rr, c + 1, result, f["text_bc"] if result in (RESULT_MISSED, RESULT_NOT_DONE) else f["text_c"])
+    r = h + 2 + len(scores) + 1
+    for t, res in zip(rubric.targets, results):
+        sentence = target_sentence(res, t)
+        merge_text(ws, r, 0, last, sentence, f["wrap"])
+        ws.set_row(r, _text_rows(sentence, sum(widths)))
+        r += 1
+    ws.freeze_panes(h + 2, 2)
+    page(ws, h, h + 1)
+    if len(scores) <= _ONE_PAGE_LIMIT:
+        ws.fit_to_pages(1, 1)
+
+
+def _lists(wb, f, office: Office, period_code: str, rubric: Rubric, units: pd.DataFrame, wide: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(LISTS_SHEET)
+    widths = [6, 24, 14, 20, 20, 20]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    last = len(widths) - 1
+    r = heading(ws, f, office, f"DANH SÁCH ĐƠN VỊ TRÍCH DẪN TRONG BÁO CÁO {period_label(period_code).upper()}", widths)
+    if not rubric.lists:
+        merge_text(ws, r, 0, last, "Thang điểm chưa khai báo danh sách nào ([[lists]] trong rubric.toml).", f["italic_c"])
+    for k, item in enumerate(rubric.lists, start=1):
+        members = list_members(wide, units, item)
+        merge_text(ws, r, 0, last, f"{k}. {item.title}", f["bold"])
+        sentence = list_sentence(members, item)
+        merge_text(ws, r + 1, 0, last, sentence, f["wrap"])
+        ws.set_row(r + 1, _text_rows(sentence, sum(widths)))
+        h = r + 2
+        if members.empty:
+            r = h + 1
+            continue
+        value_head = "Tỷ lệ (%)" if item.unit == "%" else (f"Số {item.unit}" if item.unit else "Giá trị")
+        for c, text in enumerate(["STT", "Đơn vị", value_head]):
+            ws.write_string(h, c, text, f["head"])
+        for i, (_, m) in enumerate(members.iterrows(), start=1):
+            ws.write_number(h + i, 0, i, f["text_c"])
+            ws.write_string(h + i, 1, str(m["label"]), f["text"])
+            ws.write_number(h + i, 2, float(m["value"]), f["rate"] if item.unit == "%" else f["count"])
+        r = h + len(members) + 2
+    page(ws, None)

@@ -1,0 +1,274 @@
+"""The DuckDB warehouse: schema, reference data, one transaction per submission, the contract views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.reference.deadlines import DeadlineRule, period_deadline
+from pipeline.vn.periods import is_period, period_bounds, period_kind
+
+SCHEMA = """
+create sequence if not exists seq_submission start 1;
+create table if not exists units(code varchar primary key, name varchar, kind varchar, aliases varchar, label varchar, ord integer);
+create table if not exists indicators(code varchar primary key, area varchar, name varchar, unit varchar, kind varchar, agg varchar,
+    numerator varchar, denominator varchar, code_list varchar, ord integer);
+create table if not exists catalog_versions(version varchar primary key, first_used timestamp, n_indicators integer);
+create table if not exists indicators_history(version varchar, code varchar, area varchar, name varchar, unit varchar,
+    kind varchar, agg varchar, numerator varchar, denominator varchar, code_list varchar, ord integer);
+create table if not exists periods(period_code varchar primary key, first_seen timestamp);
+alter table periods add column if not exists deadline date;
+alter table periods add column if not exists stale boolean;
+alter table periods add column if not exists kind varchar;
+alter table periods add column if not exists starts_on date;
+alter table periods add column if not exists ends_on date;
+create table if not exists runs(run_id varchar primary key, started_at timestamp, finished_at timestamp, period_filter varchar,
+    files_new integer, loaded integer, rejected integer, duplicate integer, superseded integer, skipped integer,
+    values_loaded integer, errors integer, warnings integer);
+alter table runs add column if not exists catalog_version varchar;
+create table if not exists submissions(submission_id integer primary key, file_name varchar, path varchar, sha256 varchar,
+    size bigint, received_at timestamp, unit_code varchar, period_code varchar, period_stated varchar, window_from date,
+    window_to date, report_number varchar, report_date date, layout varchar, status varchar, reason varchar, supersedes integer,
+    superseded_by integer, run_id varchar);
+create table if not exists files_seen(path varchar, size bigint, mtime_ns bigint, sha256 varchar, submission_id integer);
+create table if not exists observations(submission_id integer, indicator_code varchar, value double, raw varchar,
+    source_ref varchar, accepted boolean);
+create table if not exists issues(submission_id integer, severity varchar, code varchar, message varchar, source_ref varchar,
+    indicator_code varchar, sheet varchar, cell varchar, raw varchar);
+create table if not exists district(period_code varchar, indicator_code varchar, value double, n_units integer,
+    n_expected integer, detail varchar, computed_at timestamp);
+"""
+
+VIEWS = """
+create or replace view v_submissions as
+  select submission_id, file_name, sha256, received_at, unit_code, period_code, status, reason,
+         path, size, period_stated, window_from, window_to, layout, supersedes, superseded_by, run_id
+  from submissions;
+create or replace view v_values as
+  select s.period_code, s.unit_code, u.label as unit_name, o.indicator_code, i.name as indicator_name, o.value,
+         o.submission_id, o.source_ref, o.raw, i.unit as unit_of_measure
+  from observations o
+  join submissions s on s.submission_id = o.submission_id
+  join units u on u.code = s.unit_code
+  join indicators i on i.code = o.indicator_code
+  where s.status = 'loaded' and o.accepted and o.value is not null;
+create or replace view v_periods as
+  select period_code, kind, starts_on, ends_on, deadline, first_seen from periods;
+create or replace view v_values_history as
+  select s.period_code, s.unit_code, u.label as unit_name, o.indicator_code, i.name as indicator_name, o.value,
+         o.submission_id, s.status as submission_status, s.file_name, s.received_at, s.superseded_by, o.source_ref, o.raw
+  from observations o
+  join submissions s on s.submission_id = o.submission_id
+  join units u on u.code = s.unit_code
+  join indicators i on i.code = o.indicator_code
+  where s.status in ('loaded', 'superseded') and o.accepted and o.value is not null;
+create or replace view v_issues as
+  select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
+         s.file_name, s.unit_code, s.period_code, s.status as submission_status
+  from issues i left join submissions s on s.submission_id = i.submission_id;
+create or replace view v_district as
+  select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
+         i.unit as unit_of_measure, i.agg, d.detail, d.computed_at
+  from district d join indicators i on i.code = d.indicator_code;
+create or replace view v_completeness as
+  with firsts as (
+    select period_code, unit_code, min(received_at) as first_received_at
+    from submissions where status in ('loaded', 'superseded') group by period_code, unit_code)
+  select p.period_code, u.code as unit_code, u.label as unit_name,
+         case when s.submission_id is null then 'missing' else 'submitted' end as status,
+         s.received_at,
+         case when s.submission_id is null or p.deadline is null then null
+              else cast(f.first_received_at as date) > p.deadline end as late,
+         p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order
+  from periods p cross join units u
+  left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded'
+  left join firsts f on f.period_code = p.period_code and f.unit_code = u.code;
+"""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file; a writer creates the schema and the views."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA)
+    con.execute(VIEWS)
+    return con
+
+
+def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> str:
+    """Replace the units and indicators tables with the registry and catalog files' content; keep each catalog version."""
+    u = units[["code", "name", "kind", "aliases", "label", "order"]].rename(columns={"order": "ord"})
+    i = indicators[["code", "area", "name", "unit", "kind", "agg", "numerator", "denominator", "code_list", "order"]].rename(columns={"order": "ord"})
+    con.register("new_units", u)
+    con.register("new_indicators", i)
+    con.execute("begin")
+    con.execute("delete from units")
+    con.execute("insert into units select * from new_units")
+    con.execute("delete from indicators")
+    con.execute("insert into indicators select * from new_indicators")
+    version = catalog_version(i)
+    if not con.execute("select 1 from catalog_versions where version = ?", [version]).fetchone():
+        con.execute("insert into catalog_versions values (?, ?, ?)", [version, dt.datetime.now(), len(i)])
+        con.execute("insert into indicators_history select ?, * from new_indicators", [version])
+    con.execute("commit")
+    con.unregister("new_units")
+    con.unregister("new_indicators")
+    return version
+
+
+def catalog_version(indicators: pd.DataFrame) -> str:
+    """Return a short content hash naming one version of the indicator catalog."""
+    text = indicators.to_csv(index=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+SUBMISSION_COLUMNS = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
+                      "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason",
+                      "supersedes", "superseded_by", "run_id"]
+OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]
+ISSUE_COLUMNS = ["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]
+
+
+@dataclass
+class Pending:
+    """One file to record: its ledger row, accepted-or-not values, issues and (path, size, mtime_ns)."""
+
+    record: dict
+    observations: pd.DataFrame
+    issues: pd.DataFrame
+    file_stat: tuple[str, int, int]
+    submission_id: int | None = None  # set once recorded
+    supersedes: int | None = None  # the submission this one replaced
+
+
+def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> list[Pending]:
+    """Record files in one transaction: each one's ledger row, values, issues and the superseding it causes.
+
+    Every submission is whole or absent: a crash before the commit leaves none of the batch. A new loaded file for a
+    unit and period that has a loaded submission supersedes it (also within the batch, in order).
+    """
+    if not batch:
+        return batch
+    con.execute("begin")
+    try:
+        ids = [int(r[0]) for r in con.execute("select nextval('seq_submission') from range(?)", [len(batch)]).fetchall()]
+        current = {(u, per): (int(sid), name) for sid, name, u, per in con.execute(
+            "select submission_id, file_name, unit_code, period_code from submissions where status = 'loaded'").fetchall()}
+        rows, obs, iss, seen, old_superseded = [], [], [], [], []
+        by_id: dict[int, dict] = {}
+        for item, sid in zip(batch, ids):
+            rec = {**item.record, "submission_id": sid, "supersedes": None, "superseded_by": None}
+            item.submission_id = sid
+            if rec["status"] == "loaded":
+                key = (rec["unit_code"], rec["period_code"])
+                if key in current:
+                    old_sid, _ = current[key]
+                    item.supersedes = rec["supersedes"] = old_sid
+                    reason = f"Được thay thế bởi tệp {rec['file_name']} (mã nộp {sid})"
+                    if old_sid in by_id:  # replaced within this batch
+                        by_id[old_sid].update(status="superseded", superseded_by=sid, reason=reason)
+                    else:
+                        old_superseded.append((sid, reason, old_sid))
+                current[key] = (sid, rec["file_name"])
+            by_id[sid] = rec
+            rows.append(rec)
+            if not item.observations.empty:
+                obs.append(item.observations.assign(submission_id=sid)[OBSERVATION_COLUMNS])
+            if not item.issues.empty:
+                iss.append(item.issues.assign(submission_id=sid)[ISSUE_COLUMNS])
+            seen.append((*item.file_stat, rec["sha256"], sid))
+        _insert(con, "submissions", pd.DataFrame(rows, columns=SUBMISSION_COLUMNS).astype({"size": "int64"}))
+        for sid, reason, old_sid in old_superseded:
+            con.execute("update submissions set status = 'superseded', superseded_by = ?, reason = ? where submission_id = ?",
+                        [sid, reason, old_sid])
+        loaded = [(r["period_code"], r["received_at"]) for r in rows if r["status"] == "loaded" and r["period_code"]]
+        for period in sorted({p for p, _ in loaded}):
+            first = min(t for p, t in loaded if p == period)
+            con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists "
+                        "(select 1 from periods where period_code = ?)", [period, first, period])
+            con.execute("update periods set stale = true where period_code = ?", [period])
+        if obs:
+            _insert(con, "observations", pd.concat(obs, ignore_index=True))
+        if iss:
+            _insert(con, "issues", pd.concat(iss, ignore_index=True))
+        _insert(con, "files_seen", pd.DataFrame(seen, columns=["path", "size", "mtime_ns", "sha256", "submission_id"]))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        for item in batch:
+            item.submission_id = item.supersedes = None
+        raise
+    return batch
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a DataFrame to a table by column name, in one statement."""
+    con.register("_new_rows", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from _new_rows")
+    finally:
+        con.unregister("_new_rows")
+
+
+def touch_file(con: duckdb.DuckDBPyConnection, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+    """Remember a new mtime for a file whose bytes were already taken in."""
+    con.execute("insert into files_seen values (?, ?, ?, ?, null)", [path, size, mtime_ns, sha256])
+
+
+def ensure_period(con: duckdb.DuckDBPyConnection, period_code: str) -> None:
+    """Register a period so that completeness lists every unit for it."""
+    con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists (select 1 from periods where period_code = ?)",
+                [period_code, dt.datetime.now(), period_code])
+
+
+def refresh_deadlines(con: duckdb.DuckDBPyConnection, rule: DeadlineRule) -> None:
+    """Recompute every period's calendar bounds and deadline (the rule and the data windows its submissions state)."""
+    rows = con.execute("select p.period_code, list(s.window_to) filter (where s.window_to is not null) from periods p "
+                       "left join submissions s on s.period_code = p.period_code and s.status in ('loaded', 'superseded') "
+                       "group by p.period_code").fetchall()
+    for code, ends in rows:
+        bounds = period_bounds(code) if is_period(code) else (None, None)
+        con.execute("update periods set deadline = ?, kind = ?, starts_on = ?, ends_on = ? where period_code = ?",
+                    [period_deadline(code, list(ends or []), rule), period_kind(code) if is_period(code) else None,
+                     bounds[0], bounds[1], code])
+
+
+def stale_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Periods with submissions loaded since their figures and workbook were last written (e.g. after a crash)."""
+    return [p for (p,) in con.execute("select period_code from periods where stale order by period_code").fetchall()]
+
+
+def mark_fresh(con: duckdb.DuckDBPyConnection, period_code: str) -> None:
+    """Record that a period's figures and workbook reflect all its submissions."""
+    con.execute("update periods set stale = false where period_code = ?", [period_code])
+
+
+def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+    """Return the accepted current values of one period."""
+    return con.execute("select period_code, unit_code, indicator_code, value from v_values where period_code = ?", [period_code]).df()
+
+
+def replace_district(con: duckdb.DuckDBPyConnection, period_code: str, district: pd.DataFrame) -> None:
+    """Replace the consolidated figures of one period in one transaction."""
+    d = district.assign(computed_at=dt.datetime.now())[["period_code", "indicator_code", "value", "n_units", "n_expected", "detail", "computed_at"]]
+    con.register("new_district", d)
+    con.execute("begin")
+    con.execute("delete from district where period_code = ?", [period_code])
+    if not d.empty:
+        con.execute("insert into district select * from new_district")
+    con.execute("commit")
+    con.unregister("new_district")
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
+    """Store the summary row of a run."""
+    cols = list(run)
+    con.execute(f"insert into runs ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [run[c] for c in cols])
