@@ -14,6 +14,7 @@ from flows import progress
 from flows.params import PATH_DEFAULTS, WAIT_DEFAULT, build_settings
 from flows.scale import FILES_PER_TASK, DaskUnavailable, chunks, dask_available, dask_runner
 from pipeline import run as ingest
+from pipeline.outcome import RunSummary
 from pipeline.config import Settings
 from pipeline.report.feedback import STATUS_VI
 from pipeline.warehouse.lock import writer_lock
@@ -183,7 +184,7 @@ def _rebuild(settings: Settings, log):
     result = rebuild_warehouse(settings)
     with writer_lock(settings.warehouse, settings.lock_timeout):
         completeness = load_completeness(settings.warehouse, list(getattr(result, "periods", None) or []))
-    if isinstance(result, ingest.RunSummary):
+    if isinstance(result, RunSummary):
         _log_summary(log, result)
         publish_artifacts(result, completeness)
         return result
@@ -197,7 +198,7 @@ def _rebuild(settings: Settings, log):
     return result
 
 
-def _run(settings: Settings, dask: str | None) -> ingest.RunSummary:
+def _run(settings: Settings, dask: str | None) -> RunSummary:
     log = get_run_logger()
     started_at = dt.datetime.now()
     run_id = ingest.new_run_id()
@@ -226,7 +227,7 @@ def _run(settings: Settings, dask: str | None) -> ingest.RunSummary:
     return ingest.finish_run(summary, settings)
 
 
-def _log_summary(log, summary: ingest.RunSummary) -> None:
+def _log_summary(log, summary: RunSummary) -> None:
     """Log what the officer needs to know, in Vietnamese: counts, files not loaded, outputs."""
     errors = sum(f.errors for f in summary.files)
     warnings = sum(f.warnings for f in summary.files)
@@ -245,7 +246,7 @@ def _log_summary(log, summary: ingest.RunSummary) -> None:
         log.info("Bản tóm tắt lượt chạy: %s", summary.summary_path)
 
 
-def publish_artifacts(summary: ingest.RunSummary, completeness: list[dict]) -> None:
+def publish_artifacts(summary: RunSummary, completeness: list[dict]) -> None:
     """Attach the run's summary (markdown) and its issues and missing units (tables) to the flow run in Prefect's UI."""
     try:
         create_markdown_artifact(markdown=render_markdown(summary, completeness), key=ARTIFACT_KEYS["summary"],

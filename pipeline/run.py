@@ -31,6 +31,7 @@ from pipeline.read.safety import is_stable
 from pipeline.read.submission import Submission, parse_submission
 from pipeline.reference.registry import Registry, load_registry
 from pipeline.validate.schema import validate_observations
+from pipeline.outcome import FileResult, RunSummary
 
 
 @dataclass
@@ -58,49 +59,6 @@ class Candidate:
     skipped_reason: str | None = None
     waiting_reason: str | None = None
     received_at: dt.datetime | None = None  # first seen; set by a rebuild from the archive
-
-
-@dataclass
-class FileResult:
-    """What happened to one file in a run."""
-
-    file: str
-    status: str  # loaded | rejected | duplicate | skipped | waiting
-    reason: str
-    unit_code: str | None
-    period_code: str | None
-    submission_id: int | None = None
-    values: int = 0
-    errors: int = 0
-    warnings: int = 0
-    issue_rows: pd.DataFrame | None = field(default=None, repr=False)
-
-
-@dataclass
-class RunSummary:
-    """The import summary of one run."""
-
-    run_id: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None = None
-    unchanged: int = 0
-    files: list[FileResult] = field(default_factory=list)
-    superseded: int = 0
-    periods: list[str] = field(default_factory=list)
-    reports: list[Path] = field(default_factory=list)
-    feedback: list[Path] = field(default_factory=list)
-    summary_path: Path | None = None
-    dry_run: bool = False
-    catalog_version: str | None = None  # content hash of the indicator catalog the run used
-
-    def count(self, status: str) -> int:
-        """Number of files that ended with `status`."""
-        return sum(1 for f in self.files if f.status == status)
-
-    @property
-    def values_loaded(self) -> int:
-        """Number of values loaded by this run."""
-        return sum(f.values for f in self.files if f.status == "loaded")
 
 
 def load_reference(settings: Settings) -> Reference:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from pipeline import issues as iss
-from pipeline.run import FileResult, RunSummary
+from pipeline.outcome import FileResult, RunSummary
 from pipeline.report.summary import (issue_table, missing_table, rebuild_line, render_markdown, render_rebuild_markdown,
                                   summary_json, top_issues)
 from tests.conftest import office_folder
