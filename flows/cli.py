@@ -1,4 +1,8 @@
-"""The `tonghop` command line: parse arguments, call one pipeline function, render the result."""
+"""The `tonghop` command line: parse arguments, call one pipeline function, render the result.
+
+Every failure the library raises is a pipeline.errors.TonghopError; `TonghopGroup` turns it into one Vietnamese line
+on stderr and its exit code, in this one place (`--debug` shows the traceback instead).
+"""
 
 from __future__ import annotations
 
@@ -9,75 +13,87 @@ from pathlib import Path
 
 import click
 
-from flows.params import PATH_DEFAULTS
-from pipeline.config import Settings
+from flows.params import build_settings
+from pipeline.config import OPTIONS, SERVED_WAIT
+from pipeline.errors import EXIT_FAILED, TonghopError, UsageError
 
 # A government office's pipeline sends no usage analytics (also set in prefect.toml).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-DEFAULTS = {**PATH_DEFAULTS, "export": "warehouse/export"}
+EXPORT_DEFAULT = "warehouse/export"
+DEFAULTS = {**{name: o.default for name, o in OPTIONS.items()}, "export": EXPORT_DEFAULT}  # what each option defaults to
+
+
+class TonghopGroup(click.Group):
+    """The command group that reports every TonghopError as one line on stderr with its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TonghopError as exc:
+            if ctx.params.get("debug") or os.environ.get("TONGHOP_DEBUG"):
+                raise
+            click.echo(exc.message, err=True)
+            ctx.exit(exc.exit_code)
 
 
 def path_options(*names: str):
-    """Click options for the given paths (--inbox, --warehouse, --units…), each with its contract default."""
+    """Click options for the given paths (--inbox, --warehouse, --units…), each with its default and help from OPTIONS."""
     def apply(command):
         for name in reversed(names):
-            command = click.option(f"--{name}", default=DEFAULTS[name], show_default=True, type=click.Path(path_type=Path))(command)
+            command = click.option(f"--{name}", default=OPTIONS[name].default, show_default=True, help=OPTIONS[name].help,
+                                   type=click.Path(path_type=Path))(command)
         return command
     return apply
 
 
-@click.group(help="tonghop — tổng hợp số liệu cải cách hành chính của các xã, phường, thị trấn.")
-def main() -> None:
+def option(name: str, **extra):
+    """A click option named and documented as pipeline.config.OPTIONS says."""
+    o = OPTIONS[name]
+    return click.option(f"--{name}", default=o.default, show_default=o.default is not None, help=o.help, **extra)
+
+
+@click.group(cls=TonghopGroup, help="tonghop — tổng hợp số liệu cải cách hành chính của các xã, phường, thị trấn.")
+@click.option("--debug", is_flag=True, help="In đầy đủ thông tin lỗi kỹ thuật (traceback) khi có lỗi.")
+def main(debug: bool = False) -> None:
     """Entry point of the console script."""
+
+
+def require_warehouse(warehouse: Path) -> None:
+    """Raise UsageError unless the warehouse file exists."""
+    if not warehouse.exists():
+        raise UsageError(f"Chưa có kho dữ liệu: {warehouse}. Hãy chạy 'tonghop run' trước.")
+
+
+def busy_reading(exc: Exception, warehouse: Path) -> TonghopError:
+    """The error of a read that could not open the warehouse (a run is writing it)."""
+    return TonghopError(f"Không mở được kho dữ liệu {warehouse} (có thể một lượt tổng hợp đang ghi; hãy thử lại sau khi "
+                        f"lượt chạy kết thúc): {exc}", exit_code=3)
 
 
 @main.command(help="Chạy một lượt tổng hợp: nhận tệp mới trong hộp thư, kiểm tra, nạp kho, lập báo cáo.")
 @path_options("inbox", "warehouse", "out", "units", "catalog", "office", "rules", "outliers", "deadlines")
-@click.option("--period", default=None, help="Chỉ xử lý một kỳ, ví dụ 2023-H1.")
-@click.option("--unit", default=None, help="Chỉ nhận tệp của một đơn vị (mã trong danh sách đơn vị, ví dụ ngoc_ky).")
-@click.option("--workers", default=0, show_default=True,
-              help="Số tiến trình đọc tệp song song (0 = bằng số nhân CPU; chỉ dùng khi có trên khoảng 100 tệp).")
+@option("period")
+@option("unit")
+@option("workers")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
-@click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
+@option("wait")
 @click.option("--quiet", "-q", is_flag=True, help="Không in gì khi chạy thành công (dùng cho lịch chạy tự động); lỗi vẫn in ra stderr.")
 @click.option("--json", "as_json", is_flag=True, help="In bản tóm tắt lượt chạy dạng JSON (cho chương trình khác đọc).")
 @click.option("--dask", default=None, metavar="ĐỊA_CHỈ",
               help="Đọc tệp song song trên cụm Dask: 'local' (cụm trên máy này) hoặc địa chỉ bộ lập lịch, ví dụ tcp://10.0.0.5:8786. "
                    "Cần cài thêm: pip install -e '.[dask]'.")
-def run(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
-        deadlines: Path, period: str | None, unit: str | None, workers: int, dry_run: bool, wait: float, quiet: bool = False,
-        as_json: bool = False, dask: str | None = None) -> None:
+def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | None = None, **params) -> None:
     """Run the consolidation flow once."""
-    from pipeline.vn.periods import is_period
-
-    if period and not is_period(period):
-        raise click.BadParameter(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)", param_hint="--period")
-    if unit:
-        from pipeline.reference.registry import load_registry
-
-        if unit not in set(load_registry(units).units["code"]):
-            raise click.BadParameter(f"Không có đơn vị mã {unit} trong {units}", param_hint="--unit")
-    from pipeline.read.workers import cores
-
-    settings = Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=catalog, office=office,
-                        rules=rules, outliers=outliers, deadlines=deadlines, period=period, unit=unit, dry_run=dry_run,
-                        workers=workers if workers > 0 else cores(),
-                        lock_timeout=wait)
+    settings = build_settings(dry_run=dry_run, **params)
     from pipeline.report.feedback import render_summary
-    from pipeline.warehouse.lock import WarehouseBusy
 
     if dask and not dry_run:
-        from flows.scale import MISSING_DASK, dask_available
+        from flows.scale import DaskUnavailable, dask_available
 
         if not dask_available():
-            click.echo(MISSING_DASK, err=True)
-            sys.exit(2)
-    try:
-        summary = _run(settings, dask=dask, quiet=quiet or as_json)
-    except WarehouseBusy as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(75)
+            raise DaskUnavailable()
+    summary = _run(settings, dask=dask, quiet=quiet or as_json)
     if as_json:
         from pipeline.report.summary import summary_json
 
@@ -134,17 +150,16 @@ def _prefect_console_handlers() -> list:
 @path_options("units", "catalog")
 def parse(file: Path, units: Path, catalog: Path) -> None:
     """Parse one workbook and print JSON."""
+    from pipeline.read import parse_submission, submission_json
     from pipeline.reference.catalog import load_catalog
-    from pipeline.read.submission import parse_submission, submission_json
     from pipeline.reference.registry import load_registry
 
     if not file.exists():
-        click.echo(f"Không tìm thấy tệp: {file}", err=True)
-        sys.exit(2)
+        raise UsageError(f"Không tìm thấy tệp: {file}")
     sub = parse_submission(file, load_registry(units), load_catalog(catalog))
     click.echo(json.dumps(submission_json(sub), ensure_ascii=False, indent=2))
     unreadable = sub.rejected_by and sub.rejected_by["code"].startswith("file-")
-    sys.exit(1 if unreadable else 0)
+    sys.exit(EXIT_FAILED if unreadable else 0)
 
 
 @main.command(help="Chạy một câu lệnh SQL chỉ đọc trên kho dữ liệu và in kết quả dạng bảng. Trong lúc một lượt tổng hợp đang ghi, kho bị khóa: lệnh báo kho đang bận và không đọc được; chạy lại khi lượt kia kết thúc (thường dưới một phút).")
@@ -153,27 +168,13 @@ def parse(file: Path, units: Path, catalog: Path) -> None:
 @click.option("--max-rows", default=200, show_default=True, help="Số dòng tối đa được in.")
 def sql(query: str, warehouse: Path, max_rows: int) -> None:
     """Run read-only SQL and print a table."""
-    import duckdb
     from rich.console import Console
     from rich.table import Table
 
-    if not warehouse.exists():
-        click.echo(f"Chưa có kho dữ liệu: {warehouse}. Hãy chạy 'tonghop run' trước.", err=True)
-        sys.exit(2)
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException as exc:
-        click.echo(f"Không mở được kho dữ liệu (có thể một lượt tổng hợp đang ghi; hãy thử lại sau khi lượt chạy kết thúc): {exc}", err=True)
-        sys.exit(3)
-    try:
-        cur = con.execute(query)
-        cols = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchmany(max_rows + 1)
-    except duckdb.Error as exc:
-        click.echo(f"Lỗi SQL: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        con.close()
+    from pipeline.warehouse import run_query
+
+    require_warehouse(warehouse)
+    cols, rows = run_query(warehouse, query, max_rows)
     table = Table(show_lines=False)
     for c in cols:
         table.add_column(str(c))
@@ -184,30 +185,16 @@ def sql(query: str, warehouse: Path, max_rows: int) -> None:
         click.echo(f"(chỉ in {max_rows} dòng đầu)")
 
 
-
 @main.command(help="Dựng lại kho dữ liệu chỉ từ kho lưu trữ bản gốc (warehouse/archive); kho cũ được cất vào warehouse/backups.")
 @path_options("warehouse", "units", "catalog", "office", "rules", "outliers", "deadlines", "out")
-@click.option("--wait", default=60.0, show_default=True, help="Số giây chờ khi một lượt chạy khác đang ghi kho dữ liệu.")
-def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path, deadlines: Path,
-            wait: float) -> None:
+@option("wait")
+def rebuild(warehouse: Path, **params) -> None:
     """Rebuild the warehouse from the archive and print what was replayed."""
-    from pipeline.warehouse.lock import WarehouseBusy
-    from pipeline.rebuild import RebuildError, rebuild_warehouse
+    from pipeline.rebuild import rebuild_warehouse
+    from pipeline.report.summary import rebuild_line
 
-    settings = Settings(inbox=Path(DEFAULTS["inbox"]), warehouse=warehouse, out=out, units=units,
-                        catalog=catalog, office=office, rules=rules, outliers=outliers, deadlines=deadlines, lock_timeout=wait)
-    try:
-        result = rebuild_warehouse(settings)
-    except WarehouseBusy as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(75)
-    except RebuildError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    labels = {"loaded": "đã nạp", "superseded": "bị thay thế", "duplicate": "trùng", "rejected": "bị từ chối"}
-    counts = ", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(result.by_status.items()))
-    click.echo(f"Đã dựng lại kho {warehouse} từ {result.files} tệp lưu trữ của {result.runs} lượt chạy ({counts}) "
-               f"trong {result.seconds:.1f} giây; các kỳ: {', '.join(result.periods)}.")
+    result = rebuild_warehouse(build_settings(warehouse=warehouse, **params))
+    click.echo(rebuild_line(result))
     if result.previous:
         click.echo(f"Kho cũ được cất tại {result.previous}.")
     for path in result.reports:
@@ -216,23 +203,15 @@ def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path
 
 @main.command(help="Xuất các view của kho dữ liệu ra tệp Parquet và CSV (mở được bằng Excel).")
 @path_options("warehouse")
-@click.option("--out", "out_dir", default=DEFAULTS["export"], show_default=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default=EXPORT_DEFAULT, show_default=True, type=click.Path(path_type=Path))
 @click.option("--period", default=None, help="Chỉ xuất số liệu của một kỳ, ví dụ 2023-H1.")
 @click.option("--format", "formats", type=click.Choice(["parquet", "csv"]), multiple=True, help="Mặc định: cả hai.")
 def export(warehouse: Path, out_dir: Path, period: str | None, formats: tuple[str, ...]) -> None:
     """Export the contract views to Parquet and CSV."""
-    import duckdb
+    from pipeline.warehouse import FORMATS, export_to
 
-    from pipeline.warehouse.export import FORMATS, export_views
-
-    if not warehouse.exists():
-        click.echo(f"Chưa có kho dữ liệu: {warehouse}. Hãy chạy 'tonghop run' trước.", err=True)
-        sys.exit(2)
-    try:
-        files = export_views(warehouse, out_dir, tuple(formats) or FORMATS, period=period)
-    except duckdb.IOException as exc:
-        click.echo(f"Không mở được kho dữ liệu (một lượt tổng hợp đang ghi; hãy thử lại sau khi lượt chạy kết thúc): {exc}", err=True)
-        sys.exit(3)
+    require_warehouse(warehouse)
+    files = export_to(warehouse, out_dir, tuple(formats) or FORMATS, period=period)
     for f in files:
         click.echo(str(f))
     click.echo(f"Đã xuất {len(files)} tệp vào {out_dir}.")
@@ -241,7 +220,7 @@ def export(warehouse: Path, out_dir: Path, period: str | None, formats: tuple[st
 @main.command(help="Chạy tổng hợp tự động theo lịch (mặc định 23:00 hằng ngày, giờ Việt Nam) và nhận lệnh chạy lại từ giao diện "
                    "Prefect; chạy liên tục cho đến khi dừng (Ctrl+C). Xem docs/operations.md.")
 @path_options("inbox", "warehouse", "out", "units", "catalog", "office", "rules", "outliers", "deadlines")
-@click.option("--wait", default=1800.0, show_default=True, help="Số giây một lượt chạy theo lịch chờ khi lượt khác đang ghi kho dữ liệu.")
+@click.option("--wait", default=SERVED_WAIT, show_default=True, help="Số giây một lượt chạy theo lịch chờ khi lượt khác đang ghi kho dữ liệu.")
 @click.option("--dask", default=None, metavar="ĐỊA_CHỈ", help="Đọc tệp trên cụm Dask ('local' hoặc tcp://máy:8786); cần pip install -e '.[dask]'.")
 @click.option("--cron", default="0 23 * * *", show_default=True, help="Giờ chạy theo cú pháp cron (phút giờ ngày tháng thứ).")
 @click.option("--timezone", default="Asia/Ho_Chi_Minh", show_default=True, help="Múi giờ của lịch chạy.")
@@ -249,17 +228,15 @@ def export(warehouse: Path, out_dir: Path, period: str | None, formats: tuple[st
 def serve(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, office: Path, rules: Path, outliers: Path,
           deadlines: Path, wait: float, dask: str | None, cron: str, timezone: str, name: str) -> None:
     """Serve the consolidation flow on its schedule until stopped."""
-    for option, path in (("--units", units), ("--catalog", catalog), ("--office", office), ("--rules", rules), ("--outliers", outliers)):
+    for flag, path in (("--units", units), ("--catalog", catalog), ("--office", office), ("--rules", rules), ("--outliers", outliers)):
         if not path.exists():
-            click.echo(f"Không tìm thấy tệp {path} ({option}). Hãy chạy lệnh trong thư mục làm việc của tonghop "
-                       "hoặc chỉ rõ đường dẫn.", err=True)
-            sys.exit(2)
+            raise UsageError(f"Không tìm thấy tệp {path} ({flag}). Hãy chạy lệnh trong thư mục làm việc của tonghop "
+                             "hoặc chỉ rõ đường dẫn.")
     if dask:
-        from flows.scale import MISSING_DASK, dask_available
+        from flows.scale import DaskUnavailable, dask_available
 
         if not dask_available():
-            click.echo(MISSING_DASK, err=True)
-            sys.exit(2)
+            raise DaskUnavailable()
     from flows.params import absolute_parameters
 
     params = absolute_parameters({"inbox": str(inbox), "warehouse": str(warehouse), "out": str(out), "units": str(units),
@@ -286,8 +263,7 @@ def serve(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, o
     try:
         serve_deployment(deployment)
     except httpx.ConnectError:
-        click.echo(f"Không kết nối được máy chủ Prefect {api}. Hãy khởi động 'prefect server start' rồi chạy lại.", err=True)
-        sys.exit(1)
+        raise TonghopError(f"Không kết nối được máy chủ Prefect {api}. Hãy khởi động 'prefect server start' rồi chạy lại.") from None
 
 if __name__ == "__main__":
     main()

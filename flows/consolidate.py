@@ -1,31 +1,30 @@
-"""The consolidation flow: the same steps the nightly schedule and `tonghop run` execute."""
+"""The consolidation flow: pipeline.run.STEPS as Prefect tasks, the same steps the nightly schedule and `tonghop run` execute."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows import progress
 from flows.params import PATH_DEFAULTS, WAIT_DEFAULT, build_settings
 from flows.scale import FILES_PER_TASK, DaskUnavailable, chunks, dask_available, dask_runner
-from pipeline import run as ingest
-from pipeline.outcome import RunSummary
+from pipeline import warehouse as wh
 from pipeline.config import Settings
+from pipeline.outcome import RunSummary
+from pipeline.read import read_files
 from pipeline.report.feedback import STATUS_VI
-from pipeline.warehouse.lock import writer_lock
-from pipeline.report.summary import (issue_table, load_completeness, missing_table, rebuild_line, render_markdown,
-                                  render_rebuild_markdown)
+from pipeline.report.summary import issue_table, missing_table, rebuild_line, render_markdown, render_rebuild_markdown
+from pipeline.run import STEPS, Run, Step, completeness_rows
 
 # Transient faults (a workbook held open by Excel, a busy network share, the warehouse opened by another program)
 # are retried by the steps that can safely run twice; loading is not retried (it records files one by one).
 RETRIES = 3
 RETRY_DELAYS = [10, 30, 60]
-FILES_PER_CALL = 10  # the reading step reports its progress every this many files (one process)
 ARTIFACT_KEYS = {"summary": "tonghop-tom-tat", "issues": "tonghop-loi-canh-bao", "missing": "tonghop-don-vi-chua-nop"}
 
 
@@ -35,9 +34,7 @@ def is_transient(exc: BaseException) -> bool:
         return False
     if isinstance(exc, OSError):
         return True
-    import duckdb
-
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+    return wh.is_lock_error(exc)
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:
@@ -63,68 +60,52 @@ def retry_when_transient(task_, task_run, state) -> bool:
 _retrying = dict(retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_when_transient)
 
 
-@task(name="doc-danh-muc", cache_policy=NO_CACHE)
-def load_reference(settings: Settings) -> ingest.Reference:
-    """Read the registry, catalog and office settings."""
-    return ingest.load_reference(settings)
+def as_task(step: Step):
+    """The Prefect task of one run step (retried on transient faults when the step allows it)."""
+    return task(name=step.name, description=step.label, cache_policy=NO_CACHE,
+                **(_retrying if step.retry_transient else {}))(step.fn)
 
 
-@task(name="tim-tep-moi", cache_policy=NO_CACHE, **_retrying)
-def find_new_files(settings: Settings):
-    """List inbox files not yet taken in."""
-    return ingest.find_new_files(settings)
+TASKS = {step.name: as_task(step) for step in STEPS}
 
 
-@task(name="doc-tep", cache_policy=NO_CACHE, **_retrying)
-def parse_files(cands, ref, settings: Settings):
-    """Archive and parse the new files, reporting progress every few files (one batch when reading in several processes)."""
-    size = FILES_PER_CALL if settings.workers <= 1 else max(len(cands), 1)
-    for part in chunks(cands, size):
-        ingest.parse_candidates(part, ref, settings)
-        progress.advance(sum(1 for c in part if c.submission is not None))
-    return cands
+class _Relay:
+    """Passes the steps' progress to whoever listens in this process (flows/progress.py)."""
+
+    def step(self, label: str, total: int | None) -> None:
+        progress.step(label, total)
+
+    def advance(self, n: int) -> None:
+        progress.advance(n)
 
 
 @task(name="doc-mot-phan", cache_policy=NO_CACHE, **_retrying)
-def parse_part(part, ref, settings: Settings):
-    """Archive and parse one part of the new files (a task of the Dask cluster)."""
-    return ingest.parse_candidates(part, ref, settings)
+def read_part(jobs, registry, catalog, options):
+    """Read one part of the new files (a task of the Dask cluster)."""
+    return read_files(jobs, registry, catalog, options)
 
 
 @flow(name="tonghop-doc-tep-dask", validate_parameters=False)
-def parse_on_cluster(parts, ref, settings: Settings):
-    """Read the new files on the Dask cluster, one task per part."""
-    futures = [parse_part.submit(p, ref, settings) for p in parts]
+def read_on_cluster(parts, registry, catalog, options):
+    """Read the new files on the Dask cluster, one task per part, in order."""
+    futures = [read_part.submit(quote(p), quote(registry), quote(catalog), options) for p in parts]
     out = []
     for fut in futures:
         done = fut.result()
-        progress.advance(sum(1 for c in done if c.submission is not None))
+        progress.advance(len(done))
         out.extend(done)
     return out
 
 
-@task(name="kiem-tra", cache_policy=NO_CACHE)
-def validate(cands, ref, settings: Settings):
-    """Validate every new value at once: pandera, the office's rules, outliers."""
-    return ingest.validate_candidates(cands, ref, settings)
-
-
-@task(name="nap-kho", cache_policy=NO_CACHE)
-def load(cands, ref, settings: Settings, run_id: str, started_at: dt.datetime):
-    """Record each file in the warehouse, one transaction per submission."""
-    return ingest.load_candidates(cands, ref, settings, run_id, started_at)
-
-
-@task(name="tong-hop-va-xuat-bao-cao", cache_policy=NO_CACHE, **_retrying)
-def rebuild_outputs(periods, ref, settings: Settings, run_id: str):
-    """Consolidate touched periods and write their workbooks."""
-    return ingest.rebuild_outputs(periods, ref, settings, run_id)
-
-
-@task(name="phieu-phan-hoi", cache_policy=NO_CACHE, **_retrying)
-def write_feedbacks(summary, ref, settings: Settings):
-    """Write feedback workbooks for submissions with issues."""
-    return ingest.write_feedbacks(summary, ref, settings)
+def cluster_reader(address: str):
+    """A reader with pipeline.read.read_files' signature that reads on the Dask cluster at `address`."""
+    def read(jobs, registry, catalog, options, on_done=None):
+        if not jobs:
+            return []
+        get_run_logger().info("Đọc %d tệp trên cụm Dask %s.", len(jobs), address)
+        return read_on_cluster.with_options(task_runner=dask_runner(address))(chunks(list(jobs), FILES_PER_TASK),
+                                                                               registry, catalog, options)
+    return read
 
 
 @flow(name="tonghop-run", description="Tổng hợp số liệu CCHC: nhận tệp mới trong hộp thư, kiểm tra, nạp kho, lập báo cáo.")
@@ -135,7 +116,7 @@ def consolidation_flow(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PAT
                        deadlines: str | None = PATH_DEFAULTS["deadlines"], period: str | None = None,
                        unit: str | None = None, rebuild: bool = False, wait: float = WAIT_DEFAULT, workers: int = 0, backups: int = 5,
                        dask: str | None = None) -> Any:
-    """One consolidation run: find → parse → validate → load → consolidate and write (one writer at a time).
+    """One consolidation run: the steps of pipeline.run.STEPS, each a task (one writer at a time).
 
     Returns the run's RunSummary (with `rebuild`, what pipeline.rebuild.rebuild_warehouse returns).
 
@@ -163,16 +144,19 @@ def consolidation_flow(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PAT
     if dask and not rebuild and not dask_available():
         raise DaskUnavailable()
     log = get_run_logger()
-    scope = "".join([f", kỳ {period}" if period else "", f", đơn vị {unit}" if unit else ""])
     if rebuild:
         return _rebuild(settings, log)
+    scope = "".join([f", kỳ {period}" if period else "", f", đơn vị {unit}" if unit else ""])
     log.info("Bắt đầu lượt tổng hợp: hộp thư %s, kho dữ liệu %s%s.", settings.inbox, settings.warehouse, scope)
-    with writer_lock(settings.warehouse, settings.lock_timeout):
-        summary = _run(settings, dask)
-        completeness = load_completeness(settings.warehouse, summary.periods)
-    _log_summary(log, summary)
-    publish_artifacts(summary, completeness)
-    return summary
+    run = Run(settings, progress=_Relay(), reader=cluster_reader(dask) if dask else None)
+    with wh.writer_lock(settings.warehouse, settings.lock_timeout):
+        for step in STEPS:
+            progress.step(step.label, step.total(run) if step.total else None)
+            TASKS[step.name](quote(run))
+        completeness = completeness_rows(settings.warehouse, run.summary.periods)
+    _log_summary(log, run.summary)
+    publish_artifacts(run.summary, completeness)
+    return run.summary
 
 
 def _rebuild(settings: Settings, log):
@@ -182,49 +166,16 @@ def _rebuild(settings: Settings, log):
     log.info("Dựng lại kho dữ liệu %s từ các bản lưu gốc trong %s (mọi kỳ, mọi đơn vị).", settings.warehouse, settings.archive)
     progress.step("Dựng lại kho dữ liệu từ bản lưu gốc")
     result = rebuild_warehouse(settings)
-    with writer_lock(settings.warehouse, settings.lock_timeout):
-        completeness = load_completeness(settings.warehouse, list(getattr(result, "periods", None) or []))
-    if isinstance(result, RunSummary):
-        _log_summary(log, result)
-        publish_artifacts(result, completeness)
-        return result
+    with wh.writer_lock(settings.warehouse, settings.lock_timeout):
+        completeness = completeness_rows(settings.warehouse, list(result.periods))
     markdown = render_rebuild_markdown(result, completeness)
     log.info("%s", rebuild_line(result))
     try:
         create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEYS["summary"], description="Dựng lại kho dữ liệu")
-        _publish_missing(completeness, list(getattr(result, "periods", None) or []), "dựng lại kho")
+        _publish_missing(completeness, list(result.periods), "dựng lại kho")
     except Exception as exc:
         log.warning("Không tạo được bản tóm tắt trên giao diện Prefect: %s", exc)
     return result
-
-
-def _run(settings: Settings, dask: str | None) -> RunSummary:
-    log = get_run_logger()
-    started_at = dt.datetime.now()
-    run_id = ingest.new_run_id()
-    progress.step("Đọc danh mục")
-    ref = load_reference(settings)
-    progress.step("Tìm tệp mới trong hộp thư")
-    cands, unchanged = find_new_files(settings)
-    to_read = sum(1 for c in cands if c.duplicate_of is None and not c.waiting_reason)
-    log.info("Tìm thấy %d tệp mới (%d tệp cần đọc), %d tệp không đổi.", len(cands), to_read, unchanged)
-    progress.step("Đọc tệp", total=to_read)
-    if dask and to_read:
-        log.info("Đọc %d tệp trên cụm Dask %s.", to_read, dask)
-        parts = chunks(cands, FILES_PER_TASK)
-        cands = parse_on_cluster.with_options(task_runner=dask_runner(dask))(parts, ref, settings)
-    else:
-        cands = parse_files(cands, ref, settings)
-    progress.step("Kiểm tra số liệu")
-    cands = validate(cands, ref, settings)
-    progress.step("Nạp vào kho dữ liệu")
-    summary = load(cands, ref, settings, run_id, started_at)
-    summary.unchanged = unchanged
-    progress.step("Tổng hợp và lập báo cáo", total=len(summary.periods) or None)
-    summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)
-    progress.step("Viết phiếu phản hồi")
-    summary.feedback = write_feedbacks(summary, ref, settings)
-    return ingest.finish_run(summary, settings)
 
 
 def _log_summary(log, summary: RunSummary) -> None:

@@ -1,61 +1,57 @@
-"""The flow's plain parameters (JSON for a deployment) and the Settings built from them; no Prefect import here."""
+"""The flow's plain parameters (JSON for a deployment) and the Settings built from them; no Prefect import here.
+
+Option names, defaults and help live once, in pipeline.config.OPTIONS.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Settings
-from pipeline.read.workers import cores
+from pipeline.config import OPTIONS, PATH_OPTIONS, SERVED_WAIT, Settings, default
+from pipeline.errors import UsageError
+
+__all__ = ["PATH_DEFAULTS", "SERVED_WAIT", "WAIT_DEFAULT", "absolute_parameters", "build_settings", "check_period",
+           "check_unit", "flow_parameters"]
 
 # The CONTRACT's defaults, relative to the working directory of `tonghop run` / `tonghop serve`.
-PATH_DEFAULTS: dict[str, str] = {
-    "inbox": "inbox",
-    "warehouse": "warehouse/tonghop.duckdb",
-    "out": "warehouse/reports",
-    "units": "schemas/units.csv",
-    "catalog": "schemas/indicators.csv",
-    "office": "schemas/office.toml",
-    "rules": "schemas/rules.csv",
-    "outliers": "schemas/outliers.toml",
-    "deadlines": "schemas/deadlines.toml",  # a missing file means every report is due 5 days after its window
-}
-WAIT_DEFAULT = 60.0  # seconds `tonghop run` waits for another writer
-SERVED_WAIT = 1800.0  # a scheduled run waits longer: the officer's manual run may be finishing
+PATH_DEFAULTS: dict[str, str] = {name: OPTIONS[name].default for name in PATH_OPTIONS}
+WAIT_DEFAULT = default("wait")
 
 
 def check_period(period: str | None) -> None:
-    """Raise ValueError (Vietnamese) unless `period` is empty or a valid period code."""
+    """Raise UsageError (Vietnamese) unless `period` is empty or a valid period code."""
     from pipeline.vn.periods import is_period
 
     if period and not is_period(period):
-        raise ValueError(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)")
+        raise UsageError(f"Mã kỳ không hợp lệ: {period} (ví dụ: 2023-Q3, 2023-H1, 2023-9M, 2023-Y)")
 
 
 def check_unit(unit: str | None, units_csv: Path) -> None:
-    """Raise ValueError (Vietnamese) unless `unit` is empty or a code of the units registry."""
+    """Raise UsageError (Vietnamese) unless `unit` is empty or a code of the units registry."""
     if not unit:
         return
     from pipeline.reference.registry import load_registry
 
     codes = load_registry(units_csv).codes
     if unit not in codes:
-        raise ValueError(f"Mã đơn vị không có trong danh sách {units_csv}: {unit} (ví dụ: {', '.join(codes[:3])})")
+        raise UsageError(f"Mã đơn vị không có trong danh sách {units_csv}: {unit} (ví dụ: {', '.join(codes[:3])})")
 
 
-def build_settings(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PATH_DEFAULTS["warehouse"],
-                   out: str = PATH_DEFAULTS["out"], units: str = PATH_DEFAULTS["units"],
-                   catalog: str = PATH_DEFAULTS["catalog"], office: str = PATH_DEFAULTS["office"],
-                   rules: str = PATH_DEFAULTS["rules"], outliers: str = PATH_DEFAULTS["outliers"],
-                   deadlines: str | None = PATH_DEFAULTS["deadlines"], period: str | None = None, unit: str | None = None,
-                   wait: float = WAIT_DEFAULT, workers: int = 0, backups: int = 5) -> Settings:
-    """Build and check the Settings of a run from the flow's plain parameters."""
-    check_period(period)
-    check_unit(unit, Path(units))
-    return Settings(inbox=Path(inbox), warehouse=Path(warehouse), out=Path(out), units=Path(units),
-                    catalog=Path(catalog), office=Path(office), rules=Path(rules), outliers=Path(outliers),
-                    deadlines=Path(deadlines) if deadlines else None, period=period or None, unit=unit or None,
-                    lock_timeout=float(wait), workers=int(workers) if int(workers) > 0 else cores(), backups=int(backups))
+def build_settings(dry_run: bool = False, **params: Any) -> Settings:
+    """Build and check the Settings of a run from plain parameters (names of pipeline.config.OPTIONS; missing = default)."""
+    unknown = set(params) - set(OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown run options: {sorted(unknown)}")
+    p = {name: params.get(name, o.default) for name, o in OPTIONS.items()}
+    check_period(p["period"])
+    check_unit(p["unit"], Path(p["units"]))
+    from pipeline.read.workers import cores
+
+    paths = {name: Path(p[name]) for name in PATH_OPTIONS if name != "deadlines"}
+    return Settings(**paths, deadlines=Path(p["deadlines"]) if p["deadlines"] else None, period=p["period"] or None,
+                    unit=p["unit"] or None, dry_run=dry_run, lock_timeout=float(p["wait"]),
+                    workers=int(p["workers"]) if int(p["workers"]) > 0 else cores(), backups=int(p["backups"]))
 
 
 def flow_parameters(settings: Settings) -> dict[str, Any]:

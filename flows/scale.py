@@ -5,13 +5,15 @@ from __future__ import annotations
 import importlib.util
 import os
 
+from pipeline.errors import UsageError
+
 MISSING_DASK = ("Chưa cài gói prefect-dask nên không đọc tệp song song bằng Dask được. "
                 "Hãy cài thêm: .venv/bin/pip install -e '.[dask]' (hoặc pip install 'tonghop[dask]'), rồi chạy lại; "
                 "hoặc bỏ tùy chọn --dask (tham số dask) để đọc tệp ngay trên máy này.")
 FILES_PER_TASK = 16  # a Dask task costs tens of milliseconds; a workbook about 15 ms to read
 
 
-class DaskUnavailable(RuntimeError):
+class DaskUnavailable(UsageError):
     """Dask was requested but prefect-dask is not installed; the message says how to install it (Vietnamese)."""
 
     def __init__(self) -> None:

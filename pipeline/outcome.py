@@ -9,6 +9,30 @@ from pathlib import Path
 
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.inbox.files import InboxFile
+    from pipeline.read.submission import Submission
+
+
+@dataclass
+class Candidate:
+    """A new inbox file of this run, with its fingerprint and what the ledger already knows of its bytes."""
+
+    file: InboxFile
+    sha256: str
+    duplicate_of: tuple[int, str] | None = None  # (submission id, file name); id 0 = an earlier file of this run
+    submission: Submission | None = None
+    skipped_reason: str | None = None
+    waiting_reason: str | None = None
+    received_at: dt.datetime | None = None  # first seen; set by a rebuild from the archive
+
+    @property
+    def to_read(self) -> bool:
+        """Whether this file is read in this run (not a duplicate of known bytes, not still being copied)."""
+        return self.duplicate_of is None and not self.waiting_reason
+
 
 @dataclass
 class FileResult:

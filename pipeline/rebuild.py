@@ -1,4 +1,5 @@
-"""`tonghop rebuild`: rebuild the warehouse from the archive alone, replaying every recorded file in its run's order."""
+"""`tonghop rebuild`: rebuild the warehouse from the archive alone, replaying every archived run through the run's own
+steps (pipeline.run.STEPS, from finding the files to loading them), then consolidating, ranking and writing."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.inbox import archive as arc
-from pipeline.warehouse import store as wh
+from pipeline import warehouse as wh
 from pipeline.config import Settings
-from pipeline.run import (Reference, consolidate_period, find_new_files, load_candidates, load_reference, new_run_id,
-                             parse_candidates, rebuild_outputs, validate_candidates)
-from pipeline.warehouse.lock import backup, writer_lock
+from pipeline.errors import RebuildError
+from pipeline.inbox import archive as arc
+from pipeline.outcome import RunSummary
+from pipeline.reference import Reference, load_reference
+from pipeline.run import Run, consolidate, execute, new_run_id, rank, steps, write
 
-
-class RebuildError(Exception):
-    """The archive cannot rebuild the warehouse; the Vietnamese message says why. Nothing was changed."""
+__all__ = ["RebuildError", "RebuildResult", "rebuild_warehouse"]
+REPLAY = ("tim-tep-moi", "nap-kho")  # each archived run replays the run's steps from finding its files to loading them
 
 
 @dataclass
@@ -39,7 +40,7 @@ class RebuildResult:
 
 def rebuild_warehouse(settings: Settings) -> RebuildResult:
     """Rebuild the warehouse file from archive/ (copies + manifest) and swap it in only once it is complete."""
-    with writer_lock(settings.warehouse, settings.lock_timeout):
+    with wh.writer_lock(settings.warehouse, settings.lock_timeout):
         return _rebuild(settings)
 
 
@@ -52,7 +53,7 @@ def _rebuild(settings: Settings) -> RebuildResult:
     if lost:
         raise RebuildError(f"Thiếu {len(lost)} bản lưu trong {settings.archive} (ví dụ: {', '.join(lost[:3])}); "
                            "không dựng lại để khỏi mất dữ liệu.")
-    ref = load_reference(settings)
+    ref = load_reference(settings.reference)
     result = RebuildResult(run_id="rebuild-" + new_run_id(), files=len(entries))
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".rebuild-", dir=settings.warehouse.parent))
@@ -69,27 +70,28 @@ def _rebuild(settings: Settings) -> RebuildResult:
                 result.by_status[f.status] = result.by_status.get(f.status, 0) + 1
             result.by_status["superseded"] = result.by_status.get("superseded", 0) + summary.superseded
         result.runs = len(groups)
-        con = wh.connect(target)
-        try:
-            # the figures go into the new file before it is swapped in; the workbooks follow once it is in place
-            result.periods = [r[0] for r in con.execute("select period_code from periods order by period_code").fetchall()]
-            wh.refresh_deadlines(con, ref.deadlines)
-            for period in result.periods:
-                consolidate_period(con, period, ref)
+        # the figures go into the new file before it is swapped in; the workbooks follow once it is in place
+        with wh.session(target) as con:
+            result.periods = wh.period_codes(con)
+        run = Run(base, run_id=result.run_id, ref=ref,
+                  summary=RunSummary(run_id=result.run_id, started_at=dt.datetime.now(), periods=result.periods))
+        consolidate(run)
+        with wh.session(target, write=True) as con:
             now = dt.datetime.now()
             wh.record_run(con, {"run_id": result.run_id, "started_at": now, "finished_at": now, "period_filter": "rebuild",
                                 "files_new": result.files, "loaded": result.by_status.get("loaded", 0),
                                 "rejected": result.by_status.get("rejected", 0), "duplicate": result.by_status.get("duplicate", 0),
                                 "superseded": result.by_status.get("superseded", 0), "skipped": 0, "values_loaded": None,
                                 "errors": None, "warnings": None})
-            con.execute("checkpoint")
-        finally:
-            con.close()
+            wh.checkpoint(con)
         result.previous = _swap(target, settings)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     # the warehouse is whole now; the workbooks follow it (earlier versions go to history/)
-    result.reports = rebuild_outputs(result.periods, ref, dataclasses.replace(settings, dry_run=False), result.run_id)
+    run.settings = dataclasses.replace(settings, dry_run=False)
+    rank(run)
+    write(run)
+    result.reports = list(run.summary.reports)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -103,14 +105,10 @@ def _replay(group: list[arc.ArchiveEntry], run_id: str, source: Path, inbox: Pat
         os.utime(dest, ns=(e.mtime_ns, e.mtime_ns))
     first = group[0]
     s = dataclasses.replace(base, inbox=inbox, period=first.period_filter, unit=first.unit_filter)
-    cands, _ = find_new_files(s)
-    known = {(e.path, e.sha256): e for e in group}
-    for c in cands:
-        e = known.get((c.file.rel, c.sha256))
-        if e is not None:
-            c.received_at = e.received
-    cands = validate_candidates(parse_candidates(cands, ref, s), ref, s)
-    return load_candidates(cands, ref, s, run_id)
+    run = Run(s, run_id=run_id, ref=ref, received={(e.path, e.sha256): e.received for e in group})
+    for step in steps(*REPLAY):
+        execute(step, run)
+    return run.summary
 
 
 def _swap(rebuilt: Path, settings: Settings) -> Path | None:
@@ -119,10 +117,9 @@ def _swap(rebuilt: Path, settings: Settings) -> Path | None:
     previous = None
     if current.exists():
         try:  # fold a crashed run's log into the file so the backup is whole
-            con = wh.connect(current)
-            con.execute("checkpoint")
-            con.close()
-            previous = backup(current, keep=max(settings.backups, 1))
+            with wh.session(current, write=True) as con:
+                wh.checkpoint(con)
+            previous = wh.backup(current, keep=max(settings.backups, 1))
         except Exception:  # an unreadable warehouse is what a rebuild is for: keep it aside as it is
             folder = current.parent / "backups"
             folder.mkdir(exist_ok=True)

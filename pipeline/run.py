@@ -1,74 +1,79 @@
-"""The steps of one consolidation run: find new files, parse, validate, load, rebuild outputs."""
+"""One consolidation run, its steps written once: find → read → validate → load → consolidate → rank → write.
+
+`STEPS` is the run. `run_steps` executes it in this process (tests, dry runs, benchmarks); the Prefect flow
+(flows/consolidate.py) wraps each step as a task; `tonghop rebuild` (pipeline/rebuild.py) replays the archived runs
+through the same steps. Every step takes the run's state (`Run`) and hands each stage only what that stage uses:
+the stages (pipeline.inbox, .read, .validate, .warehouse, .figures, .report) never see the whole Settings.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from pipeline import issues as iss
+from pipeline import warehouse as wh
+from pipeline.config import Settings
+from pipeline.figures.district import consolidate as consolidate_figures
+from pipeline.figures.ranking import previous_period, rank_units
+from pipeline.inbox import Known, archive_original, quarantine, scan
 from pipeline.inbox import archive as arc
-from pipeline.warehouse import store as wh
-from pipeline.reference.catalog import Catalog, load_catalog
-from pipeline.config import Office, Settings, load_office
-from pipeline.figures.district import consolidate
-from pipeline.reference.deadlines import DeadlineRule, load_deadlines
+from pipeline.outcome import Candidate, FileResult, RunSummary
+from pipeline.read import read_files
+from pipeline.reference import Reference, load_reference
+from pipeline.report.district import ReportData, write_report
 from pipeline.report.feedback import feedback_path, write_feedback, write_summary
-from pipeline.inbox.files import InboxFile, discover, sha256_of
-from pipeline.warehouse.lock import backup, writer_lock
-from pipeline.read.workers import effective_workers, parse_files
+from pipeline.report.summary import completeness_rows as completeness_rows_of
+from pipeline.validate import validate_submissions
 from pipeline.vn.periods import is_period, period_bounds, period_kind
-from pipeline.figures.ranking import previous_period
-from pipeline.report.district import ReportData, report_extras, write_report
-from pipeline.reference.rubric import Rubric, load_rubric
-from pipeline.validate.rules import Rule, evaluate, load_outlier_settings, load_rules, outliers
-from pipeline.read.safety import is_stable
-from pipeline.read.submission import Submission, parse_submission
-from pipeline.reference.registry import Registry, load_registry
-from pipeline.validate.schema import validate_observations
-from pipeline.outcome import FileResult, RunSummary
+
+LOAD_BATCH = 250  # files recorded per transaction (each submission is whole or absent either way)
+
+
+class Progress:
+    """Hears of a run's progress (flows/progress.py draws it on a terminal); this one hears nothing."""
+
+    def step(self, label: str, total: int | None) -> None:
+        """A step begins, with `total` items when known."""
+
+    def advance(self, n: int) -> None:
+        """`n` more items of the current step are done."""
 
 
 @dataclass
-class Reference:
-    """The office's reference data for a run."""
+class PeriodFigures:
+    """One period's consolidation: its values, district figures, completeness and what its workbook compares with."""
 
-    registry: Registry
-    catalog: Catalog
-    office: Office
-    rules: list[Rule]
-    outlier_k: float
-    outlier_min_periods: int
-    deadlines: DeadlineRule = field(default_factory=DeadlineRule)
-    rubric: Rubric | None = None
+    period_code: str
+    values: pd.DataFrame  # v_values rows: period_code, unit_code, indicator_code, value
+    district: pd.DataFrame  # figures.district.DISTRICT_COLUMNS
+    completeness: pd.DataFrame  # v_completeness rows of the period, registry order
+    window: tuple[dt.date, dt.date] | None
+    issues: pd.DataFrame  # current submissions' issues (warehouse.period_issues)
+    previous_period: str | None = None
+    previous_values: pd.DataFrame | None = None
+    scores: pd.DataFrame | None = None  # set by the rank step
 
 
 @dataclass
-class Candidate:
-    """A new file to take in, with its fingerprint and what the ledger already knows of its bytes."""
+class Run:
+    """The state one run's steps pass along: what was found, read, loaded and consolidated."""
 
-    file: InboxFile
-    sha256: str
-    duplicate_of: tuple[int, str] | None = None
-    submission: Submission | None = None
-    skipped_reason: str | None = None
-    waiting_reason: str | None = None
-    received_at: dt.datetime | None = None  # first seen; set by a rebuild from the archive
-
-
-def load_reference(settings: Settings) -> Reference:
-    """Read the units registry, the indicator catalog and the office settings."""
-    catalog = load_catalog(settings.catalog)
-    k, min_periods = load_outlier_settings(settings.outliers)
-    return Reference(load_registry(settings.units), catalog, load_office(settings.office),
-                     load_rules(settings.rules, known_codes=set(catalog.frame.index)), k, min_periods,
-                     load_deadlines(settings.deadlines),
-                     load_rubric(settings.rubric_file, known_codes=set(catalog.frame.index)))
+    settings: Settings
+    run_id: str = field(default_factory=lambda: new_run_id())
+    started_at: dt.datetime = field(default_factory=dt.datetime.now)
+    ref: Reference | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    unchanged: int = 0
+    summary: RunSummary | None = None
+    figures: dict[str, PeriodFigures] = field(default_factory=dict)
+    progress: Progress = field(default_factory=Progress)
+    reader: Callable | None = None  # replaces pipeline.read.read_files (a Dask cluster); same signature
+    received: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # first-seen times replayed by a rebuild
 
 
 def new_run_id() -> str:
@@ -76,144 +81,273 @@ def new_run_id() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
-def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
-    """List the inbox files the warehouse has not taken in yet; return them and the count of unchanged files.
+# ------------------------------------------------------------------------------------------------------ the steps
 
-    A file modified in the last minute is checked twice (size and mtime) and left for the next run while it may
-    still be being copied (its candidate carries a `waiting_reason`).
-    """
-    files = discover(settings.inbox)
-    seen_stats: set[tuple[str, int, int]] = set()
-    seen_bytes: set[tuple[str, str]] = set()
-    by_sha: dict[str, tuple[int, str]] = {}
-    if settings.warehouse.exists():
-        con = wh.connect(settings.warehouse, read_only=True)
-        try:
-            for p, s, m, h in con.execute("select path, size, mtime_ns, sha256 from files_seen").fetchall():
-                seen_stats.add((p, s, m))
-                seen_bytes.add((p, h))
-            for sid, name, h in con.execute("select submission_id, file_name, sha256 from submissions where status <> 'duplicate' order by submission_id desc").fetchall():
-                by_sha[h] = (int(sid), name)
-        finally:
-            con.close()
-    out: list[Candidate] = []
-    unchanged = 0
-    touched: list[tuple[str, int, int, str]] = []
-    batch_sha: dict[str, str] = {}
-    now = time.time()
-    for f in files:
-        if (f.rel, f.size, f.mtime_ns) in seen_stats:
-            unchanged += 1
-            continue
-        if now - f.mtime_ns / 1e9 < 60 and not is_stable(f.path, settings.limits, now):
-            out.append(Candidate(f, "", waiting_reason="Tệp đang được chép hoặc vừa thay đổi; sẽ nhận ở lượt chạy sau"))
-            continue
-        sha = sha256_of(f.path)
-        if (f.rel, sha) in seen_bytes:  # same bytes, new mtime: remember it so the next run skips hashing
-            unchanged += 1
-            touched.append((f.rel, f.size, f.mtime_ns, sha))
-            continue
-        cand = Candidate(f, sha, duplicate_of=by_sha.get(sha))
-        if cand.duplicate_of is None and sha in batch_sha:
-            cand.duplicate_of = (0, batch_sha[sha])
-        batch_sha.setdefault(sha, f.path.name)
-        out.append(cand)
-    if touched and not settings.dry_run:
-        con = wh.connect(settings.warehouse)
-        try:
-            for rel, size, mtime_ns, sha in touched:
+def read_reference(run: Run) -> None:
+    """Read the registry, catalog, rules, rubric, deadlines and office files."""
+    run.ref = load_reference(run.settings.reference)
+
+
+def find(run: Run) -> None:
+    """List the inbox files the warehouse has not taken in yet; remember new mtimes of files already taken in."""
+    s = run.settings
+    known = Known()
+    if s.warehouse.exists():
+        with wh.session(s.warehouse) as con:
+            known = Known(*wh.seen_files(con))
+    found = scan(s.inbox, known, s.limits)
+    if found.touched and not s.dry_run:
+        with wh.session(s.warehouse, write=True) as con:
+            for rel, size, mtime_ns, sha in found.touched:
                 wh.touch_file(con, rel, size, mtime_ns, sha)
-        finally:
-            con.close()
-    return out, unchanged
+    for c in found.candidates:
+        c.received_at = run.received.get((c.file.rel, c.sha256))
+    run.candidates, run.unchanged = found.candidates, found.unchanged
 
 
-def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
-    """Archive and parse every new, non-duplicate file (in `settings.workers` processes when that pays); apply the run's period limit."""
-    todo = [c for c in cands if c.duplicate_of is None and not c.waiting_reason]
-
-    def archive_all() -> None:
-        if not settings.dry_run:
-            for c in todo:
-                _archive(c, settings.archive)
-
+def read(run: Run) -> None:
+    """Archive every new file's original, then read it; apply the run's period limit."""
+    s = run.settings
+    todo = [c for c in run.candidates if c.to_read]
+    if not s.dry_run:
+        for c in todo:  # every original is copied, unchanged, before anything reads it
+            archive_original(c.file, c.sha256, s.archive)
     jobs = [(c.file.path, c.file.folder_period) for c in todo]
-    workers = effective_workers(len(jobs), settings.workers)
-    archive_all()  # every original is copied, unchanged, before anything reads it
-    if workers > 1:
-        subs = parse_files(jobs, ref.registry, ref.catalog, settings.limits, workers)
-    else:
-        subs = [parse_submission(p, ref.registry, ref.catalog, folder_period=fp, limits=settings.limits) for p, fp in jobs]
+    subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
     for c, sub in zip(todo, subs):
-        if settings.period:
-            if sub.period_code and sub.period_code != settings.period:
-                c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {settings.period} của lượt chạy này"
+        if s.period:
+            if sub.period_code and sub.period_code != s.period:
+                c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {s.period} của lượt chạy này"
             elif sub.period_code is None:
-                sub.period_code = settings.period
+                sub.period_code = s.period
                 sub.issues = [i for i in sub.issues if i["code"] != "period-unknown"]
-                sub.observations["period_code"] = settings.period
+                sub.observations["period_code"] = s.period
         c.submission = sub
-    return cands
 
 
-def validate_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
-    """Validate all new values at once: pandera domains, the office's rules, outliers against each unit's history.
+def validate(run: Run) -> None:
+    """Validate every new value at once (pandera domains, the office's rules, outliers against each unit's history).
 
-    An `error` keeps its value out of the warehouse's accepted values; a `warning` only records the issue.
-    A run limited to one unit (`settings.unit`) first leaves the other units' files for a later run.
+    A run limited to one unit (`--unit`) first leaves the other units' files for a later run.
     """
-    if settings.unit:
-        for c in cands:
+    s = run.settings
+    if s.unit:
+        for c in run.candidates:
             sub = c.submission
-            if sub is not None and c.skipped_reason is None and sub.unit_code != settings.unit:
-                c.skipped_reason = f"Của đơn vị {sub.unit_code or 'chưa xác định'}, không thuộc đơn vị {settings.unit} của lượt chạy này"
-    subs = [c.submission for c in cands if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
-    frames = [s.observations.assign(_sub=i) for i, s in enumerate(subs)]
-    if not frames:
-        return cands
-    combined = pd.concat(frames, ignore_index=True)
-    checked, found = validate_observations(combined)
-    present = checked[checked["accepted"]]
-    values = present.rename(columns={"_sub": "submission"})[["submission", "unit_code", "indicator_code", "value", "file", "sheet", "cell"]]
-    ruled = evaluate(values, ref.rules)
-    history = _history(settings, {s.unit_code for s in subs}, {s.period_code for s in subs})
-    odd = outliers(values, history, ref.outlier_k, ref.outlier_min_periods)
-    per_sub: dict[int, list[dict]] = {}
-    for rec in found:
-        per_sub.setdefault(int(checked.at[rec.pop("row_index"), "_sub"]), []).append(rec)
-    rejected_cells: set[tuple[int, str, str]] = set()
-    for frame in (ruled, odd):
-        for rec in frame.to_dict("records"):
-            sub_index = int(rec["submission"])
-            per_sub.setdefault(sub_index, []).append({k: rec.get(k) for k in iss.COLUMNS})
-            if rec["severity"] == "error":
-                rejected_cells.add((sub_index, rec["sheet"], rec["cell"]))
-    if rejected_cells:  # one pass over all values, not one mask per rule
-        keys = zip(checked["_sub"].astype(int), checked["sheet"], checked["cell"])
-        checked.loc[[k in rejected_cells for k in keys], "accepted"] = False
-    parts = {int(i): g.drop(columns="_sub").reset_index(drop=True) for i, g in checked.groupby("_sub", sort=False)}
-    empty = checked.iloc[0:0].drop(columns="_sub")
-    for i, s in enumerate(subs):
-        s.observations = parts.get(i, empty)
-        s.issues.extend(per_sub.get(i, []))
-    return cands
+            if sub is not None and c.skipped_reason is None and sub.unit_code != s.unit:
+                c.skipped_reason = f"Của đơn vị {sub.unit_code or 'chưa xác định'}, không thuộc đơn vị {s.unit} của lượt chạy này"
+    subs = [c.submission for c in run.candidates
+            if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
+    if subs:
+        validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods)
 
 
-def _history(settings: Settings, units: set[str | None], periods: set[str | None]) -> pd.DataFrame:
+def load(run: Run) -> None:
+    """Record every file in the ledger, whole submissions per transaction (≤ LOAD_BATCH files), and start the summary.
+
+    The archive's manifest learns of each batch's files before the warehouse does; rejected originals move to the
+    quarantine folder once recorded. A run with nothing new opens nothing for writing.
+    """
+    s = run.settings
+    summary = RunSummary(run_id=run.run_id, started_at=run.started_at, dry_run=s.dry_run, unchanged=run.unchanged)
+    run.summary = summary
+    writes = not s.dry_run and bool(run.candidates or s.period)
+    if writes and s.backups > 0:
+        wh.backup(s.warehouse, keep=s.backups)
+    con = wh.connect(s.warehouse) if writes else None
+    try:
+        if con is not None:
+            summary.catalog_version = wh.sync_reference(con, run.ref.registry.units, run.ref.catalog.frame)
+            if s.period:
+                wh.ensure_period(con, s.period)
+        seen = arc.first_seen(s.archive) if con is not None else {}
+        prepared: list[tuple[Candidate, FileResult, wh.Pending | None]] = []
+        for c in run.candidates:
+            if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
+                c.received_at = seen.get((c.file.rel, c.sha256)) or s.clock()
+            prepared.append((c, *_prepare(c, run.run_id)))
+        for start in range(0, len(prepared), LOAD_BATCH):
+            part = prepared[start:start + LOAD_BATCH]
+            pending = [p for _, _, p in part if p is not None]
+            if con is not None and pending:
+                for c, _, p in part:
+                    if p is not None:
+                        arc.append_entry(s.archive, arc.ArchiveEntry(
+                            c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size,
+                            c.file.mtime_ns, c.received_at.isoformat(), run.run_id, s.period, s.unit))
+                wh.record_submissions(con, pending)
+            for c, result, p in part:
+                if p is not None:
+                    result.submission_id = p.submission_id
+                    summary.superseded += p.supersedes is not None
+                if result.status == "rejected" and con is not None:
+                    quarantine(c.file, s.quarantine)
+                summary.files.append(result)
+        stale = wh.stale_periods(con) if con is not None else _stale(s)
+    finally:
+        if con is not None:
+            con.close()
+    summary.periods = sorted({f.period_code for f in summary.files if f.status == "loaded" and f.period_code}
+                             | ({s.period} if s.period else set())
+                             | {p for p in stale if not s.period or p == s.period})
+
+
+def consolidate(run: Run) -> None:
+    """Recompute the district figures of every touched period (and of the periods that compare with one) in the warehouse."""
+    s = run.settings
+    if s.dry_run or not run.summary.periods:
+        return
+    ref = run.ref
+    with wh.session(s.warehouse, write=True) as con:
+        wh.refresh_deadlines(con, ref.deadlines)
+        available = wh.periods_with_values(con)
+        mode = ref.rubric.compare_with if ref.rubric else "preceding"
+        for period in _with_followers(wh.period_codes(con), run.summary.periods, mode):
+            values = wh.period_values(con, period)
+            district = consolidate_figures(values, ref.catalog.frame, n_expected=len(ref.registry.units))
+            wh.replace_district(con, period, district)
+            previous = previous_period(period, available, mode)
+            run.figures[period] = PeriodFigures(
+                period, values, district, wh.completeness(con, [period]), wh.period_window(con, period),
+                wh.period_issues(con, period), previous,
+                wh.period_values(con, previous)[["unit_code", "indicator_code", "value"]] if previous else None)
+
+
+def rank(run: Run) -> None:
+    """Score and rank the units of every consolidated period with the office's rubric (Phụ lục)."""
+    ref = run.ref
+    if ref.rubric is None:
+        return
+    for pf in run.figures.values():
+        comp = pf.completeness
+        submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
+                     else set(pf.values["unit_code"]) if not pf.values.empty else set())
+        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, ref.registry.units, submitted, pf.previous_values)
+
+
+def write(run: Run) -> None:
+    """Write each consolidated period's district workbook, then mark the period's outputs fresh."""
+    s = run.settings
+    if s.dry_run or not run.figures:
+        return
+    ref = run.ref
+    for period, pf in run.figures.items():
+        data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
+                          district=pf.district, values=pf.values, completeness=pf.completeness, window=pf.window,
+                          run_id=run.run_id, rubric=ref.rubric, previous_period=pf.previous_period,
+                          previous_values=pf.previous_values, issues=pf.issues, scores=pf.scores)
+        run.summary.reports.append(write_report(data, s.out))
+    with wh.session(s.warehouse, write=True) as con:
+        for period in run.figures:
+            wh.mark_fresh(con, period)
+        wh.checkpoint(con)
+
+
+def feedback(run: Run) -> None:
+    """Write a feedback workbook (phản hồi) for every submission of this run that has issues."""
+    s = run.settings
+    if s.dry_run:
+        return
+    labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
+    for f in run.summary.files:
+        if f.issue_rows is None or f.issue_rows.empty:
+            continue
+        path = feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)
+        run.summary.feedback.append(write_feedback(
+            path, unit_label=labels.get(f.unit_code, f.unit_code or "chưa xác định"), period_code=f.period_code,
+            file_name=f.file, status=f.status, reason=f.reason, issues=f.issue_rows))
+
+
+def finish(run: Run) -> None:
+    """Stamp the end of the run, save the import summary and, when the run took files in, log it in the warehouse."""
+    s, summary = run.settings, run.summary
+    summary.finished_at = dt.datetime.now()
+    if s.dry_run:
+        return
+    summary.summary_path = write_summary(summary, s.out)
+    if not (summary.files or s.period):  # nothing new: the warehouse is left exactly as it was
+        return
+    with wh.session(s.warehouse, write=True) as con:
+        wh.record_run(con, {
+            "run_id": summary.run_id, "started_at": summary.started_at, "finished_at": summary.finished_at,
+            "period_filter": s.period, "files_new": len(summary.files), "loaded": summary.count("loaded"),
+            "rejected": summary.count("rejected"), "duplicate": summary.count("duplicate"), "superseded": summary.superseded,
+            "skipped": summary.count("skipped"), "values_loaded": summary.values_loaded,
+            "errors": sum(f.errors for f in summary.files), "warnings": sum(f.warnings for f in summary.files),
+            "catalog_version": summary.catalog_version,
+        })
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the run: its task name (Prefect), its Vietnamese label, the function, and how it may be retried."""
+
+    name: str
+    label: str
+    fn: Callable[[Run], None]
+    retry_transient: bool = False  # a busy file or share may pass: the flow retries the step
+    total: Callable[[Run], int | None] | None = None  # items the step works through (for progress bars)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("doc-danh-muc", "Đọc danh mục", read_reference),
+    Step("tim-tep-moi", "Tìm tệp mới trong hộp thư", find, retry_transient=True),
+    Step("doc-tep", "Đọc tệp", read, retry_transient=True, total=lambda r: sum(c.to_read for c in r.candidates)),
+    Step("kiem-tra", "Kiểm tra số liệu", validate),
+    Step("nap-kho", "Nạp vào kho dữ liệu", load),
+    Step("tong-hop", "Tổng hợp số liệu", consolidate, retry_transient=True, total=lambda r: len(r.summary.periods) or None),
+    Step("xep-hang", "Xếp hạng các đơn vị", rank),
+    Step("lap-bao-cao", "Lập biểu tổng hợp", write, retry_transient=True, total=lambda r: len(r.figures) or None),
+    Step("phieu-phan-hoi", "Viết phiếu phản hồi", feedback, retry_transient=True),
+    Step("ket-thuc", "Lưu bản tóm tắt", finish),
+)
+
+
+def steps(first: str, last: str) -> tuple[Step, ...]:
+    """The steps from `first` to `last` (task names), in run order."""
+    names = [s.name for s in STEPS]
+    return STEPS[names.index(first):names.index(last) + 1]
+
+
+def execute(step: Step, run: Run) -> None:
+    """Run one step in this process, telling `run.progress` that it begins."""
+    run.progress.step(step.label, step.total(run) if step.total else None)
+    step.fn(run)
+
+
+def run_steps(settings: Settings, progress: Progress | None = None) -> RunSummary:
+    """Run every step in this process without orchestration (tests, benchmarks, dry runs), one writer at a time."""
+    run = Run(settings, progress=progress or Progress())
+    if settings.dry_run:
+        for step in STEPS:
+            execute(step, run)
+        return run.summary
+    with wh.writer_lock(settings.warehouse, settings.lock_timeout):
+        for step in STEPS:
+            execute(step, run)
+    return run.summary
+
+
+def completeness_rows(warehouse, periods: list[str]) -> list[dict]:
+    """Plain v_completeness rows of `periods` for the run's summary and artifacts (none without a warehouse)."""
+    if not periods or not warehouse.exists():
+        return []
+    with wh.session(warehouse) as con:
+        return completeness_rows_of(wh.completeness(con, periods))
+
+
+# ------------------------------------------------------------------------------------------------------ helpers
+
+def _history(s: Settings, subs: list) -> pd.DataFrame:
     """Earlier values of the same units, in periods of the same kind that end before the periods being loaded."""
     empty = pd.DataFrame(columns=["unit_code", "period_code", "indicator_code", "value"])
-    if not settings.warehouse.exists() or not units:
+    units = sorted({x.unit_code for x in subs if x.unit_code})
+    current = [p for p in {x.period_code for x in subs} if p and is_period(p)]
+    if not s.warehouse.exists() or not units or not current:
         return empty
-    con = wh.connect(settings.warehouse, read_only=True)
-    try:
-        hist = con.execute("select unit_code, period_code, indicator_code, value from v_values where unit_code in (select unnest(?))",
-                           [sorted(u for u in units if u)]).df()
-    finally:
-        con.close()
+    with wh.session(s.warehouse) as con:
+        hist = wh.unit_history(con, units)
     if hist.empty:
-        return empty
-    current = [p for p in periods if p and is_period(p)]
-    if not current:
         return empty
     kinds = {period_kind(p) for p in current}
     latest_end = max(period_bounds(p)[1] for p in current)
@@ -221,63 +355,18 @@ def _history(settings: Settings, units: set[str | None], periods: set[str | None
     return hist[keep]
 
 
-LOAD_BATCH = 250  # files recorded per transaction (each submission is whole or absent either way)
-
-
-def load_candidates(cands: list[Candidate], ref: Reference, settings: Settings, run_id: str,
-                    started_at: dt.datetime | None = None) -> RunSummary:
-    """Record every file in the ledger, whole submissions per transaction, and return the run summary."""
-    summary = RunSummary(run_id=run_id, started_at=started_at or dt.datetime.now(), dry_run=settings.dry_run)
-    writes = not settings.dry_run and bool(cands or settings.period)  # nothing new: touch nothing
-    if writes and settings.backups > 0:
-        backup(settings.warehouse, keep=settings.backups)
-    con = wh.connect(settings.warehouse) if writes else None
-    try:
-        if con is not None:
-            summary.catalog_version = wh.sync_reference(con, ref.registry.units, ref.catalog.frame)
-            if settings.period:
-                wh.ensure_period(con, settings.period)
-        seen = arc.first_seen(settings.archive) if con is not None else {}
-        prepared: list[tuple[Candidate, FileResult, wh.Pending | None]] = []
-        for c in cands:
-            if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
-                c.received_at = seen.get((c.file.rel, c.sha256)) or settings.clock()
-            prepared.append((c, *_prepare(c, run_id)))
-        for start in range(0, len(prepared), LOAD_BATCH):
-            part = prepared[start:start + LOAD_BATCH]
-            pending = [p for _, _, p in part if p is not None]
-            if con is not None and pending:
-                for c, _, p in part:  # the archive's manifest learns of the files before the warehouse does
-                    if p is not None:
-                        arc.append_entry(settings.archive, arc.ArchiveEntry(
-                            c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size,
-                            c.file.mtime_ns, c.received_at.isoformat(), run_id, settings.period, settings.unit))
-                wh.record_submissions(con, pending)
-            for c, result, p in part:
-                if p is not None:
-                    result.submission_id = p.submission_id
-                    summary.superseded += p.supersedes is not None
-                if result.status == "rejected" and con is not None:
-                    _quarantine(c.file, settings.quarantine)
-                summary.files.append(result)
-    finally:
-        if con is not None:
-            con.close()
-    summary.periods = sorted({f.period_code for f in summary.files if f.status == "loaded" and f.period_code}
-                             | ({settings.period} if settings.period else set()) | set(_stale(settings)))
-    return summary
-
-
-def _stale(settings: Settings) -> list[str]:
-    """Periods whose outputs an earlier, interrupted run did not finish (none in a dry run)."""
-    if settings.dry_run or not settings.warehouse.exists():
+def _stale(s: Settings) -> list[str]:
+    """Periods whose outputs an earlier, interrupted run did not finish (none in a dry run or without a warehouse)."""
+    if s.dry_run or not s.warehouse.exists():
         return []
-    con = wh.connect(settings.warehouse, read_only=True)
-    try:
-        stale = wh.stale_periods(con)
-    finally:
-        con.close()
-    return [p for p in stale if not settings.period or p == settings.period]
+    with wh.session(s.warehouse) as con:
+        return wh.stale_periods(con)
+
+
+def _with_followers(available: list[str], periods: list[str], mode: str) -> list[str]:
+    """The touched periods plus those that compare with one of them (their "previous rank" column changed)."""
+    followers = [p for p in available if p not in periods and previous_period(p, available, mode) in periods]
+    return list(periods) + followers
 
 
 def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
@@ -315,121 +404,3 @@ def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
     result = FileResult(f.rel, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
                         int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn, issues)
     return result, wh.Pending(record, obs, issues, stat)
-
-
-def _quarantine(f: InboxFile, quarantine: Path) -> None:
-    """Move a rejected original, unchanged, out of the inbox into the quarantine folder."""
-    target = quarantine / f.rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target = target.with_name(f"{target.stem}_{f.mtime_ns}{target.suffix}")
-    shutil.move(str(f.path), str(target))
-
-
-def _archive(c: Candidate, archive: Path) -> None:
-    archive.mkdir(parents=True, exist_ok=True)
-    target = archive / f"{c.sha256}{c.file.path.suffix.lower()}"
-    if not target.exists():
-        tmp = target.with_name(target.name + ".part")
-        shutil.copy2(c.file.path, tmp)
-        tmp.replace(target)
-
-
-def consolidate_period(con, period: str, ref: Reference) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Recompute one period's district figures into the warehouse; return its values and figures."""
-    values = wh.period_values(con, period)
-    district = consolidate(values, ref.catalog.frame, n_expected=len(ref.registry.units))
-    wh.replace_district(con, period, district)
-    return values, district
-
-
-def rebuild_outputs(periods: list[str], ref: Reference, settings: Settings, run_id: str) -> list[Path]:
-    """Consolidate each touched period into the warehouse and write its district workbook."""
-    if settings.dry_run or not periods:
-        return []
-    paths: list[Path] = []
-    con = wh.connect(settings.warehouse)
-    try:
-        wh.refresh_deadlines(con, ref.deadlines)
-        for period in _with_followers(con, periods, ref):
-            values, district = consolidate_period(con, period, ref)
-            completeness = con.execute("select unit_code, unit_name, status, received_at, file_name, late, deadline, first_received_at from v_completeness where period_code = ? order by unit_order", [period]).df()
-            windows = con.execute("select min(window_from), max(window_to) from submissions where period_code = ? and status = 'loaded'", [period]).fetchone()
-            data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
-                              district=district, values=values, completeness=completeness,
-                              window=(windows[0], windows[1]) if windows and windows[0] else None, run_id=run_id,
-                              rubric=ref.rubric, **report_extras(con, period, ref.rubric))
-            paths.append(write_report(data, settings.out))
-            wh.mark_fresh(con, period)
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return paths
-
-
-def _with_followers(con, periods: list[str], ref: Reference) -> list[str]:
-    """The touched periods plus those that compare with one of them (their "previous rank" column changed)."""
-    available = sorted(p for (p,) in con.execute("select period_code from periods").fetchall())
-    mode = ref.rubric.compare_with if ref.rubric else "preceding"
-    followers = [p for p in available if p not in periods and previous_period(p, available, mode) in periods]
-    return list(periods) + followers
-
-
-def write_feedbacks(summary: RunSummary, ref: Reference, settings: Settings) -> list[Path]:
-    """Write a feedback workbook (phản hồi) for every submission of this run that has issues."""
-    if settings.dry_run:
-        return []
-    paths = []
-    labels = dict(zip(ref.registry.units["code"], ref.registry.units["label"]))
-    for f in summary.files:
-        if f.issue_rows is None or f.issue_rows.empty:
-            continue
-        path = feedback_path(settings.out, f.period_code, f.unit_code, f.submission_id)
-        paths.append(write_feedback(path, unit_label=labels.get(f.unit_code, f.unit_code or "chưa xác định"),
-                                    period_code=f.period_code, file_name=f.file, status=f.status, reason=f.reason,
-                                    issues=f.issue_rows))
-    return paths
-
-
-def finish_run(summary: RunSummary, settings: Settings) -> RunSummary:
-    """Stamp the end of the run, save the import summary and, when the run took files in, log it in the warehouse."""
-    summary.finished_at = dt.datetime.now()
-    if settings.dry_run:
-        return summary
-    summary.summary_path = write_summary(summary, settings.out)
-    if not (summary.files or settings.period):  # nothing new: the warehouse is left exactly as it was
-        return summary
-    con = wh.connect(settings.warehouse)
-    try:
-        wh.record_run(con, {
-            "run_id": summary.run_id, "started_at": summary.started_at, "finished_at": summary.finished_at,
-            "period_filter": settings.period, "files_new": len(summary.files), "loaded": summary.count("loaded"),
-            "rejected": summary.count("rejected"), "duplicate": summary.count("duplicate"), "superseded": summary.superseded,
-            "skipped": summary.count("skipped"), "values_loaded": summary.values_loaded,
-            "errors": sum(f.errors for f in summary.files), "warnings": sum(f.warnings for f in summary.files),
-            "catalog_version": summary.catalog_version,
-        })
-    finally:
-        con.close()
-    return summary
-
-
-def run_steps(settings: Settings) -> RunSummary:
-    """Run the consolidation steps in-process without orchestration (tests, benchmarks, dry runs)."""
-    if settings.dry_run:
-        return _steps(settings)
-    with writer_lock(settings.warehouse, settings.lock_timeout):
-        return _steps(settings)
-
-
-def _steps(settings: Settings) -> RunSummary:
-    started_at = dt.datetime.now()
-    run_id = new_run_id()
-    ref = load_reference(settings)
-    cands, unchanged = find_new_files(settings)
-    cands = validate_candidates(parse_candidates(cands, ref, settings), ref, settings)
-    summary = load_candidates(cands, ref, settings, run_id, started_at)
-    summary.unchanged = unchanged
-    summary.reports = rebuild_outputs(summary.periods, ref, settings, run_id)
-    summary.feedback = write_feedbacks(summary, ref, settings)
-    return finish_run(summary, settings)

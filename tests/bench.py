@@ -160,8 +160,13 @@ def generate_province(base: Path, n: int) -> tuple[Path, list[Path], Path]:
 # Measures
 # ---------------------------------------------------------------------------------------------
 
-STAGES = ("load_reference", "find_new_files", "parse_candidates", "validate_candidates", "load_candidates",
-          "rebuild_outputs", "write_feedbacks", "finish_run")
+def _stage_names() -> tuple[str, ...]:
+    from pipeline.run import STEPS
+    return tuple(step.name for step in STEPS)
+
+
+STAGES = _stage_names()  # the run's steps (pipeline.run.STEPS), timed through the run's progress hook
+READ_STAGE = "doc-tep"
 
 
 def _settings(base: Path, inbox: Path, units_csv: Path, workers: int):
@@ -176,47 +181,59 @@ def _settings(base: Path, inbox: Path, units_csv: Path, workers: int):
 def child(spec: dict) -> dict:
     """In a fresh process: a full run, a re-run with nothing new, a re-run after one late file; seconds per stage."""
     from pipeline import run as ingest
+    from pipeline.read import workers as read_workers
     stage_times: dict[str, float] = {}
+    labels = {step.label: step.name for step in ingest.STEPS}
 
-    def timed(name, fn):
-        def wrapper(*a, **k):
-            t = time.perf_counter()
-            try:
-                return fn(*a, **k)
-            finally:
-                stage_times[name] = stage_times.get(name, 0.0) + time.perf_counter() - t
-        return wrapper
+    class StepClock(ingest.Progress):
+        """Times each step of a run (the time from one step's start to the next's)."""
 
-    for name in STAGES:
-        if hasattr(ingest, name):
-            setattr(ingest, name, timed(name, getattr(ingest, name)))
+        def __init__(self):
+            self.current, self.t = None, 0.0
+
+        def step(self, label, total):
+            self.stop()
+            self.current, self.t = labels[label], time.perf_counter()
+
+        def stop(self):
+            if self.current is not None:
+                stage_times[self.current] = stage_times.get(self.current, 0.0) + time.perf_counter() - self.t
+                self.current = None
+
+    clock = StepClock()
+
+    def run_timed(settings):
+        try:
+            return ingest.run_steps(settings, progress=clock)
+        finally:
+            clock.stop()
+
     used: list[int] = []
-    if hasattr(ingest, "parse_files"):  # record how many processes the runs really read with
-        parse_files = ingest.parse_files
+    parse_files = read_workers.parse_files  # record how many processes the runs really read with
 
-        def spy(jobs, registry, catalog, limits, workers, **kw):
-            used.append(workers)
-            return parse_files(jobs, registry, catalog, limits, workers, **kw)
-        ingest.parse_files = spy
+    def spy(jobs, registry, catalog, limits, workers, **kw):
+        used.append(workers)
+        return parse_files(jobs, registry, catalog, limits, workers, **kw)
+    read_workers.parse_files = spy
     inbox, late = Path(spec["inbox"]), Path(spec["late"])
     s = _settings(Path(spec["base"]), inbox, Path(spec["units"]), spec["workers"])
     out: dict = {}
     t = time.perf_counter()
-    summary = ingest.run_steps(s)
+    summary = run_timed(s)
     out["full"] = time.perf_counter() - t
     out["stages"] = dict(stage_times)
     out["loaded"], out["rejected"] = summary.count("loaded"), summary.count("rejected")
     out["issues"] = sum(f.errors + f.warnings for f in summary.files)
     out["feedback"] = len(summary.feedback)
     out["used_workers"] = max(used, default=1)
-    out["rerun"] = _time(lambda: ingest.run_steps(s))
+    out["rerun"] = _time(lambda: run_timed(s))
     target = inbox / late.name
     target.write_bytes(late.read_bytes())
     _age(target)
     try:
         stage_times.clear()
         t = time.perf_counter()
-        summary = ingest.run_steps(s)
+        summary = run_timed(s)
         out["late"] = time.perf_counter() - t
         out["late_stages"] = dict(stage_times)
         out["late_loaded"] = summary.count("loaded")
@@ -376,16 +393,16 @@ def table(results: list[dict], workers: list[int]) -> list[tuple[str, list[str]]
         add(f"full run, workers={w}, s", lambda r, w=w: f"{r[f'w{w}']['full']:.1f}"
             + (f" ({r[f'w{w}']['used_workers']} used)" if r[f"w{w}"]["used_workers"] != w else ""))
         add(f"  of which reading (archive + parse), workers={w}, s",
-            lambda r, w=w: f"{r[f'w{w}']['stages']['parse_candidates']:.1f}")
+            lambda r, w=w: f"{r[f'w{w}']['stages'][READ_STAGE]:.1f}")
         add(f"  reading, ms per workbook per core, workers={w}",
-            lambda r, w=w: f"{1000 * r[f'w{w}']['stages']['parse_candidates'] * r[f'w{w}']['used_workers'] / r['n']:.1f}")
+            lambda r, w=w: f"{1000 * r[f'w{w}']['stages'][READ_STAGE] * r[f'w{w}']['used_workers'] / r['n']:.1f}")
     if len(workers) > 1:
         lo, hi = f"w{min(workers)}", f"w{max(workers)}"
         add(f"gain of workers={max(workers)}: full run / reading, ×",
             lambda r: f"{r[lo]['full'] / r[hi]['full']:.2f} / "
-                      f"{r[lo]['stages']['parse_candidates'] / r[hi]['stages']['parse_candidates']:.2f}")
+                      f"{r[lo]['stages'][READ_STAGE] / r[hi]['stages'][READ_STAGE]:.2f}")
     for stage in STAGES:
-        if stage != "parse_candidates":
+        if stage != READ_STAGE:
             add(f"  stage {stage} (fastest run), s", lambda r, s=stage: f"{r[best(r)]['stages'][s]:.2f}")
     add("full run (fastest) ÷ bare pandas read [target ≤ 1]", lambda r: f"{r[best(r)]['full'] / r['pandas']:.2f}")
     add("re-run with nothing new, s", lambda r: f"{r[best(r)]['rerun']:.2f}")

@@ -22,7 +22,7 @@ CHILD = r"""
 import sys, time
 from pathlib import Path
 import pipeline.run as ingest
-import pipeline.warehouse.store as wh
+import pipeline.warehouse as wh
 from pipeline.run import run_steps
 from tests.conftest import make_settings
 

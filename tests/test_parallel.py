@@ -77,13 +77,14 @@ def test_run_with_two_workers_loads_what_one_loads(tmp_path, demo_settings, monk
                                 out=tmp_path / "wh2" / "reports", workers=2)
     shutil.copytree(demo_settings.inbox, other.inbox)
     calls: list[int] = []
+    real = parallel.parse_files
 
     def spy(jobs, *args, **kwargs):
         calls.append(len(jobs))
-        return parallel.parse_files(jobs, *args, **kwargs)
+        return real(jobs, *args, **kwargs)
 
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
-    monkeypatch.setattr(ingest, "parse_files", spy)
+    monkeypatch.setattr(parallel, "parse_files", spy)
     two = run_steps(other)
     assert calls == [23]
     assert two.count("loaded") == one.count("loaded") == 23

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline.reference.catalog import load_catalog
-from pipeline.config import Office
+from pipeline.reference.office import Office
 from pipeline.run import run_steps
 from pipeline.report.district import COMPLETENESS_SHEET, ISSUES_SHEET, SHEET_NAMES, ReportData, report_path, write_report
 from pipeline.report.layout import FMT_CHANGE, FMT_POINTS, FMT_RATE

@@ -15,12 +15,13 @@ from python_calamine import CalamineWorkbook
 from pipeline.vn import encodings as legacy
 from pipeline.vn.numbers import UncachedFormula
 
+from pipeline.errors import TonghopError
 from pipeline.vn.text import nfc
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
-class WorkbookError(Exception):
+class WorkbookError(TonghopError):
     """A workbook that cannot be read; `code` is an issue code of pipeline.issues."""
 
     def __init__(self, code: str, detail: str = ""):

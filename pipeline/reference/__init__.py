@@ -1,1 +1,43 @@
-"""The office's reference data (schemas/): units registry, indicator catalog, scoring rubric, deadlines."""
+"""The office's reference data (schemas/): units registry, indicator catalog, rules, rubric, deadlines, office.
+
+Entry point: `load_reference(files)` reads and checks every file once per run and returns a `Reference`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipeline.reference.catalog import Catalog, load_catalog
+from pipeline.reference.deadlines import DeadlineRule, load_deadlines
+from pipeline.reference.office import Office, load_office
+from pipeline.reference.registry import Registry, load_registry
+from pipeline.reference.rubric import Rubric, load_rubric
+from pipeline.validate.rules import Rule, load_outlier_settings, load_rules
+
+if TYPE_CHECKING:  # pipeline.config imports the read stage's limits, which import this package
+    from pipeline.config import ReferenceFiles
+
+
+@dataclass
+class Reference:
+    """The office's reference data for a run."""
+
+    registry: Registry
+    catalog: Catalog
+    office: Office
+    rules: list[Rule]
+    outlier_k: float
+    outlier_min_periods: int
+    deadlines: DeadlineRule = field(default_factory=DeadlineRule)
+    rubric: Rubric | None = None
+
+
+def load_reference(files: ReferenceFiles) -> Reference:
+    """Read the units registry, the indicator catalog, the rules, the rubric, the deadlines and the office settings."""
+    catalog = load_catalog(files.catalog)
+    known = set(catalog.frame.index)
+    k, min_periods = load_outlier_settings(files.outliers)
+    return Reference(load_registry(files.units), catalog, load_office(files.office),
+                     load_rules(files.rules, known_codes=known), k, min_periods,
+                     load_deadlines(files.deadlines), load_rubric(files.rubric_file, known_codes=known))

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.errors import ReferenceDataError
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
 KINDS = ("Q", "H1", "H2", "9M", "Y")
@@ -30,11 +31,11 @@ def load_deadlines(path: Path | None) -> DeadlineRule:
     days = {**dict.fromkeys(KINDS, 5), **{str(k): int(v) for k, v in data.get("days_after_window", {}).items()}}
     unknown = set(days) - set(KINDS)
     if unknown:
-        raise ValueError(f"{path}: unknown period kinds {sorted(unknown)} (expected {', '.join(KINDS)})")
+        raise ReferenceDataError(f"{path}: unknown period kinds {sorted(unknown)} (expected {', '.join(KINDS)})")
     fixed: dict[str, dt.date] = {}
     for code, value in data.get("periods", {}).items():
         if not is_period(code):
-            raise ValueError(f"{path}: '{code}' is not a period code")
+            raise ReferenceDataError(f"{path}: '{code}' is not a period code")
         fixed[code] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     return DeadlineRule(days, fixed)
 

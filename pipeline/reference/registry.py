@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.errors import ReferenceDataError
 from pipeline.vn.text import fold, nfc
 
 KINDS = ("xã", "phường", "thị trấn")
@@ -47,13 +48,13 @@ def load_registry(path: Path) -> Registry:
     df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     missing = {"code", "name", "kind", "aliases"} - set(df.columns)
     if missing:
-        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+        raise ReferenceDataError(f"{path}: missing columns {sorted(missing)}")
     df = df[["code", "name", "kind", "aliases"]].map(nfc)
     bad = df.loc[~df["kind"].isin(KINDS), "code"].tolist()
     if bad:
-        raise ValueError(f"{path}: kind must be one of {KINDS}: {bad}")
+        raise ReferenceDataError(f"{path}: kind must be one of {KINDS}: {bad}")
     if df["code"].duplicated().any():
-        raise ValueError(f"{path}: duplicate codes {df.loc[df['code'].duplicated(), 'code'].tolist()}")
+        raise ReferenceDataError(f"{path}: duplicate codes {df.loc[df['code'].duplicated(), 'code'].tolist()}")
     df["order"] = range(len(df))
     df["label"] = df["kind"] + " " + df["name"]
     return Registry(df.reset_index(drop=True))

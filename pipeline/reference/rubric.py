@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors as pa_errors
 
+from pipeline.errors import ReferenceDataError
 from pipeline.vn.text import nfc
 from schemas.models import AREAS
 from schemas.rubric_model import RubricModel, numbers
@@ -25,7 +26,7 @@ OP_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 _EPS = 1e-9
 
 
-class RubricError(ValueError):
+class RubricError(ReferenceDataError):
     """A rubric file that cannot be used."""
 
 

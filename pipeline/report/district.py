@@ -13,9 +13,9 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline.reference.catalog import AREA_NAMES
-from pipeline.config import Office
+from pipeline.reference.office import Office
 from pipeline.vn.periods import period_label
-from pipeline.figures.ranking import nn, previous_period, rank_units, unit_values
+from pipeline.figures.ranking import nn, rank_units, unit_values
 from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, fit_row, formats, heading, merge_text, page,
                                     width_px, workbook_options)
 from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
@@ -64,22 +64,7 @@ class ReportData:
     issues: pd.DataFrame | None = None
     rubric: Rubric | None = None
     made_at: dt.datetime | None = None
-
-
-def report_extras(con, period_code: str, rubric: Rubric) -> dict:
-    """ReportData's optional fields read from the warehouse views: the previous period, its values, the issues.
-
-    Use as `ReportData(..., **report_extras(con, period, rubric))`; the previous period is chosen among the periods with
-    values by the rubric's `compare_with` rule (ranking.previous_period).
-    """
-    available = [p for (p,) in con.execute("select distinct period_code from v_values").fetchall()]
-    previous = previous_period(period_code, available, rubric.compare_with)
-    previous_values = (con.execute("select unit_code, indicator_code, value from v_values where period_code = ?",
-                                   [previous]).df() if previous else None)
-    issues = con.execute(
-        "select file_name, unit_code, severity, code, message, source_ref, indicator_code from v_issues "
-        "where period_code = ? and coalesce(submission_status, '') <> 'superseded'", [period_code]).df()
-    return {"previous_period": previous, "previous_values": previous_values, "issues": issues}
+    scores: pd.DataFrame | None = None  # the units' ranking (pipeline.figures.rank_units); computed here when absent
 
 
 def report_path(out: Path, period_code: str) -> Path:
@@ -123,7 +108,8 @@ def _build(data: ReportData, path: Path) -> None:
     comp = data.completeness
     submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
                  else set(data.values["unit_code"]) if not data.values.empty else set())
-    scores = rank_units(data.values, rubric, data.indicators, data.units, submitted, data.previous_values)
+    scores = data.scores if data.scores is not None else rank_units(data.values, rubric, data.indicators, data.units,
+                                                                    submitted, data.previous_values)
     _cover(wb, f, data, rubric, submitted)
     district = data.district.set_index("indicator_code") if not data.district.empty else pd.DataFrame()
     wide = (data.values.pivot_table(index="indicator_code", columns="unit_code", values="value", aggfunc="first")

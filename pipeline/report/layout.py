@@ -6,7 +6,7 @@ import math
 
 import xlsxwriter
 
-from pipeline.config import Office
+from pipeline.reference.office import Office
 
 FONT = "Times New Roman"
 # Excel's separators follow the reader's locale; counts use literal dots so "23.378" shows everywhere.

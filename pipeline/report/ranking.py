@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from pipeline.reference.catalog import AREA_NAMES
-from pipeline.config import Office
+from pipeline.reference.office import Office
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_MISSED, RESULT_NOT_DONE, band_sentences, list_members, list_sentence,
                               ranked_order, target_results, target_sentence)

@@ -162,17 +162,7 @@ def render_rebuild_markdown(result, completeness: list[dict[str, Any]] | None = 
     return "\n".join(lines + _completeness_lines(completeness))
 
 
-def load_completeness(warehouse: Path, periods: list[str]) -> list[dict[str, Any]]:
-    """Read v_completeness for `periods` from the warehouse (read-only); empty when there is no warehouse or period."""
-    if not periods or not Path(warehouse).exists():
-        return []
-    from pipeline.warehouse import store as wh
-    con = wh.connect(Path(warehouse), read_only=True)
-    try:
-        frame = con.execute("select * from v_completeness where period_code in (select unnest(?)) order by period_code, unit_order",
-                            [sorted(periods)]).df()
-    finally:
-        con.close()
+def completeness_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Plain rows of a v_completeness frame (pipeline.warehouse.completeness) for the renderers and Prefect tables."""
     keep = [c for c in ("period_code", "unit_code", "unit_name", "status", "received_at", "late") if c in frame.columns]
-    rows = frame[keep].astype(object).where(frame[keep].notna(), None).to_dict("records")
-    return rows
+    return frame[keep].astype(object).where(frame[keep].notna(), None).to_dict("records")

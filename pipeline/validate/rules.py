@@ -41,6 +41,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from pipeline.errors import ReferenceDataError
 from pipeline.issues import CATALOG
 from pipeline.vn.text import nfc
 from schemas.rule_model import RuleModel
@@ -69,7 +70,7 @@ class Rule:
     message: str
 
 
-class RuleError(ValueError):
+class RuleError(ReferenceDataError):
     """A rule file that cannot be used: bad expression, unknown indicator, bad message template."""
 
 

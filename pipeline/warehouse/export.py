@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from pipeline.warehouse.store import session
 
 VIEWS = ("v_submissions", "v_values", "v_issues", "v_district", "v_completeness")
 FORMATS = ("parquet", "csv")
@@ -19,8 +19,7 @@ def export_views(warehouse: Path, out_dir: Path, formats: tuple[str, ...] = FORM
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with session(Path(warehouse)) as con:
         for view in VIEWS:
             cols = {r[0] for r in con.execute(f"describe {view}").fetchall()}
             where = " where period_code = $period" if period and "period_code" in cols else ""
@@ -36,8 +35,6 @@ def export_views(warehouse: Path, out_dir: Path, formats: tuple[str, ...] = FORM
                 path = out_dir / f"{view}.csv"
                 frame.to_csv(path, index=False, encoding="utf-8-sig")
                 written.append(path)
-    finally:
-        con.close()
     return written
 
 

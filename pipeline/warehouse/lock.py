@@ -10,12 +10,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from pipeline.errors import WarehouseBusy
 
-class WarehouseBusy(Exception):
-    """Another run holds the warehouse; the Vietnamese message says what to do."""
 
-    def __init__(self, warehouse: Path, waited: float):
-        super().__init__(f"Kho dữ liệu {warehouse} đang được một lượt tổng hợp khác ghi; đã chờ {waited:g} giây. "
+def busy(warehouse: Path, waited: float) -> WarehouseBusy:
+    """The error of a run that waited `waited` seconds for another writer of `warehouse`."""
+    return WarehouseBusy(f"Kho dữ liệu {warehouse} đang được một lượt tổng hợp khác ghi; đã chờ {waited:g} giây. "
                          "Lượt chạy này dừng lại, không thay đổi gì; hãy chạy lại sau khi lượt kia kết thúc.")
 
 
@@ -33,7 +33,7 @@ def writer_lock(warehouse: Path, timeout: float) -> Iterator[None]:
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise WarehouseBusy(warehouse, timeout) from None
+        raise busy(warehouse, timeout) from None
     try:
         yield
     finally:

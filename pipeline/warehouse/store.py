@@ -1,9 +1,12 @@
-"""The DuckDB warehouse: schema, reference data, one transaction per submission, the contract views."""
+"""The DuckDB warehouse: schema, reference data, batched transactions of whole submissions, the contract views, and
+every query the run, the reports and the command line make of it (no SQL lives outside this package)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +104,90 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con.execute(SCHEMA)
     con.execute(VIEWS)
     return con
+
+
+@contextmanager
+def session(path: Path, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for one step (read-only unless `write`) and close it afterwards, whatever happens."""
+    con = connect(path, read_only=not write)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Tell whether `exc` is DuckDB refusing the file because another process holds it (a fault that may pass)."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold the write-ahead log into the file (after a run's writes, before a copy or swap)."""
+    con.execute("checkpoint")
+
+
+def seen_files(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, int, int]], set[tuple[str, str]], dict[str, tuple[int, str]]]:
+    """What the ledger knows of inbox files: (path, size, mtime_ns) seen, (path, sha256) seen, and sha256 -> (id, name).
+
+    The last maps each content hash to its latest non-duplicate submission (for `duplicate` decisions).
+    """
+    stats: set[tuple[str, int, int]] = set()
+    contents: set[tuple[str, str]] = set()
+    for p, size, mtime, sha in con.execute("select path, size, mtime_ns, sha256 from files_seen").fetchall():
+        stats.add((p, size, mtime))
+        contents.add((p, sha))
+    by_sha: dict[str, tuple[int, str]] = {}
+    for sid, name, sha in con.execute("select submission_id, file_name, sha256 from submissions where status <> 'duplicate' "
+                                      "order by submission_id desc").fetchall():
+        by_sha[sha] = (int(sid), name)
+    return stats, contents, by_sha
+
+
+def unit_history(con: duckdb.DuckDBPyConnection, units: list[str]) -> pd.DataFrame:
+    """Accepted current values of the given units in every period. Columns: unit_code, period_code, indicator_code, value."""
+    return con.execute("select unit_code, period_code, indicator_code, value from v_values where unit_code in (select unnest(?))",
+                       [sorted(units)]).df()
+
+
+def period_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every period the warehouse knows, sorted by code."""
+    return [p for (p,) in con.execute("select period_code from periods order by period_code").fetchall()]
+
+
+def periods_with_values(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The periods that have accepted values."""
+    return [p for (p,) in con.execute("select distinct period_code from v_values").fetchall()]
+
+
+def completeness(con: duckdb.DuckDBPyConnection, periods: list[str]) -> pd.DataFrame:
+    """v_completeness rows of `periods`, in period and registry order (columns of the view, plus unit_order)."""
+    return con.execute("select * from v_completeness where period_code in (select unnest(?)) order by period_code, unit_order",
+                       [sorted(periods)]).df()
+
+
+def period_window(con: duckdb.DuckDBPyConnection, period_code: str) -> tuple[dt.date, dt.date] | None:
+    """The data window the loaded submissions of a period state: (earliest start, latest end), or None."""
+    row = con.execute("select min(window_from), max(window_to) from submissions where period_code = ? and status = 'loaded'",
+                      [period_code]).fetchone()
+    return (row[0], row[1]) if row and row[0] else None
+
+
+def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+    """Issues of the current submissions of a period. Columns: file_name, unit_code, severity, code, message, source_ref, indicator_code."""
+    return con.execute(
+        "select file_name, unit_code, severity, code, message, source_ref, indicator_code from v_issues "
+        "where period_code = ? and coalesce(submission_status, '') <> 'superseded'", [period_code]).df()
+
+
+def query(path: Path, sql: str, max_rows: int) -> tuple[list[str], list[tuple]]:
+    """Run one statement on a read-only connection; return its column names and at most `max_rows + 1` rows.
+
+    Raises duckdb.Error (the statement failed) or duckdb.IOException (the file cannot be opened).
+    """
+    with session(path) as con:
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description] if cur.description else []
+        return cols, cur.fetchmany(max_rows + 1)
 
 
 def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> str:
