@@ -30,6 +30,8 @@ _TYPES = [
     IssueType("unit-unknown", "error", "file", "Không xác định được đơn vị báo cáo{detail}", "The reporting unit could not be found in the header or file name, or is not in the registry."),
     IssueType("period-unknown", "error", "file", "Không xác định được kỳ báo cáo", "No period label was found and the file is not in a period folder."),
     IssueType("period-mismatch", "warning", "info", "Kỳ báo cáo ghi trong tệp ({found}) khác kỳ của thư mục ({period}); dùng kỳ {period}", "The file's own period label disagrees with its inbox folder; the folder wins."),
+    IssueType("workbook-several-units", "info", "info", "Tệp chứa báo cáo của {n} đơn vị ({units}); trang tính này được nhận là một báo cáo riêng", "A workbook holds several units' reports, a sheet per unit; each sheet is its own submission."),
+    IssueType("sheet-unit-unknown", "error", "file", "Trang tính không ghi rõ đơn vị báo cáo (tệp chứa báo cáo của nhiều đơn vị: {units}); không gộp vào đơn vị khác", "A table sheet of a several-unit workbook names no unit; it is rejected on its own, never folded into another unit."),
     IssueType("no-values", "error", "file", "Bảng số liệu không có giá trị nào", "A table was found but every value cell is blank."),
     # Rows
     IssueType("row-unmapped", "warning", "row", "Không khớp được dòng \"{name}\" (STT {printed_code}) với chỉ tiêu nào trong danh mục", "A row with a value could not be matched to any catalog indicator; its value is not loaded."),

@@ -8,6 +8,7 @@ the stages (pipeline.inbox, .read, .validate, .warehouse, .figures, .report) nev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -114,15 +115,25 @@ def read(run: Run) -> None:
             archive_original(c.file, c.sha256, s.archive)
     jobs = [(c.file.path, c.file.folder_period) for c in todo]
     subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
-    for c, sub in zip(todo, subs):
-        if s.period:
-            if sub.period_code and sub.period_code != s.period:
-                c.skipped_reason = f"Thuộc kỳ {sub.period_code}, không thuộc kỳ {s.period} của lượt chạy này"
-            elif sub.period_code is None:
-                sub.period_code = s.period
-                sub.issues = [i for i in sub.issues if i["code"] != "period-unknown"]
-                sub.observations["period_code"] = s.period
-        c.submission = sub
+    read_as = {id(c): sub for c, sub in zip(todo, subs)}
+    candidates: list[Candidate] = []
+    for c in run.candidates:
+        sub = read_as.get(id(c))
+        if sub is None:
+            candidates.append(c)
+            continue
+        for i, part in enumerate(sub.parts or [sub]):  # a workbook holding several units: one candidate per unit
+            pc = c if i == 0 else dataclasses.replace(c)
+            if s.period:
+                if part.period_code and part.period_code != s.period:
+                    pc.skipped_reason = f"Thuộc kỳ {part.period_code}, không thuộc kỳ {s.period} của lượt chạy này"
+                elif part.period_code is None:
+                    part.period_code = s.period
+                    part.issues = [x for x in part.issues if x["code"] != "period-unknown"]
+                    part.observations["period_code"] = s.period
+            pc.submission = part
+            candidates.append(pc)
+    run.candidates = candidates
 
 
 def validate(run: Run) -> None:
@@ -166,12 +177,14 @@ def load(run: Run) -> None:
             if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
                 c.received_at = seen.get((c.file.rel, c.sha256)) or s.clock()
             prepared.append((c, *_prepare(c, run.run_id)))
+        manifested: set[tuple[str, str]] = set()
         for start in range(0, len(prepared), LOAD_BATCH):
             part = prepared[start:start + LOAD_BATCH]
             pending = [p for _, _, p in part if p is not None]
             if con is not None and pending:
                 for c, _, p in part:
-                    if p is not None:
+                    if p is not None and (c.file.rel, c.sha256) not in manifested:
+                        manifested.add((c.file.rel, c.sha256))
                         arc.append_entry(s.archive, arc.ArchiveEntry(
                             c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size,
                             c.file.mtime_ns, c.received_at.isoformat(), run.run_id, s.period, s.unit))
@@ -180,9 +193,11 @@ def load(run: Run) -> None:
                 if p is not None:
                     result.submission_id = p.submission_id
                     summary.superseded += p.supersedes is not None
-                if result.status == "rejected" and con is not None:
-                    quarantine(c.file, s.quarantine)
                 summary.files.append(result)
+        if con is not None:  # a rejected original leaves the inbox unless another unit's sheet of it was taken
+            kept = {c.file.rel for c, r, _ in prepared if r.status != "rejected"}
+            for f in {c.file.rel: c.file for c, r, _ in prepared if r.status == "rejected" and c.file.rel not in kept}.values():
+                quarantine(f, s.quarantine)
         stale = wh.stale_periods(con) if con is not None else _stale(s)
     finally:
         if con is not None:
@@ -401,6 +416,7 @@ def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
         obs = obs[obs["value"].notna()]
     n_err = int((issues["severity"] == "error").sum())
     n_warn = int((issues["severity"] == "warning").sum())
-    result = FileResult(f.rel, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
+    label = f"{f.rel} [{sub.sheet}]" if sub.sheet else f.rel  # one unit's sheet of a workbook holding several
+    result = FileResult(label, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
                         int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn, issues)
     return result, wh.Pending(record, obs, issues, stat)

@@ -72,8 +72,12 @@ def detect_window(texts: list[str]) -> tuple[dt.date, dt.date] | None:
     return None
 
 
-def detect_unit(texts: list[str], file_name: str, registry: Registry) -> tuple[str | None, str | None]:
-    """Return (unit code, matched text) from the issuer block, captions, else the file name."""
+def issuer_unit(texts: list[str], registry: Registry) -> str | None:
+    """Return the unit code named by an issuer block ('UBND XÃ NGỌC KỲ', 'XÃ NGỌC KỲ') among `texts`, if any."""
+    return _issuer(texts, registry)[0]
+
+
+def _issuer(texts: list[str], registry: Registry) -> tuple[str | None, str | None]:
     for i, text in enumerate(texts):
         key = fold(text)
         if key.startswith(("uy ban nhan dan", "ubnd")) or re.match(r"^(xa|phuong|thi tran|tt)\b", key):
@@ -82,6 +86,14 @@ def detect_unit(texts: list[str], file_name: str, registry: Registry) -> tuple[s
                 code = match_unit(cand, registry)
                 if code:
                     return code, cand
+    return None, None
+
+
+def detect_unit(texts: list[str], file_name: str, registry: Registry) -> tuple[str | None, str | None]:
+    """Return (unit code, matched text) from the issuer block, captions, else the file name."""
+    code, text = _issuer(texts, registry)
+    if code:
+        return code, text
     for text in texts:
         if "cua ubnd" in fold(text) or "cua uy ban" in fold(text):
             code = match_unit(text, registry)

@@ -17,7 +17,8 @@ from pipeline.read.table import read_tables
 from pipeline.vn.text import nfc
 from pipeline.reference.registry import Registry
 from pipeline.read.cells import normalise_value
-from pipeline.read.workbook import WorkbookError, read_workbook
+from pipeline.read.units_in_book import UnitSheets, split_by_unit
+from pipeline.read.workbook import Workbook, WorkbookError, read_workbook
 
 OBS_COLUMNS = ["file", "sheet", "cell", "source_ref", "unit_code", "period_code", "indicator_code", "kind",
                "value", "raw", "allowed", "printed_code", "name", "unit", "note"]
@@ -39,6 +40,8 @@ class Submission:
     observations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OBS_COLUMNS))
     unmapped: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
+    sheet: str | None = None  # the one sheet this submission was read from, when its workbook holds several units
+    parts: list[Submission] = field(default_factory=list)  # one submission per unit of a workbook holding several
 
     @property
     def rejected_by(self) -> dict | None:
@@ -47,19 +50,30 @@ class Submission:
 
 
 def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None,
-                     limits: Limits = Limits()) -> Submission:
-    """Parse one workbook into a Submission; problems become issues, never exceptions."""
+                     limits: Limits = Limits(), book: Workbook | None = None) -> Submission:
+    """Parse one workbook into a Submission; problems become issues, never exceptions.
+
+    A workbook whose sheets carry the issuer blocks of several units (a sheet per commune) gives a container
+    Submission whose `parts` hold one Submission per sheet (see pipeline.read.units_in_book); `book` is then the
+    one-sheet workbook of a part.
+    """
     path = Path(path)
     sub = Submission(file_name=nfc(path.name), path=path)
-    verdict = check_file(path, limits)
-    if verdict.code:
-        sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
-        return sub
-    try:
-        book = read_workbook(path)
-    except WorkbookError as exc:
-        sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=exc.detail))
-        return sub
+    if book is None:
+        verdict = check_file(path, limits)
+        if verdict.code:
+            sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
+            return sub
+        try:
+            book = read_workbook(path)
+        except WorkbookError as exc:
+            sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=exc.detail))
+            return sub
+        split = split_by_unit(book, registry)
+        if split is not None:
+            return _several_units(sub, split, registry, catalog, folder_period, limits)
+    else:
+        sub.sheet = book.sheets[0].name if len(book.sheets) == 1 else None
     sub.file_name = book.file_name
     fname = book.file_name
     if not any(any(v not in ("", None) for v in row) for s in book.sheets for row in s.rows):
@@ -112,6 +126,24 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     return sub
 
 
+def _several_units(sub: Submission, split: UnitSheets, registry: Registry, catalog: Catalog, folder_period: str | None,
+                   limits: Limits) -> Submission:
+    """Read each unit's sheet of a workbook holding several units as its own Submission (the container's `parts`)."""
+    names = ", ".join(split.unit_names)
+    for sheet_book, code in split.books:
+        part = parse_submission(sub.path, registry, catalog, folder_period, limits, book=sheet_book)
+        sheet = sheet_book.sheets[0].name
+        note = iss.issue("workbook-several-units", file=part.file_name, sheet=sheet, n=len(split.unit_names), units=names)
+        if code is None:
+            part.unit_code = None
+            part.issues = [i for i in part.issues if i["code"] != "unit-unknown"]
+            part.issues.insert(0, iss.issue("sheet-unit-unknown", file=part.file_name, sheet=sheet, units=names))
+        part.issues.insert(0, note)
+        sub.parts.append(part)
+    sub.file_name = sub.parts[0].file_name if sub.parts else sub.file_name
+    return sub
+
+
 def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> dict:
     return {
         "file": fname, "sheet": r.sheet, "cell": r.value_ref, "source_ref": f"{fname}!{r.sheet}!{r.value_ref}",
@@ -130,7 +162,13 @@ def _raw_text(raw: object) -> str:
 
 
 def submission_json(sub: Submission) -> dict:
-    """Return the `tonghop parse` JSON object of a submission (CONTRACT.md)."""
+    """Return the `tonghop parse` JSON object of a submission (CONTRACT.md).
+
+    A workbook holding several units prints no rows of its own (unit_code null) and one object per unit in `parts`.
+    """
+    if sub.parts:
+        return {"file": sub.file_name, "unit_code": None, "period_code": None, "window": None, "rows": [], "unmapped": [],
+                "issues": [], "layout": None, "parts": [{"sheet": p.sheet, **submission_json(p)} for p in sub.parts]}
     rows = []
     for _, o in sub.observations.iterrows():
         value = o["value"]
