@@ -382,15 +382,28 @@ def looks_legacy(text: str) -> bool:
     return _SUSPECT.search(text) is not None
 
 
-def text_evidence(text: str) -> str | None:
+_LATIN1_VIETNAMESE = frozenset(ch for ch in VIETNAMESE_LETTERS if ch in _CP1252_CHARS and not ch.isascii())
+# Latin-1 Vietnamese letters that a legacy encoding never stores ("à" is no TCVN3 code): text holding one is Unicode.
+_NOT_LEGACY = {
+    "tcvn3": frozenset(ch for ch in _LATIN1_VIETNAMESE if ord(ch) not in _TCVN3_DECODE),
+    "vni": frozenset(ch for ch in _LATIN1_VIETNAMESE if ch not in set("".join(_VNI_DECODE))
+                     and _VNI_ENCODE.get(ch, ch) != ch),
+}
+_NOT_LEGACY["tcvn3-upper"] = _NOT_LEGACY["tcvn3"]
+
+
+def text_evidence(text: str, encoding: str | None = None) -> str | None:
     """What a cell's characters say: "legacy" (TCVN3/VNI bytes), "unicode" (letters no legacy byte reads as), or None.
 
-    None covers ASCII and text that reads the same as Unicode Vietnamese ("Có", "Xã Hà Thanh": "Cã", "X· Hµ Thanh"
-    would be their TCVN3 bytes), where only the rest of the sheet can tell.
+    None covers ASCII and text that reads the same as Unicode Vietnamese ("Có" could be the TCVN3 bytes of "Cú"),
+    where only the rest of the sheet can tell. `encoding` (the cell font's) adds the letters that encoding never
+    stores ("Xã Hà Thanh" is not TCVN3: "à" is no TCVN3 code).
     """
     if not isinstance(text, str) or text.isascii():
         return None
     if _has_unicode_vietnamese(text):
+        return "unicode"
+    if encoding in _NOT_LEGACY and not _NOT_LEGACY[encoding].isdisjoint(text):
         return "unicode"
     return "legacy" if guess_encoding(text) else None
 
@@ -406,7 +419,7 @@ def confirm_encodings(encodings: dict[tuple[str, int, int], str], texts: dict[tu
     evidence: dict[tuple[str, int, int], str | None] = {}
     votes: dict[str | None, list[int]] = {None: [0, 0]}
     for key in encodings:
-        ev = evidence[key] = text_evidence(texts.get(key, ""))
+        ev = evidence[key] = text_evidence(texts.get(key, ""), encodings[key])
         if ev is not None:
             i = 0 if ev == "legacy" else 1
             votes.setdefault(key[0], [0, 0])[i] += 1
