@@ -40,6 +40,12 @@ _TYPES = [
     IssueType("value-invalid", "error", "value", "Giá trị \"{raw}\" không phải là số", "A value cell holds text that is not a number."),
     IssueType("value-excel-error", "error", "value", "Ô chứa lỗi Excel {raw}", "A value cell holds an Excel error such as #DIV/0!."),
     IssueType("value-formula-uncached", "error", "value", "Ô chứa công thức {raw} nhưng không có giá trị đã tính (hãy mở tệp bằng Excel, lưu lại rồi gửi lại)", "A formula cell was saved without its cached value, so its number is unknown."),
+    IssueType("value-separator-ambiguous", "error", "value",
+              "Không rõ \"{raw}\" là số nguyên {as_group} hay số thập phân {as_decimal}: các số khác trong tệp không cho biết rõ dấu chấm, dấu phẩy "
+              "dùng để phân cách hàng nghìn hay phần thập phân, nên giá trị này chưa được ghi nhận. Hãy gõ số không có dấu phân cách "
+              "hàng nghìn (ví dụ 3000) và dùng dấu phẩy cho phần thập phân (ví dụ 67,1), hoặc nhập ô dạng số",
+              "A number typed as text with one separator before three digits (\"2,014\", \"1.200\") that the file's other "
+              "cells do not settle as thousands grouping or decimals; its value is left out."),
     IssueType("value-word", "warning", "info", "Giá trị \"{raw}\" được hiểu là 0", "A word such as \"Không\" was read as 0."),
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pipeline.vn.numbers import parse_code_list, parse_number
+from pipeline.vn.numbers import Convention, parse_code_list, parse_number, separator_readings
 from pipeline.vn.text import fold
 
 
@@ -15,13 +15,22 @@ class Value:
     value: float | None
     raw: str
     issue: str | None  # an issue code of pipeline.issues, or None
+    params: dict = field(default_factory=dict)  # extra parameters of the issue's message
 
 
-def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int, str]) -> Value:
-    """Read a cell for an indicator of `kind`; coded answers may be typed as their label ("Có")."""
-    parsed = parse_number(raw)
+def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int, str],
+                    convention: Convention | None = None) -> Value:
+    """Read a cell for an indicator of `kind`; coded answers may be typed as their label ("Có").
+
+    `convention` is the file's reading of "2,014"-like texts (numbers.decide_convention); Vietnamese when None.
+    """
+    parsed = parse_number(raw, convention, kind)
     if parsed.status == "blank":
         return Value(None, parsed.raw, None)
+    if parsed.status == "ambiguous":
+        grouped, decimal = separator_readings(parsed.raw)
+        return Value(None, parsed.raw, "value-separator-ambiguous",
+                     {"as_group": _plain(grouped), "as_decimal": _plain(decimal).replace(".", ",")})
     if parsed.status == "formula":
         return Value(None, parsed.raw, "value-formula-uncached")
     if parsed.status == "excel-error":
@@ -36,3 +45,7 @@ def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int,
     if parsed.status == "word":
         return Value(parsed.value, parsed.raw, "value-word")
     return Value(parsed.value, parsed.raw, None)
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))

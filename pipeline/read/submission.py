@@ -19,6 +19,7 @@ from pipeline.reference.registry import Registry
 from pipeline.read.cells import normalise_value
 from pipeline.read.units_in_book import UnitSheets, split_by_unit
 from pipeline.read.workbook import Workbook, WorkbookError, read_workbook
+from pipeline.vn.numbers import decide_convention
 
 OBS_COLUMNS = ["file", "sheet", "cell", "source_ref", "unit_code", "period_code", "indicator_code", "kind",
                "value", "raw", "allowed", "printed_code", "name", "unit", "note"]
@@ -97,7 +98,12 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     frame = catalog.frame
     obs: list[dict] = []
     seen: dict[str, str] = {}
-    for m in map_rows(rows, catalog):
+    matches = map_rows(rows, catalog)
+    # one number convention per file, from the value cells that read one way ("1,200" hồ sơ, "8.024.907.482", "67,1")
+    kinds = catalog.lookups[1]
+    convention = decide_convention((m.row.raw, kinds.get(m.indicator_code)) for m in matches
+                                   if isinstance(m.row.raw, str) and ("." in m.row.raw or "," in m.row.raw))
+    for m in matches:
         r = m.row
         ref = dict(file=fname, sheet=r.sheet, cell=r.value_ref)
         if m.indicator_code is None:
@@ -109,9 +115,9 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         code = m.indicator_code
         kind = frame.at[code, "kind"]
         listed = catalog.codes_list(code) if kind == "coded" else {}
-        v = normalise_value(r.raw, kind, r.unit, listed)
+        v = normalise_value(r.raw, kind, r.unit, listed, convention)
         if v.issue:
-            sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw))
+            sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw, **v.params))
         elif v.value and not r.unit.strip():  # a non-zero figure in a row without a unit (group rows often carry 0)
             sub.issues.append(iss.issue("value-without-unit", **ref, indicator_code=code, raw=v.raw))
         if v.value is not None:

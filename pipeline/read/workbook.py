@@ -100,7 +100,12 @@ def read_workbook(path: Path) -> Workbook:
 
 
 def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
-    """Convert TCVN3 (.VnTime, .VnTimeH) and VNI text to Unicode, by cell font where known, else by characters."""
+    """Convert TCVN3 (.VnTime, .VnTimeH) and VNI text to Unicode where the characters show the legacy encoding.
+
+    The cell font (.Vn*, VNI-*) names the encoding, but only text whose characters are legacy is converted: a
+    legacy template typed in Unicode stays as typed (legacy.confirm_encodings). Without legacy fonts, cells
+    that look legacy are converted by their characters alone.
+    """
     suffix = path.suffix.lower()
     encodings: dict[tuple[str, int, int], str] = {}
     if suffix in (".xlsx", ".xlsm") and legacy.workbook_legacy_fonts(path):
@@ -115,6 +120,15 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
     if not encodings and not suspect:
         return
     by_name = {nfc(k[0]): k[0] for k in encodings}
+    if encodings:
+        texts = {}
+        for sheet in sheets:
+            raw_name = by_name.get(sheet.name, sheet.name)
+            for r, row in enumerate(sheet.rows):
+                for c, v in enumerate(row):
+                    if isinstance(v, str) and v and (raw_name, r, c) in encodings:
+                        texts[(raw_name, r, c)] = v
+        encodings = legacy.confirm_encodings(encodings, texts)
     for sheet in sheets:
         raw_name = by_name.get(sheet.name, sheet.name)
         for r, row in enumerate(sheet.rows):
@@ -122,8 +136,8 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
                 if not isinstance(v, str) or not v:
                     continue
                 enc = encodings.get((raw_name, r, c))
-                if enc is None and not encodings and legacy.looks_legacy(v):
-                    enc = legacy.guess_encoding(v)
+                if enc is None and legacy.looks_legacy(v):
+                    enc = legacy.guess_encoding(v)  # legacy characters outside a legacy font
                 if enc:
                     row[c] = legacy.to_unicode(v, enc)
         sheet.name = nfc(legacy.to_unicode(sheet.name, legacy.guess_encoding(sheet.name))) if legacy.looks_legacy(sheet.name) else sheet.name

@@ -18,7 +18,7 @@ from pathlib import Path
 
 __all__ = [
     "tcvn3_to_unicode", "unicode_to_tcvn3", "vni_to_unicode", "unicode_to_vni", "font_encoding",
-    "guess_encoding", "to_unicode", "workbook_legacy_fonts", "cell_encodings",
+    "guess_encoding", "to_unicode", "workbook_legacy_fonts", "cell_encodings", "text_evidence", "confirm_encodings",
 ]
 
 ENCODINGS = ("tcvn3", "tcvn3-upper", "vni")
@@ -380,6 +380,60 @@ _SUSPECT = re.compile("[®§©ª«¬\u00ad¸¹µ¶·»¼½¾¿ÆÇÑÖ×ØÞßæ
 def looks_legacy(text: str) -> bool:
     """Cheap pre-check: does a text hold characters that TCVN3/VNI produce but Unicode Vietnamese never uses?"""
     return _SUSPECT.search(text) is not None
+
+
+_LATIN1_VIETNAMESE = frozenset(ch for ch in VIETNAMESE_LETTERS if ch in _CP1252_CHARS and not ch.isascii())
+# Latin-1 Vietnamese letters that a legacy encoding never stores ("à" is no TCVN3 code): text holding one is Unicode.
+_NOT_LEGACY = {
+    "tcvn3": frozenset(ch for ch in _LATIN1_VIETNAMESE if ord(ch) not in _TCVN3_DECODE),
+    "vni": frozenset(ch for ch in _LATIN1_VIETNAMESE if ch not in set("".join(_VNI_DECODE))
+                     and _VNI_ENCODE.get(ch, ch) != ch),
+}
+_NOT_LEGACY["tcvn3-upper"] = _NOT_LEGACY["tcvn3"]
+
+
+def text_evidence(text: str, encoding: str | None = None) -> str | None:
+    """What a cell's characters say: "legacy" (TCVN3/VNI bytes), "unicode" (letters no legacy byte reads as), or None.
+
+    None covers ASCII and text that reads the same as Unicode Vietnamese ("Có" could be the TCVN3 bytes of "Cú"),
+    where only the rest of the sheet can tell. `encoding` (the cell font's) adds the letters that encoding never
+    stores ("Xã Hà Thanh" is not TCVN3: "à" is no TCVN3 code).
+    """
+    if not isinstance(text, str) or text.isascii():
+        return None
+    if _has_unicode_vietnamese(text):
+        return "unicode"
+    if encoding in _NOT_LEGACY and not _NOT_LEGACY[encoding].isdisjoint(text):
+        return "unicode"
+    return "legacy" if guess_encoding(text) else None
+
+
+def confirm_encodings(encodings: dict[tuple[str, int, int], str], texts: dict[tuple[str, int, int], str]
+                      ) -> dict[tuple[str, int, int], str]:
+    """Keep the font-given encodings of the cells whose text really is legacy-encoded, whatever the font says.
+
+    A cell whose characters show TCVN3/VNI is converted; one typed in Unicode (a .VnTime template filled in with
+    Unikey in Unicode mode) is not; a cell whose characters cannot tell (ASCII, "Có") follows the cells of its
+    sheet in legacy fonts that can (more legacy than Unicode: converted), else those of the whole workbook.
+    """
+    evidence: dict[tuple[str, int, int], str | None] = {}
+    votes: dict[str | None, list[int]] = {None: [0, 0]}
+    for key in encodings:
+        ev = evidence[key] = text_evidence(texts.get(key, ""), encodings[key])
+        if ev is not None:
+            i = 0 if ev == "legacy" else 1
+            votes.setdefault(key[0], [0, 0])[i] += 1
+            votes[None][i] += 1
+
+    def leans_legacy(sheet: str) -> bool:
+        legacy_n, unicode_n = votes.get(sheet) or votes[None]
+        if legacy_n == unicode_n == 0:
+            legacy_n, unicode_n = votes[None]
+        return legacy_n > unicode_n
+
+    leaning = {sheet: leans_legacy(sheet) for sheet in {k[0] for k in encodings}}
+    return {key: enc for key, enc in encodings.items()
+            if evidence[key] == "legacy" or (evidence[key] is None and leaning[key[0]])}
 
 
 def xls_cell_encodings(path) -> dict[tuple[str, int, int], str]:
