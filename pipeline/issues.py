@@ -38,6 +38,7 @@ _TYPES = [
     IssueType("value-invalid", "error", "value", "Giá trị \"{raw}\" không phải là số", "A value cell holds text that is not a number."),
     IssueType("value-excel-error", "error", "value", "Ô chứa lỗi Excel {raw}", "A value cell holds an Excel error such as #DIV/0!."),
     IssueType("value-formula-uncached", "error", "value", "Ô chứa công thức {raw} nhưng không có giá trị đã tính (hãy mở tệp bằng Excel, lưu lại rồi gửi lại)", "A formula cell was saved without its cached value, so its number is unknown."),
+    IssueType("value-formula-recomputed", "warning", "info", "Ô chứa công thức {raw}; giá trị lưu sẵn trong tệp không đáng tin (thiếu hoặc tệp yêu cầu Excel tính lại khi mở) nên đã được tính lại", "A formula's stored result could not be trusted (missing, or the workbook asks Excel to recalculate on open); the value was recomputed from the formula."),
     IssueType("value-word", "warning", "info", "Giá trị \"{raw}\" được hiểu là 0", "A word such as \"Không\" was read as 0."),
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.numbers import parse_code_list, parse_number
+from pipeline.recalc import RecomputedFormula
 from pipeline.text import fold
 
 
@@ -19,6 +20,8 @@ class Value:
 
 def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int, str]) -> Value:
     """Read a cell for an indicator of `kind`; coded answers may be typed as their label ("Có")."""
+    if isinstance(raw, RecomputedFormula):  # a formula whose stored result was not to be trusted, recomputed
+        return Value(float(raw), raw.formula, "value-formula-recomputed")
     parsed = parse_number(raw)
     if parsed.status == "blank":
         return Value(None, parsed.raw, None)

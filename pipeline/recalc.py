@@ -1,0 +1,439 @@
+"""Formula cells whose stored result cannot be trusted: found cheaply, recomputed with the `formulas` engine.
+
+A stored formula result is not what Excel shows when
+- the cell has no stored result at all (openpyxl and most scripts write `<f>` without `<v>`), or
+- the workbook asks Excel to recalculate on open (`<calcPr fullCalcOnLoad="1">`, written by xlsxwriter,
+  openpyxl and therefore pandas, which store 0 or nothing as every result), was saved in manual calculation
+  mode (`calcMode="manual"`) or before a calculation finished (`calcCompleted="0"`): every stored result is stale.
+
+`apply_xlsx` replaces each such cell of the grid calamine read by a `RecomputedFormula` (a float that keeps its
+formula text and the stored value) when the engine computes it, by the Excel error Excel would show for a
+well-defined error (#DIV/0!, #N/A, #NUM!, #VALUE!), else by an `UncachedFormula` (the value stays out with
+`value-formula-uncached`). Inputs are the cells calamine already read, so only formulas that need it are parsed.
+
+The engine (`formulas`, imported lazily: ~0.5 s, paid only by workbooks that need it) is given each formula
+alone; its references are resolved here against the grid, recursively for referenced untrusted formulas.
+External links, defined names, circular references, unsupported functions, shared-formula-less BIFF, data
+tables and array formulas give `UncachedFormula`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.numbers import UncachedFormula
+from pipeline.text import nfc
+
+# A formula element in any namespace prefix (`<f>`, `<f t="shared" .../>`, `<x:f>`)
+_F_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)c\b[^>]*?(?:/>|>(.*?)</\1c>)", re.S)
+_V_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>[^<]")
+_CALC_PR = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*>", re.S)
+_RECALC_FLAGS = (
+    re.compile(rb"\bfullCalcOnLoad\s*=\s*[\"'](?:1|true|on)[\"']"),
+    re.compile(rb"\bcalcMode\s*=\s*[\"']manual[\"']"),
+    re.compile(rb"\bcalcCompleted\s*=\s*[\"'](?:0|false|off)[\"']"),
+)
+MAX_RANGE_CELLS = 200_000
+_SHOWN_ERRORS = {"#DIV/0!", "#N/A", "#NUM!", "#VALUE!"}  # errors Excel itself would show for the same inputs
+
+
+class RecomputedFormula(float):
+    """A formula cell whose stored result could not be trusted, recomputed: the number, its formula, the stored value."""
+
+    formula: str
+    stored: object
+
+    def __new__(cls, value: float, formula: str, stored: object = None):
+        obj = super().__new__(cls, value)
+        obj.formula = formula
+        obj.stored = stored
+        return obj
+
+    def __reduce__(self):  # keep formula and stored value across process boundaries (parallel reading)
+        return (RecomputedFormula, (float(self), self.formula, self.stored))
+
+
+class EngineFailure(Exception):
+    """The engine cannot compute a formula the way Excel would (the reason is the message)."""
+
+
+# --------------------------------------------------------------------------- package access
+
+
+def member_map(names: list[str]) -> dict[str, str]:
+    """Map normalised member paths ('xl/workbook.xml': lower case, '/' separated, no leading '/') to real names."""
+    return {n.replace("\\", "/").lstrip("/").lower(): n for n in names}
+
+
+def _recalc_requested(workbook_xml: bytes) -> bool:
+    m = _CALC_PR.search(workbook_xml)
+    return bool(m) and any(p.search(m.group(0)) for p in _RECALC_FLAGS)
+
+
+def needs_recompute(path: Path) -> bool:
+    """Cheaply tell whether any formula cell's stored result cannot be trusted (byte scans, no XML parse)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = member_map(z.namelist())
+            sheets = [real for norm, real in members.items()
+                      if norm.startswith("xl/worksheets/") and norm.endswith(".xml")]
+            with_formulas = []
+            for name in sheets:
+                xml = z.read(name)
+                if _F_TAG.search(xml):
+                    with_formulas.append(xml)
+            if not with_formulas:
+                return False
+            wb_name = members.get("xl/workbook.xml")
+            if wb_name and _recalc_requested(z.read(wb_name)):
+                return True
+            for xml in with_formulas:
+                for m in _CELL.finditer(xml):
+                    body = m.group(2)
+                    if body and _F_TAG.search(body) and not _V_FILLED.search(body):
+                        return True
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return False
+    return False
+
+
+@dataclass
+class FormulaCell:
+    """One formula cell of a sheet: 0-based position, formula text ('=...'), kind, whether its result is stored."""
+
+    sheet: str
+    r: int
+    c: int
+    text: str
+    kind: str  # "normal" | "shared" | "array" | "dataTable"
+    cached: bool
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].split(":")[-1]
+
+
+def _attr(el, name: str) -> str | None:
+    """An attribute by local name, in any namespace."""
+    v = el.get(name)
+    if v is not None:
+        return v
+    for k, val in el.attrib.items():
+        if _local(k) == name:
+            return val
+    return None
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _parse_ref(ref: str) -> tuple[int, int] | None:
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _a1(r: int, c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def read_formula_cells(path: Path) -> tuple[list[FormulaCell], bool]:
+    """Every formula cell of every worksheet (namespace- and path-tolerant), and whether a recalculation is requested."""
+    from defusedxml import ElementTree as DET
+    from openpyxl.formula.translate import Translator
+
+    cells: list[FormulaCell] = []
+    with zipfile.ZipFile(path) as z:
+        members = member_map(z.namelist())
+        wb_real = members.get("xl/workbook.xml")
+        if wb_real is None:
+            return cells, False
+        wb_xml = z.read(wb_real)
+        recalc = _recalc_requested(wb_xml)
+        rels: dict[str, str] = {}
+        rels_real = members.get("xl/_rels/workbook.xml.rels")
+        if rels_real:
+            for el in DET.fromstring(z.read(rels_real)).iter():
+                if _local(el.tag) == "Relationship" and el.get("Id") and el.get("Target"):
+                    target = el.get("Target").replace("\\", "/")
+                    target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                    rels[el.get("Id")] = target.lower()
+        for el in DET.fromstring(wb_xml).iter():
+            if _local(el.tag) != "sheet":
+                continue
+            name, rid = el.get("name"), None
+            for k, v in el.attrib.items():
+                if _local(k) == "id" and k.startswith("{"):
+                    rid = v
+            part = members.get(rels.get(rid or "", ""))
+            if name is None or part is None:
+                continue
+            cells.extend(_sheet_formulas(nfc(name), z.read(part), DET, Translator))
+    return cells, recalc
+
+
+def _sheet_formulas(sheet: str, xml: bytes, DET, Translator) -> list[FormulaCell]:
+    out: list[FormulaCell] = []
+    if not _F_TAG.search(xml):
+        return out
+    root = DET.fromstring(xml)
+    shared: dict[str, tuple[str, str]] = {}  # si -> (master formula, master ref)
+    r_next = 0
+    for row in root.iter():
+        if _local(row.tag) != "row":
+            continue
+        r = int(row.get("r")) - 1 if (row.get("r") or "").isdigit() else r_next
+        r_next = r + 1
+        c_next = 0
+        for cell in row:
+            if _local(cell.tag) != "c":
+                continue
+            pos = _parse_ref(cell.get("r") or "")
+            rr, c = pos if pos else (r, c_next)
+            c_next = c + 1
+            f = v = None
+            for child in cell:
+                name = _local(child.tag)
+                if name == "f":
+                    f = child
+                elif name == "v":
+                    v = child
+            if f is None:
+                continue
+            kind = f.get("t") or "normal"
+            text = (f.text or "").strip()
+            if kind == "shared":
+                si = f.get("si") or ""
+                if text:
+                    shared[si] = ("=" + text, _a1(rr, c))
+                elif si in shared:
+                    master, origin = shared[si]
+                    try:
+                        text = Translator(master, origin=origin).translate_formula(_a1(rr, c))[1:]
+                    except Exception:
+                        text = ""
+            cached = v is not None and bool((v.text or "").strip()) or (v is not None and cell.get("t") == "str")
+            if text:
+                out.append(FormulaCell(sheet, rr, c, "=" + text, kind, cached))
+    return out
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def apply_xlsx(path: Path, sheets: list) -> None:
+    """Recompute, in the sheets' grids, every formula cell of an .xlsx/.xlsm whose stored result cannot be trusted."""
+    try:
+        cells, recalc = read_formula_cells(path)
+    except Exception:  # a package we cannot parse here: calamine read it; leave the cells as read
+        return
+    untrusted = [fc for fc in cells if recalc or not fc.cached]
+    if untrusted:
+        apply(sheets, untrusted, cells)
+
+
+def apply(sheets: list, untrusted: list[FormulaCell], all_cells: list[FormulaCell] | None = None) -> None:
+    """Replace each untrusted formula cell of `sheets` (Sheet objects) by its recomputed value or a marker."""
+    ev = _Evaluator(sheets, untrusted)
+    results = {}
+    for fc in untrusted:
+        results[(fc.sheet, fc.r, fc.c)] = ev.outcome(fc)
+    for (name, r, c), value in results.items():
+        sheet = ev.sheet(name)
+        if sheet is None:
+            continue
+        stored = sheet.get(r, c)
+        if isinstance(value, RecomputedFormula) and _same(stored, float(value)):
+            continue  # the stored result is what Excel shows: nothing to report
+        while len(sheet.rows) <= r:
+            sheet.rows.append([])
+        row = sheet.rows[r]
+        while len(row) <= c:
+            row.append("")
+        if isinstance(value, RecomputedFormula):
+            value.stored = stored
+        row[c] = value
+
+
+def _same(stored: object, value: float) -> bool:
+    if isinstance(stored, bool) or not isinstance(stored, (int, float)):
+        return False
+    return math.isclose(float(stored), value, rel_tol=1e-12, abs_tol=1e-12)
+
+
+class _Evaluator:
+    def __init__(self, sheets: list, untrusted: list[FormulaCell]):
+        self._sheets = {s.name.casefold(): s for s in sheets}
+        self._untrusted = {(fc.sheet.casefold(), fc.r, fc.c): fc for fc in untrusted}
+        self._memo: dict[tuple[str, int, int], object] = {}
+        self._stack: set[tuple[str, int, int]] = set()
+        self._compiled: dict[str, object] = {}
+
+    def sheet(self, name: str):
+        return self._sheets.get(name.casefold())
+
+    def outcome(self, fc: FormulaCell) -> object:
+        """The value to put in the grid: RecomputedFormula, an Excel error text, a text result, or UncachedFormula."""
+        try:
+            value = self._compute(fc)
+        except (EngineFailure, RecursionError):
+            return UncachedFormula(fc.text)
+        if isinstance(value, str):
+            return value
+        return RecomputedFormula(value, fc.text)
+
+    def _compute(self, fc: FormulaCell) -> object:
+        key = (fc.sheet.casefold(), fc.r, fc.c)
+        if key in self._memo:
+            value = self._memo[key]
+            if isinstance(value, EngineFailure):
+                raise value
+            return value
+        if key in self._stack:
+            raise EngineFailure("circular reference")
+        if fc.kind in ("array", "dataTable"):
+            raise EngineFailure(f"{fc.kind} formula")
+        self._stack.add(key)
+        try:
+            value = self._evaluate(fc)
+        except EngineFailure as exc:
+            self._memo[key] = exc
+            raise
+        except RecursionError:
+            raise EngineFailure("formula chain too deep") from None
+        except Exception as exc:  # the engine's own errors: unsupported function, bad syntax
+            failure = EngineFailure(f"{type(exc).__name__}: {exc}")
+            self._memo[key] = failure
+            raise failure from None
+        finally:
+            self._stack.discard(key)
+        self._memo[key] = value
+        return value
+
+    def _evaluate(self, fc: FormulaCell) -> object:
+        import formulas
+        import numpy as np
+        import schedula as sh
+        from formulas.tokens.operand import XlError
+
+        func = self._compiled.get(fc.text)
+        if func is None:
+            func = formulas.Parser().ast(fc.text)[1].compile()
+            self._compiled[fc.text] = func
+        args = [self._input(name, fc.sheet, np, sh) for name in func.inputs]
+        result = func(*args)
+        if isinstance(result, np.ndarray):
+            if result.size != 1:
+                raise EngineFailure("formula returns an array")
+            result = result.ravel()[0]
+        if result is sh.EMPTY:
+            return 0.0
+        if isinstance(result, XlError):
+            text = str(result)
+            if text in _SHOWN_ERRORS:
+                return text
+            raise EngineFailure(f"engine error {text}")
+        if isinstance(result, (bool, np.bool_)):
+            return float(bool(result))
+        if isinstance(result, (int, float, np.integer, np.floating)):
+            value = float(result)
+            if math.isnan(value) or math.isinf(value):
+                raise EngineFailure("not a finite number")
+            return value
+        if isinstance(result, str):
+            return result
+        raise EngineFailure(f"unexpected result {type(result).__name__}")
+
+    def _input(self, name: str, own_sheet: str, np, sh) -> object:
+        sheet_name, _, ref = name.rpartition("!")
+        if sheet_name.startswith("[") or "[" in sheet_name:
+            raise EngineFailure(f"external reference {name}")
+        if sheet_name:
+            sheet_name = sheet_name[1:-1].replace("''", "'") if sheet_name.startswith("'") else sheet_name
+        else:
+            sheet_name = own_sheet
+        key = nfc(sheet_name).casefold()
+        sheet = self._sheets.get(key)
+        if sheet is None:
+            raise EngineFailure(f"unknown sheet or name {name}")
+        bounds = _bounds(ref, sheet, self._untrusted, key)
+        if bounds is None:
+            raise EngineFailure(f"defined name or unsupported reference {name}")
+        r0, c0, r1, c1 = bounds
+        if r0 == r1 and c0 == c1 and ":" not in ref:
+            return self._cell(key, sheet, r0, c0, sh)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_RANGE_CELLS:
+            raise EngineFailure(f"range {name} too large")
+        out = np.empty((r1 - r0 + 1, c1 - c0 + 1), dtype=object)
+        for i in range(r0, r1 + 1):
+            for j in range(c0, c1 + 1):
+                out[i - r0, j - c0] = self._cell(key, sheet, i, j, sh)
+        return out
+
+    def _cell(self, key: str, sheet, r: int, c: int, sh) -> object:
+        fc = self._untrusted.get((key, r, c))
+        if fc is not None:
+            return self._compute(fc)
+        v = sheet.get(r, c)
+        if v is None:
+            return sh.EMPTY
+        if isinstance(v, UncachedFormula):
+            raise EngineFailure("depends on a formula without a value")
+        if isinstance(v, RecomputedFormula):
+            return float(v)
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, (int, float)):
+            return float(v)
+        if isinstance(v, str):
+            return v
+        raise EngineFailure(f"input of type {type(v).__name__}")  # dates, times: leave them to Excel
+
+
+_RANGE = re.compile(r"^\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})?\$?(\d+)?)?$")
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _bounds(ref: str, sheet, untrusted: dict, key: str) -> tuple[int, int, int, int] | None:
+    """0-based (r0, c0, r1, c1) of an A1 reference; whole rows/columns are clipped to the sheet's used area."""
+    m = _RANGE.match(ref.upper())
+    if not m or not ref:
+        return None
+    c0s, r0s, c1s, r1s = m.groups()
+    if ":" not in ref:
+        if not (c0s and r0s):
+            return None
+        return int(r0s) - 1, _col(c0s), int(r0s) - 1, _col(c0s)
+    height = max([len(sheet.rows)] + [k[1] + 1 for k in untrusted if k[0] == key])
+    width = max([len(row) for row in sheet.rows] + [k[2] + 1 for k in untrusted if k[0] == key] + [1])
+    r0 = int(r0s) - 1 if r0s else 0
+    r1 = int(r1s) - 1 if r1s else max(height - 1, 0)
+    c0 = _col(c0s) if c0s else 0
+    c1 = _col(c1s) if c1s else max(width - 1, 0)
+    if (r0s is None) != (r1s is None) or (c0s is None) != (c1s is None):
+        return None
+    if r0s is None and c0s is None:
+        return None
+    r0, r1 = min(r0, r1), max(r0, r1)
+    c0, c1 = min(c0, c1), max(c0, c1)
+    return r0, c0, r1, c1
