@@ -437,3 +437,135 @@ def _bounds(ref: str, sheet, untrusted: dict, key: str) -> tuple[int, int, int, 
     r0, r1 = min(r0, r1), max(r0, r1)
     c0, c1 = min(c0, c1), max(c0, c1)
     return r0, c0, r1, c1
+
+
+# --------------------------------------------------------------------------- legacy .xls (BIFF8)
+
+_BIFF_FORMULA, _BIFF_UNCALCED, _BIFF_RECALCID, _BIFF_EOF, _BIFF_BOF = 0x0006, 0x005E, 0x01C1, 0x000A, 0x0809
+# A FORMULA record whose result is "blank" (FormulaValue type 3, fExprO 0xFFFF): what xlwt and other generators
+# that never compute write for every formula; Excel writes it only for formulas returning "".
+_BLANK_RESULT = re.compile(rb"\x06\x00..(?:.){6}\x03.{5}\xff\xff", re.S)
+
+
+def _workbook_stream(path: Path) -> bytes | None:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            for name in ("Workbook", "Book"):
+                if ole.exists(name):
+                    return ole.openstream(name).read()
+    except Exception:
+        return None
+    return None
+
+
+def xls_untrusted_possible(stream: bytes) -> bool:
+    """Cheap byte test on the Workbook stream: a blank formula result or an UNCALCED record may be there."""
+    return bool(_BLANK_RESULT.search(stream)) or b"\x5e\x00\x02\x00" in stream
+
+
+def read_xls_formulas(path: Path, stream: bytes) -> list[FormulaCell]:
+    """Untrusted formula cells of a BIFF8 workbook, their formulas decompiled by xlrd ('' when it cannot).
+
+    A sheet with an UNCALCED record was saved before recalculation: all its formulas are untrusted. Otherwise a
+    formula whose stored result is blank is untrusted when the workbook was not saved by an Excel that records its
+    calculation engine (no RECALCID record: xlwt and other generators), since Excel recalculates such files on load.
+    """
+    import xlrd
+    from xlrd import formula as xf
+
+    book = xlrd.open_workbook(str(path), on_demand=True, logfile=_NullLog())
+    try:
+        mem, starts, names = book.mem, list(book._sh_abs_posn), [nfc(n) for n in book.sheet_names()]
+        first_sheet = min(starts) if starts else len(mem)
+        recalc_id = _has_record(mem, 0, first_sheet, _BIFF_RECALCID)
+        out: list[FormulaCell] = []
+        for name, start in zip(names, starts):
+            uncalced = _has_record(mem, start, len(mem), _BIFF_UNCALCED, stop_at_eof=True)
+            for row, col, value, rgce in _formula_records(mem, start):
+                blank = value[0] == 3 and value[6:8] == b"\xff\xff"
+                if not (uncalced or (blank and not recalc_id)):
+                    continue
+                try:
+                    text = xf.decompile_formula(book, rgce, len(rgce), xf.FMLA_TYPE_CELL, row, col)
+                except Exception:
+                    text = ""
+                out.append(FormulaCell(name, row, col, "=" + text if text else "", "normal", not blank))
+        return out
+    finally:
+        book.release_resources()
+
+
+class _NullLog:
+    def write(self, *_):
+        pass
+
+
+def _records(mem: bytes, pos: int, end: int):
+    import struct
+
+    while pos + 4 <= end:
+        code, length = struct.unpack_from("<HH", mem, pos)
+        yield code, mem[pos + 4: pos + 4 + length]
+        pos += 4 + length
+
+
+def _has_record(mem: bytes, start: int, end: int, wanted: int, stop_at_eof: bool = False) -> bool:
+    depth = 0
+    for code, _ in _records(mem, start, end):
+        if code == wanted and depth <= 1:
+            return True
+        if code == _BIFF_BOF:
+            depth += 1
+        elif code == _BIFF_EOF:
+            depth -= 1
+            if stop_at_eof and depth <= 0:
+                return False
+    return False
+
+
+def _formula_records(mem: bytes, start: int):
+    import struct
+
+    depth = 0
+    for code, data in _records(mem, start, len(mem)):
+        if code == _BIFF_BOF:
+            depth += 1
+        elif code == _BIFF_EOF:
+            depth -= 1
+            if depth <= 0:
+                return
+        elif code == _BIFF_FORMULA and depth == 1 and len(data) >= 22:
+            row, col = struct.unpack_from("<HH", data, 0)
+            (cce,) = struct.unpack_from("<H", data, 20)
+            yield row, col, data[6:14], data[22:22 + cce]
+
+
+def apply_xls(path: Path, sheets: list) -> None:
+    """The .xls counterpart of apply_xlsx: recompute formula cells whose stored result cannot be trusted."""
+    stream = _workbook_stream(path)
+    if not stream or not xls_untrusted_possible(stream):
+        return
+    try:
+        cells = read_xls_formulas(path, stream)
+    except Exception:  # xlrd cannot read every .xls calamine can: leave the cells as read
+        return
+    if not cells:
+        return
+    by_name = {s.name: s for s in sheets}
+    named = []
+    for fc in cells:
+        if fc.sheet not in by_name:
+            continue
+        if not fc.text:  # a formula xlrd cannot decompile (shared formulas, rare tokens): out, with its cell
+            sheet = by_name[fc.sheet]
+            while len(sheet.rows) <= fc.r:
+                sheet.rows.append([])
+            while len(sheet.rows[fc.r]) <= fc.c:
+                sheet.rows[fc.r].append("")
+            sheet.rows[fc.r][fc.c] = UncachedFormula("(công thức .xls không giải mã được)")
+            continue
+        named.append(fc)
+    if named:
+        apply(sheets, named)

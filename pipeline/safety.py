@@ -293,6 +293,28 @@ def _normalised(names: set[str]) -> set[str]:
     return {n.replace("\\", "/").lstrip("/").lower() for n in names}
 
 
+def normalised_package(path):
+    """The package re-zipped in memory with member names as Excel reads them ('/' separated, no leading '/'),
+    or None when every name is already plain (nothing to fix) or the file is not a ZIP."""
+    import io
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            fixed = [i.filename.replace("\\", "/").lstrip("/") for i in infos]
+            if fixed == [i.filename for i in infos] or len(set(fixed)) != len(fixed):
+                return None
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
+                for info, name in zip(infos, fixed):
+                    if not info.is_dir():
+                        zo.writestr(name, zf.read(info))
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+        return None
+    out.seek(0)
+    return out
+
+
 def _package_kind(zf: zipfile.ZipFile, names: set[str], norm: set[str] | None = None) -> str:
     """'' for a workbook package (OOXML spreadsheet or ODS), else a detail of what the zip is."""
     norm = _normalised(names) if norm is None else norm

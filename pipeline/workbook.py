@@ -8,7 +8,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from pipeline import legacy, recalc, spreadsheetml
+from pipeline import legacy, recalc, safety, spreadsheetml
 
 from pipeline.text import nfc
 
@@ -73,7 +73,7 @@ def read_workbook(path: Path) -> Workbook:
     if suffix not in EXTENSIONS:
         raise WorkbookError("file-unsupported", path.suffix or path.name)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = _open_calamine(path)
     except Exception as exc:  # calamine raises several error classes, all meaning "cannot open"
         name = type(exc).__name__
         if name == "PasswordError" or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
@@ -98,6 +98,18 @@ def read_workbook(path: Path) -> Workbook:
     elif suffix == ".xls":
         recalc.apply_xls(path, sheets)
     return Workbook(file_name=nfc(path.name), sheets=sheets)
+
+
+def _open_calamine(path: Path) -> CalamineWorkbook:
+    """Open with calamine; a package whose member names carry a leading '/' (which Excel accepts) is re-read with
+    its names normalised, in memory (the safety pre-check already bounded its size)."""
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception:
+        fixed = safety.normalised_package(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+        if fixed is None:
+            raise
+        return CalamineWorkbook.from_filelike(fixed)
 
 
 def _read_spreadsheetml(path: Path) -> Workbook:
