@@ -81,11 +81,11 @@ def needs_recompute(path: Path) -> bool:
         with zipfile.ZipFile(path) as z:
             members = member_map(z.namelist())
             sheets = [real for norm, real in members.items()
-                      if norm.startswith("xl/worksheets/") and norm.endswith(".xml")]
+                      if norm.startswith("xl/worksheets/") and norm.endswith(".xml") and "/_rels/" not in norm]
             with_formulas = []
             for name in sheets:
                 xml = z.read(name)
-                if _F_TAG.search(xml):
+                if (b"<f" in xml or b":f" in xml) and _F_TAG.search(xml):  # plain find first: most sheets have none
                     with_formulas.append(xml)
             if not with_formulas:
                 return False
@@ -259,6 +259,9 @@ def apply(sheets: list, untrusted: list[FormulaCell], all_cells: list[FormulaCel
         stored = sheet.get(r, c)
         if isinstance(value, RecomputedFormula) and _same(stored, float(value)):
             continue  # the stored result is what Excel shows: nothing to report
+        if isinstance(value, UncachedFormula) and isinstance(stored, str) and stored.strip() \
+                and not isinstance(stored, UncachedFormula):
+            continue  # a text result someone computed (generators store 0 or nothing): a label keeps its text
         while len(sheet.rows) <= r:
             sheet.rows.append([])
         row = sheet.rows[r]

@@ -319,3 +319,20 @@ def pd_isna(v) -> bool:
     import pandas as pd
 
     return v is None or pd.isna(v)
+
+
+def test_text_formulas_in_the_header(tmp_path, registry, catalog):
+    """A header built by a formula is recomputed to the text Excel shows, so the unit is still found."""
+    path = write_xlsxwriter(tmp_path / "Phu luc.xlsx", {**RATE_FORMULAS, "A2": '="XÃ "&UPPER("Ngọc Kỳ")'})
+    sub, values, _, _ = parsed(path, registry, catalog)
+    assert_ten(sub, values)
+
+
+def test_stored_text_of_a_formula_the_engine_cannot_compute_is_kept(tmp_path, registry, catalog):
+    """Generators store 0 or nothing: a non-empty stored text was computed by someone, so a label keeps it."""
+    def header(wb, ws):
+        ws.write_formula("A2", "=FOOBARBAZ(B99)", None, "XÃ NGỌC KỲ")
+
+    path = write_xlsxwriter(tmp_path / "Phu luc.xlsx", RATE_FORMULAS, extra=header)
+    sub, values, _, issues = parsed(path, registry, catalog)
+    assert_ten(sub, values)
