@@ -447,6 +447,7 @@ def _bounds(ref: str, sheet, untrusted: dict, key: str) -> tuple[int, int, int, 
 _BIFF_FORMULA, _BIFF_UNCALCED, _BIFF_RECALCID, _BIFF_EOF, _BIFF_BOF = 0x0006, 0x005E, 0x01C1, 0x000A, 0x0809
 # A FORMULA record whose result is "blank" (FormulaValue type 3, fExprO 0xFFFF): what xlwt and other generators
 # that never compute write for every formula; Excel writes it only for formulas returning "".
+_RECALC_ON_LOAD = b"\xc1\x01\x08\x00\xc1\x01\x00\x00\x00\x00\x00\x00"  # RECALCID, engine build 0
 _BLANK_RESULT = re.compile(rb"\x06\x00..(?:.){6}\x03.{5}\xff\xff", re.S)
 
 
@@ -465,16 +466,21 @@ def _workbook_stream(path: Path) -> bytes | None:
 
 def xls_untrusted_possible(stream: bytes) -> bool:
     """Cheap byte test on the Workbook stream: a blank formula result or an UNCALCED record may be there."""
-    return bool(_BLANK_RESULT.search(stream)) or b"\x5e\x00\x02\x00" in stream
+    return (bool(_BLANK_RESULT.search(stream)) or b"\x5e\x00\x02\x00" in stream
+            or _RECALC_ON_LOAD in stream)
 
 
 def read_xls_formulas(path: Path, stream: bytes) -> list[FormulaCell]:
     """Untrusted formula cells of a BIFF8 workbook, their formulas decompiled by xlrd ('' when it cannot).
 
-    A sheet with an UNCALCED record was saved before recalculation: all its formulas are untrusted. Otherwise a
-    formula whose stored result is blank is untrusted when the workbook was not saved by an Excel that records its
-    calculation engine (no RECALCID record: xlwt and other generators), since Excel recalculates such files on load.
+    A sheet with an UNCALCED record was saved before recalculation, and a RECALCID record whose engine build is 0
+    asks Excel to recalculate everything on load (Apache POI/NPOI's forced recalculation, which stores 0 results):
+    all formulas are untrusted. Otherwise a formula whose stored result is blank is untrusted when the workbook
+    was not saved by an Excel that records its calculation engine (no RECALCID record: xlwt and other
+    generators), since Excel recalculates such files on load.
     """
+    import struct
+
     import xlrd
     from xlrd import formula as xf
 
@@ -482,13 +488,15 @@ def read_xls_formulas(path: Path, stream: bytes) -> list[FormulaCell]:
     try:
         mem, starts, names = book.mem, list(book._sh_abs_posn), [nfc(n) for n in book.sheet_names()]
         first_sheet = min(starts) if starts else len(mem)
-        recalc_id = _has_record(mem, 0, first_sheet, _BIFF_RECALCID)
+        builds = [struct.unpack_from("<L", data, 4)[0] for code, data in _records(mem, getattr(book, "base", 0), first_sheet)
+                  if code == _BIFF_RECALCID and len(data) >= 8]
+        recalc_id, recalc_all = bool(builds), 0 in builds
         out: list[FormulaCell] = []
         for name, start in zip(names, starts):
             uncalced = _has_record(mem, start, len(mem), _BIFF_UNCALCED, stop_at_eof=True)
             for row, col, value, rgce in _formula_records(mem, start):
                 blank = value[0] == 3 and value[6:8] == b"\xff\xff"
-                if not (uncalced or (blank and not recalc_id)):
+                if not (uncalced or recalc_all or (blank and not recalc_id)):
                     continue
                 try:
                     text = xf.decompile_formula(book, rgce, len(rgce), xf.FMLA_TYPE_CELL, row, col)
@@ -545,6 +553,19 @@ def _formula_records(mem: bytes, start: int):
             yield row, col, data[6:14], data[22:22 + cce]
 
 
+def _xls_sheet_names(path: Path) -> list[str]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_NullLog())
+    except Exception:
+        return []
+    try:
+        return [nfc(n) for n in book.sheet_names()]
+    finally:
+        book.release_resources()
+
+
 def apply_xls(path: Path, sheets: list) -> None:
     """The .xls counterpart of apply_xlsx: recompute formula cells whose stored result cannot be trusted."""
     stream = _workbook_stream(path)
@@ -557,6 +578,13 @@ def apply_xls(path: Path, sheets: list) -> None:
     if not cells:
         return
     by_name = {s.name: s for s in sheets}
+    xls_names = list(dict.fromkeys(fc.sheet for fc in cells))
+    if any(n not in by_name for n in xls_names):  # names re-decoded from TCVN3/VNI: match worksheets by position
+        order = _xls_sheet_names(path)
+        if order and len(order) == len(sheets):
+            renamed = {old: new.name for old, new in zip(order, sheets)}
+            for fc in cells:
+                fc.sheet = renamed.get(fc.sheet, fc.sheet)
     named = []
     for fc in cells:
         if fc.sheet not in by_name:

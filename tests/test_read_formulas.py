@@ -336,3 +336,43 @@ def test_stored_text_of_a_formula_the_engine_cannot_compute_is_kept(tmp_path, re
     path = write_xlsxwriter(tmp_path / "Phu luc.xlsx", RATE_FORMULAS, extra=header)
     sub, values, _, issues = parsed(path, registry, catalog)
     assert_ten(sub, values)
+
+
+def write_xls_stored(path: Path, formulas: dict[str, str], stored: dict[str, float], engine_build: int,
+                     monkeypatch) -> Path:
+    """An .xls whose formulas store numeric results and whose RECALCID names the engine build that computed them:
+    build 0 is what Apache POI / NPOI write to make Excel recalculate on load (their stored results are 0)."""
+    import struct
+
+    import xlwt
+    from xlwt import BIFFRecords
+
+    def formula_record(self, row, col, xf_index, rpn, calc_flags=0):
+        ref = xlsxwriter.utility.xl_rowcol_to_cell(row, col)
+        value = struct.unpack("<Q", struct.pack("<d", stored.get(ref, 0.0)))[0]
+        self._rec_data = struct.pack("<3HQHL", row, col, xf_index, value, calc_flags & 3, 0) + rpn
+
+    monkeypatch.setattr(BIFFRecords.FormulaRecord, "__init__", formula_record)
+    useselfs = xlwt.Workbook._Workbook__useselfs_rec
+    recalc_id = struct.pack("<HHHHL", 0x01C1, 8, 0x01C1, 0, engine_build)
+    monkeypatch.setattr(xlwt.Workbook, "_Workbook__useselfs_rec", lambda self: useselfs(self) + recalc_id)
+    return write_xls(path, formulas)
+
+
+def test_xls_asking_for_recalculation_with_stored_zeros_is_recomputed(tmp_path, registry, catalog, monkeypatch):
+    path = write_xls_stored(tmp_path / "Phu luc - Ngoc Ky.xls", RATE_FORMULAS, {}, 0, monkeypatch)
+    assert read_workbook(path).sheets[0].get(11, 3) == 80
+    monkeypatch.undo()
+    sub, values, _, issues = parsed(path, registry, catalog)
+    assert_ten(sub, values)
+    assert ("value-formula-recomputed", "D17", "III.3.3") in issues
+
+
+def test_xls_computed_by_excel_is_read_as_stored(tmp_path, registry, catalog, monkeypatch):
+    path = write_xls_stored(tmp_path / "Phu luc - Ngoc Ky.xls", RATE_FORMULAS,
+                            {"D12": 80, "D17": 99.5, "D21": 88}, 191029, monkeypatch)
+    monkeypatch.undo()
+    assert not recalc.xls_untrusted_possible(recalc._workbook_stream(path))
+    sub, values, _, issues = parsed(path, registry, catalog)
+    assert_ten(sub, values)
+    assert not any(c.startswith("value-formula") for c, _, _ in issues)
