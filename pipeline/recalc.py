@@ -568,6 +568,11 @@ def _xls_sheet_names(path: Path) -> list[str]:
 
 def apply_xls(path: Path, sheets: list) -> None:
     """The .xls counterpart of apply_xlsx: recompute formula cells whose stored result cannot be trusted."""
+    try:  # the raw file first (BIFF records lie contiguous in the files writers produce): no OLE parse when clean
+        if not xls_untrusted_possible(Path(path).read_bytes()):
+            return
+    except OSError:
+        return
     stream = _workbook_stream(path)
     if not stream or not xls_untrusted_possible(stream):
         return
