@@ -213,3 +213,30 @@ def test_the_ten_values_of_the_plain_package(tmp_path, registry, catalog):
     sub, values, _, _ = parsed(write_xlsxwriter(tmp_path / "Phu luc - Ngoc Ky.xlsx"), registry, catalog)
     assert_ten(sub, values)
     assert set(TEN) <= set(values)
+
+
+def test_a_run_loads_xml_spreadsheets_and_recomputed_formulas(settings):
+    """End to end: an .xml SpreadsheetML file and a workbook whose rates needed recomputing both load."""
+    import os
+    import time
+
+    from pipeline.ingest import run_steps
+    from tests.conftest import query
+
+    xml = settings.inbox / "Phu luc CCHC quy III 2023 - Ngoc Ky.xml"
+    xml.write_text(spreadsheetml(phu_luc_rows_xml()), encoding="utf-8")
+    sub = settings.inbox / "2023-Q3"
+    sub.mkdir()
+    formulas = write_xlsxwriter(sub / "Phu luc CCHC quy III 2023 - xa Ngoc Ky ban sua.xlsx",
+                                {"D12": "=ROUND(D14/D13*100,2)"})
+    past = time.time() - 3600
+    os.utime(xml, (past, past))
+    os.utime(formulas, (past + 60, past + 60))
+    summary = run_steps(settings)
+    assert summary.count("rejected") == 0
+    statuses = dict(query(settings, "select file_name, status from v_submissions"))
+    assert statuses[xml.name] in ("loaded", "superseded") and statuses[formulas.name] == "loaded"
+    values = dict(query(settings, "select indicator_code, value from v_values where unit_code = 'ngoc_ky'"))
+    assert values["I.2"] == 80 and values["III.3.3.1"] == 1200
+    codes = {(c, ref.rsplit("!", 1)[-1]) for c, ref in query(settings, "select code, source_ref from v_issues")}
+    assert ("value-formula-recomputed", "D12") in codes
