@@ -5,7 +5,8 @@ with `<Worksheet ss:Name>` / `<Table>` / `<Row ss:Index ss:Hidden>` / `<Cell ss:
 ss:Formula><Data ss:Type>`. Read with defusedxml (no DTD, no entity expansion) into the same grids calamine gives:
 0-based dense rows of values (float, str, bool, datetime), merged ranges (r0, c0, r1, c1). Hidden worksheets
 (`<WorksheetOptions><Visible>SheetHidden`) are skipped like Excel shows them; hidden rows and columns are reported
-on the parsed sheet (`hidden_rows`, `hidden_cols`). A formula cell without a stored `<Data>` becomes UncachedFormula.
+on the parsed sheet (`hidden_rows`, `hidden_cols`). A formula cell without a stored `<Data>` becomes UncachedFormula
+(its R1C1 text) and is listed in `formulas` with its A1 translation, for pipeline.recalc to compute.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ParsedSheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (r, c, A1 formula) of cells without a result
 
 
 def sniff(head: bytes) -> bool:
@@ -146,6 +148,7 @@ def _sheet(ws) -> ParsedSheet:
     merged: list[tuple[int, int, int, int]] = []
     hidden_rows: set[int] = set()
     hidden_cols: set[int] = set()
+    formulas: list[tuple[int, int, str]] = []
     for table in ws:
         if _local(table.tag) != "Table":
             continue
@@ -183,10 +186,50 @@ def _sheet(ws) -> ParsedSheet:
                             cells[(r, c)] = value
                     elif formula:
                         cells[(r, c)] = UncachedFormula(formula)
+                        a1 = r1c1_to_a1(formula, r, c)
+                        if a1:
+                            formulas.append((r, c, a1))
                     c += across
                 # a Row with ss:Span repeats itself: the next implicit row comes after the span
                 r += _int(el, "Span", 0)
-    return ParsedSheet(name, _dense(cells), merged, hidden_rows, hidden_cols)
+    return ParsedSheet(name, _dense(cells), merged, hidden_rows, hidden_cols, formulas)
+
+
+_R1C1 = re.compile(r"(?<![A-Za-z0-9_.$])R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?(?![A-Za-z0-9_(.])")
+_LONE = re.compile(r"(?<![A-Za-z0-9_.$])[RC](\[-?\d+\]|\d+)?(?![A-Za-z0-9_(.])")
+
+
+def _a1_col(c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def r1c1_to_a1(formula: str, r: int, c: int) -> str:
+    """Translate an R1C1 formula of the cell at 0-based (r, c) to A1 ('' when it has whole-row/column references
+    or anything else this translation does not cover). Text inside string literals is left alone."""
+    def cell(m: re.Match) -> str:
+        rr, cc = m.group(1), m.group(2)
+        row = r if rr is None else (r + int(rr[1:-1]) if rr.startswith("[") else int(rr) - 1)
+        col = c if cc is None else (c + int(cc[1:-1]) if cc.startswith("[") else int(cc) - 1)
+        if row < 0 or col < 0:
+            raise ValueError("reference before A1")
+        return _a1_col(col) + str(row + 1)
+
+    parts = formula.split('"')
+    try:
+        for i in range(0, len(parts), 2):  # outside string literals
+            rest = _R1C1.sub("", parts[i])
+            if _LONE.search(rest):
+                return ""
+            parts[i] = _R1C1.sub(cell, parts[i])
+    except ValueError:
+        return ""
+    text = '"'.join(parts)
+    return text if text.startswith("=") else "=" + text
 
 
 def _dense(cells: dict[tuple[int, int], object]) -> list[list[object]]:

@@ -120,6 +120,9 @@ def _read_spreadsheetml(path: Path) -> Workbook:
         raise WorkbookError(exc.code, exc.detail) from exc
     hidden = [k for k in ("hidden_rows", "hidden_cols") if k in getattr(Sheet, "__dataclass_fields__", {})]
     sheets = [Sheet(nfc(p.name), p.rows, p.merged, **{k: getattr(p, k) for k in hidden}) for p in parsed]
+    cells = [recalc.FormulaCell(s.name, r, c, text, "normal", False) for p, s in zip(parsed, sheets) for r, c, text in p.formulas]
+    if cells:  # formulas saved without a result: computed as Excel would, else left as UncachedFormula
+        recalc.apply(sheets, cells)
     return Workbook(file_name=nfc(path.name), sheets=sheets)
 
 

@@ -82,7 +82,8 @@ def test_spreadsheetml_grid_index_gaps_merges_hidden(tmp_path):
     rows = ['<Row><Cell ss:MergeAcross="2"><Data ss:Type="String">Tiêu đề</Data></Cell>'
             '<Cell><Data ss:Type="Number">7</Data></Cell></Row>',
             '<Row ss:Index="4" ss:Hidden="1"><Cell ss:Index="3" ss:MergeDown="2"><Data ss:Type="String">Không phát sinh</Data></Cell>'
-            '<Cell ss:Formula="=R[-3]C*2"/><Cell><Data ss:Type="Boolean">1</Data></Cell></Row>']
+            '<Cell ss:Formula="=R[-3]C*2"/><Cell><Data ss:Type="Boolean">1</Data></Cell>'
+            '<Cell ss:Formula="=SUM(C[-5])"/></Row>']
     hidden = ('<Worksheet ss:Name="Nháp"><Table><Row><Cell><Data ss:Type="Number">2200</Data></Cell></Row></Table>'
               '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>'
               '</WorksheetOptions></Worksheet>\n')
@@ -93,7 +94,8 @@ def test_spreadsheetml_grid_index_gaps_merges_hidden(tmp_path):
     s = book.sheets[0]
     assert s.get(0, 0) == "Tiêu đề" and s.get(0, 3) == 7  # the cell after a 3-wide merge lands in D
     assert s.get(3, 2) == "Không phát sinh" and s.get(3, 4) is True
-    assert s.get(3, 3) == "=R[-3]C*2" and type(s.get(3, 3)).__name__ == "UncachedFormula"
+    assert s.get(3, 3) == 14 and s.get(3, 3).formula == "=D1*2"  # saved without a result: computed from D1 = 7
+    assert s.get(3, 5) == "=SUM(C[-5])" and type(s.get(3, 5)).__name__ == "UncachedFormula"  # whole column: out
     assert (0, 0, 0, 2) in s.merged and (3, 2, 5, 2) in s.merged
     if hasattr(s, "hidden_rows"):
         assert 3 in s.hidden_rows
@@ -240,3 +242,19 @@ def test_a_run_loads_xml_spreadsheets_and_recomputed_formulas(settings):
     assert values["I.2"] == 80 and values["III.3.3.1"] == 1200
     codes = {(c, ref.rsplit("!", 1)[-1]) for c, ref in query(settings, "select code, source_ref from v_issues")}
     assert ("value-formula-recomputed", "D12") in codes
+
+
+def test_spreadsheetml_formulas_without_results_are_computed(tmp_path, registry, catalog):
+    """Web exports write ss:Formula (R1C1) and sometimes no <Data>: the rates are computed as Excel would."""
+    rows = phu_luc_rows_xml()
+    for i, code in enumerate(["2.", "3.3.", "5.3"]):
+        idx = next(k for k, row in enumerate(rows) if row.startswith(f'<Row><Cell><Data ss:Type="String">{code}</Data>'))
+        rows[idx] = re.sub(r'<Cell><Data ss:Type="Number">[^<]*</Data></Cell></Row>$',
+                           '<Cell ss:Formula="=ROUND(R[2]C/R[1]C*100,2)"/></Row>', rows[idx])
+    path = tmp_path / "Phu luc CCHC quy III 2023 - Ngoc Ky.xls"
+    path.write_text(spreadsheetml(rows), encoding="utf-8")
+    sub, values, raws, issues = parsed(path, registry, catalog)
+    assert_ten(sub, values)
+    for ref, code in {"D12": "I.2", "D17": "III.3.3", "D21": "VII.5.3"}.items():
+        assert ("value-formula-recomputed", ref, code) in issues
+    assert raws["I.2"] == "=ROUND(D14/D13*100,2)"
