@@ -235,15 +235,32 @@ def _sheet_formulas(sheet: str, xml: bytes, DET, Translator) -> list[FormulaCell
 # --------------------------------------------------------------------------- evaluation
 
 
+class FormulaReadError(Exception):
+    """The package needs its formulas recomputed but they cannot be read: its stored results must not be used."""
+
+
 def apply_xlsx(path: Path, sheets: list) -> None:
-    """Recompute, in the sheets' grids, every formula cell of an .xlsx/.xlsm whose stored result cannot be trusted."""
+    """Recompute, in the sheets' grids, every formula cell of an .xlsx/.xlsm whose stored result cannot be trusted.
+
+    Raises FormulaReadError when the formulas cannot be read (the stored results, often 0, would be loaded)."""
     try:
         cells, recalc = read_formula_cells(path)
-    except Exception:  # a package we cannot parse here: calamine read it; leave the cells as read
-        return
+    except Exception as exc:
+        raise FormulaReadError(f"{type(exc).__name__}: {exc}") from exc
     untrusted = [fc for fc in cells if recalc or not fc.cached]
-    if untrusted:
-        apply(sheets, untrusted, cells)
+    if not untrusted:
+        return
+    names = {s.name for s in sheets}
+    for fc in untrusted:  # a sheet name re-decoded from TCVN3/VNI after reading
+        if fc.sheet not in names:
+            fc.sheet = _decoded_name(fc.sheet)
+    apply(sheets, untrusted, cells)
+
+
+def _decoded_name(name: str) -> str:
+    from pipeline import legacy
+
+    return nfc(legacy.to_unicode(name, legacy.guess_encoding(name))) if legacy.looks_legacy(name) else name
 
 
 def apply(sheets: list, untrusted: list[FormulaCell], all_cells: list[FormulaCell] | None = None) -> None:

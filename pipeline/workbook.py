@@ -163,7 +163,11 @@ def _has_uncached_formulas(path: Path) -> bool:
 
 def _mark_uncached_formulas(path: Path, sheets: list[Sheet]) -> None:
     """Recompute untrusted formula cells (pipeline.recalc); those the engine cannot compute become UncachedFormula."""
-    recalc.apply_xlsx(path, sheets)
+    try:
+        recalc.apply_xlsx(path, sheets)
+    except recalc.FormulaReadError as exc:  # never load the stored results (often 0) of a workbook asking to recalculate
+        raise WorkbookError("file-unreadable", f"công thức trong tệp không đọc được ({exc}); hãy mở tệp bằng Excel, "
+                            "lưu lại rồi gửi lại") from exc
 
 
 def cell_ref(r: int, c: int) -> str:

@@ -376,3 +376,12 @@ def test_xls_computed_by_excel_is_read_as_stored(tmp_path, registry, catalog, mo
     sub, values, _, issues = parsed(path, registry, catalog)
     assert_ten(sub, values)
     assert not any(c.startswith("value-formula") for c, _, _ in issues)
+
+
+def test_unreadable_formulas_in_a_workbook_asking_to_recalculate_reject_the_file(tmp_path, registry, catalog):
+    """calamine reads the stored zeros, but the formulas cannot be parsed: the file is refused, no 0 is loaded."""
+    path = write_xlsxwriter(tmp_path / "Phu luc - Ngoc Ky.xlsx", RATE_FORMULAS)
+    patch(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace("</sheetData>", "</sheetData><y:ext/>"))
+    sub = parse_submission(path, registry, catalog)
+    assert sub.rejected_by and sub.rejected_by["code"] == "file-unreadable"
+    assert sub.observations is None or sub.observations.empty or "I.2" not in set(sub.observations["indicator_code"])
