@@ -584,7 +584,9 @@ def _xls_sheet_names(path: Path) -> list[str]:
 
 
 def apply_xls(path: Path, sheets: list) -> None:
-    """The .xls counterpart of apply_xlsx: recompute formula cells whose stored result cannot be trusted."""
+    """The .xls counterpart of apply_xlsx: recompute formula cells whose stored result cannot be trusted.
+
+    Raises FormulaReadError when the workbook asks for recalculation but xlrd cannot read its formulas."""
     try:  # the raw file first (BIFF records lie contiguous in the files writers produce): no OLE parse when clean
         if not xls_untrusted_possible(Path(path).read_bytes()):
             return
@@ -595,8 +597,10 @@ def apply_xls(path: Path, sheets: list) -> None:
         return
     try:
         cells = read_xls_formulas(path, stream)
-    except Exception:  # xlrd cannot read every .xls calamine can: leave the cells as read
-        return
+    except Exception as exc:  # xlrd cannot read every .xls calamine can
+        if _RECALC_ON_LOAD in stream or b"\x5e\x00\x02\x00" in stream:  # stored numbers are stale: never load them
+            raise FormulaReadError(f"{type(exc).__name__}: {exc}") from exc
+        return  # only blank results at stake: the cells stay blank, no wrong number
     if not cells:
         return
     by_name = {s.name: s for s in sheets}

@@ -96,7 +96,7 @@ def read_workbook(path: Path) -> Workbook:
     if suffix in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
         _mark_uncached_formulas(path, sheets)
     elif suffix == ".xls":
-        recalc.apply_xls(path, sheets)
+        _mark_uncached_formulas(path, sheets, xls=True)
     return Workbook(file_name=nfc(path.name), sheets=sheets)
 
 
@@ -161,10 +161,10 @@ def _has_uncached_formulas(path: Path) -> bool:
     return recalc.needs_recompute(path)
 
 
-def _mark_uncached_formulas(path: Path, sheets: list[Sheet]) -> None:
+def _mark_uncached_formulas(path: Path, sheets: list[Sheet], xls: bool = False) -> None:
     """Recompute untrusted formula cells (pipeline.recalc); those the engine cannot compute become UncachedFormula."""
     try:
-        recalc.apply_xlsx(path, sheets)
+        (recalc.apply_xls if xls else recalc.apply_xlsx)(path, sheets)
     except recalc.FormulaReadError as exc:  # never load the stored results (often 0) of a workbook asking to recalculate
         raise WorkbookError("file-unreadable", f"công thức trong tệp không đọc được ({exc}); hãy mở tệp bằng Excel, "
                             "lưu lại rồi gửi lại") from exc
