@@ -1,20 +1,24 @@
 """Formula cells whose stored result cannot be trusted: found cheaply, recomputed with the `formulas` engine.
 
 A stored formula result is not what Excel shows when
-- the cell has no stored result at all (openpyxl and most scripts write `<f>` without `<v>`), or
+- the cell has no stored result at all (openpyxl, Apache POI and most scripts write `<f>` without `<v>`), or
 - the workbook asks Excel to recalculate on open (`<calcPr fullCalcOnLoad="1">`, written by xlsxwriter,
-  openpyxl and therefore pandas, which store 0 or nothing as every result), was saved in manual calculation
-  mode (`calcMode="manual"`) or before a calculation finished (`calcCompleted="0"`): every stored result is stale.
+  openpyxl and therefore pandas, EPPlus, ClosedXML, which store 0 or nothing as every result), was saved in manual
+  calculation mode (`calcMode="manual"`) or before a calculation finished (`calcCompleted="0"`).
+Legacy .xls (BIFF8): a blank stored result in a file that no Excel calculation engine saved (no RECALCID record:
+xlwt and similar), every formula of a RECALCID with engine build 0 (POI/NPOI's forced recalculation, results 0) or
+of a sheet with an UNCALCED record. Formulas come from xlrd's decompiler (shared/array formulas excepted).
 
-`apply_xlsx` replaces each such cell of the grid calamine read by a `RecomputedFormula` (a float that keeps its
-formula text and the stored value) when the engine computes it, by the Excel error Excel would show for a
-well-defined error (#DIV/0!, #N/A, #NUM!, #VALUE!), else by an `UncachedFormula` (the value stays out with
-`value-formula-uncached`). Inputs are the cells calamine already read, so only formulas that need it are parsed.
+`apply_xlsx` / `apply_xls` replace each such cell of the grid calamine read by a `RecomputedFormula` (a float that
+keeps its formula text and the stored value) when the engine computes it, by the Excel error Excel would show for
+a well-defined error (#DIV/0!, #N/A, #NUM!, #VALUE!), else by an `UncachedFormula` (the value stays out with
+`value-formula-uncached`). A recomputed value equal to the stored one is left as it was. Inputs are the cells
+calamine already read, so only the formulas that need it are parsed.
 
-The engine (`formulas`, imported lazily: ~0.5 s, paid only by workbooks that need it) is given each formula
-alone; its references are resolved here against the grid, recursively for referenced untrusted formulas.
-External links, defined names, circular references, unsupported functions, shared-formula-less BIFF, data
-tables and array formulas give `UncachedFormula`.
+The engine (`formulas`, whose first compile costs ~0.5-1 s per process, paid only by workbooks that need it) is
+given each formula alone; its references are resolved here against the grid, recursively for referenced
+untrusted formulas. External links, defined names, circular references, unsupported functions, data tables,
+array formulas and whole-row/column ranges beyond MAX_RANGE_CELLS give `UncachedFormula`.
 """
 
 from __future__ import annotations
@@ -116,17 +120,6 @@ class FormulaCell:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].split(":")[-1]
-
-
-def _attr(el, name: str) -> str | None:
-    """An attribute by local name, in any namespace."""
-    v = el.get(name)
-    if v is not None:
-        return v
-    for k, val in el.attrib.items():
-        if _local(k) == name:
-            return val
-    return None
 
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -254,7 +247,7 @@ def apply_xlsx(path: Path, sheets: list) -> None:
     for fc in untrusted:  # a sheet name re-decoded from TCVN3/VNI after reading
         if fc.sheet not in names:
             fc.sheet = _decoded_name(fc.sheet)
-    apply(sheets, untrusted, cells)
+    apply(sheets, untrusted)
 
 
 def _decoded_name(name: str) -> str:
@@ -263,7 +256,7 @@ def _decoded_name(name: str) -> str:
     return nfc(legacy.to_unicode(name, legacy.guess_encoding(name))) if legacy.looks_legacy(name) else name
 
 
-def apply(sheets: list, untrusted: list[FormulaCell], all_cells: list[FormulaCell] | None = None) -> None:
+def apply(sheets: list, untrusted: list[FormulaCell]) -> None:
     """Replace each untrusted formula cell of `sheets` (Sheet objects) by its recomputed value or a marker."""
     ev = _Evaluator(sheets, untrusted)
     results = {}
