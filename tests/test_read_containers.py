@@ -258,3 +258,14 @@ def test_spreadsheetml_formulas_without_results_are_computed(tmp_path, registry,
     for ref, code in {"D12": "I.2", "D17": "III.3.3", "D21": "VII.5.3"}.items():
         assert ("value-formula-recomputed", ref, code) in issues
     assert raws["I.2"] == "=ROUND(D14/D13*100,2)"
+
+
+def test_spreadsheetml_stray_blank_far_corner_stays_small(tmp_path, registry, catalog):
+    """A space at row 1048576, column 16384 does not make a dense grid of the whole sheet."""
+    rows = phu_luc_rows_xml() + ['<Row ss:Index="1048576"><Cell ss:Index="16384"><Data ss:Type="String"> </Data></Cell></Row>']
+    path = tmp_path / "Phu luc CCHC quy III 2023 - Ngoc Ky.xml"
+    path.write_text(spreadsheetml(rows), encoding="utf-8")
+    sheet = read_workbook(path).sheets[0]
+    assert len(sheet.rows) == 23 and sheet.width == 5
+    sub, values, _, _ = parsed(path, registry, catalog)
+    assert_ten(sub, values)
