@@ -46,6 +46,7 @@ _TYPES = [
               "hàng nghìn (ví dụ 3000) và dùng dấu phẩy cho phần thập phân (ví dụ 67,1), hoặc nhập ô dạng số",
               "A number typed as text with one separator before three digits (\"2,014\", \"1.200\") that the file's other "
               "cells do not settle as thousands grouping or decimals; its value is left out."),
+    IssueType("value-formula-recomputed", "warning", "info", "Ô chứa công thức {raw}; giá trị lưu sẵn trong tệp không đáng tin (thiếu hoặc tệp yêu cầu Excel tính lại khi mở) nên đã được tính lại", "A formula's stored result could not be trusted (missing, or the workbook asks Excel to recalculate on open); the value was recomputed from the formula."),
     IssueType("value-word", "warning", "info", "Giá trị \"{raw}\" được hiểu là 0", "A word such as \"Không\" was read as 0."),
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),

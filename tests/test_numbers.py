@@ -45,7 +45,11 @@ def test_coded_answer_typed_as_label():
 
 
 def test_formula_without_cached_value_is_reported(tmp_path, registry, catalog):
-    """openpyxl saves formulas without computed values: the cell is reported, not read as blank or 0."""
+    """openpyxl saves formulas without computed values: the cell is reported, not read as blank or 0.
+
+    Issue 12 changed the outcome: the formula is now recomputed (as Excel would show it) and reported with
+    value-formula-recomputed; value-formula-uncached remains for formulas the engine cannot compute
+    (tests/test_read_formulas.py)."""
     import openpyxl
 
     from pipeline.read.submission import parse_submission
@@ -63,6 +67,6 @@ def test_formula_without_cached_value_is_reported(tmp_path, registry, catalog):
     wb.save(tmp_path / "cong_thuc.xlsx")
     sub = parse_submission(tmp_path / "cong_thuc.xlsx", registry, catalog)
     found = [(i["code"], i["cell"], i["indicator_code"]) for i in sub.issues]
-    assert ("value-formula-uncached", "D5", "III.3.3") in found
+    assert ("value-formula-recomputed", "D5", "III.3.3") in found
     values = sub.observations.set_index("indicator_code")["value"]
-    assert values["III.3.3.1"] == 922 and values.isna()["III.3.3"]
+    assert values["III.3.3.1"] == 922 and values["III.3.3"] == pytest.approx(905 / 922 * 100)

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.vn.periods import is_period
 from pipeline.vn.text import nfc
 from pipeline.read.workbook import EXTENSIONS
+from pipeline.read.spreadsheetml import is_spreadsheetml
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,10 @@ def discover(inbox: Path) -> list[InboxFile]:
         name = path.name
         if name.startswith(("~$", ".")) or any(part.startswith(".") for part in path.relative_to(inbox).parts[:-1]):
             continue
-        if path.suffix.lower() not in EXTENSIONS and path.suffix.lower() not in {".zip", ".pdf", ".doc", ".docx", ".csv"}:
+        suffix = path.suffix.lower()
+        if suffix == ".xml" and not is_spreadsheetml(path):  # only Excel 2003 XML Spreadsheets among .xml files
+            continue
+        if suffix not in EXTENSIONS and suffix not in {".xml", ".zip", ".pdf", ".doc", ".docx", ".csv"}:
             continue
         rel_parts = [nfc(p) for p in path.relative_to(inbox).parts]
         folder_period = next((p for p in reversed(rel_parts[:-1]) if is_period(p)), None)

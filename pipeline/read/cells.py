@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pipeline.vn.numbers import Convention, parse_code_list, parse_number, separator_readings
 from pipeline.vn.text import fold
+from pipeline.read.recalc import RecomputedFormula
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int,
 
     `convention` is the file's reading of "2,014"-like texts (numbers.decide_convention); Vietnamese when None.
     """
+    if isinstance(raw, RecomputedFormula):  # a formula whose stored result was not to be trusted, recomputed
+        return Value(float(raw), raw.formula, "value-formula-recomputed")
     parsed = parse_number(raw, convention, kind)
     if parsed.status == "blank":
         return Value(None, parsed.raw, None)

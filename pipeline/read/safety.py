@@ -89,7 +89,28 @@ def check_file(path, limits: Limits = Limits()) -> Verdict:
         return Verdict("file-unreadable", f"cannot read file: {exc.strerror or exc}")
     if head.startswith(ZIP_EMPTY_MAGIC):
         return Verdict("file-unreadable", "empty ZIP archive, not a workbook")
+    if _spreadsheetml(head):
+        return _check_spreadsheetml(path)
     return Verdict("file-unreadable", f"not a workbook: {_describe(head)}")
+
+
+def _spreadsheetml(head: bytes) -> bool:
+    from pipeline.read.spreadsheetml import sniff
+
+    return sniff(head)
+
+
+def _check_spreadsheetml(path: Path) -> Verdict:
+    """An Excel 2003 XML Spreadsheet: readable unless its prolog declares a DTD or entities."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(XML_SCAN_BYTES)
+    except OSError as exc:
+        return Verdict("file-unreadable", f"cannot read file: {exc.strerror or exc}")
+    problem = _unsafe_xml(data)
+    if problem:
+        return Verdict("file-unsafe-xml", f"{problem} in an Excel 2003 XML Spreadsheet")
+    return OK
 
 
 def is_stable(path, limits: Limits = Limits(), now: float | None = None) -> bool:
@@ -244,7 +265,7 @@ def _check_zip(fh, size: int, limits: Limits) -> Verdict:
                 f"members declare {_mib(total)} uncompressed, limit {_mib(limits.max_unzipped_bytes)}",
             )
         names = {info.filename for info in infos}
-        kind = _package_kind(zf, names)
+        kind = _package_kind(zf, names, _normalised(names))
         if kind:
             return Verdict("file-unreadable", kind)
         if any(info.flag_bits & 0x1 for info in infos):
@@ -267,9 +288,37 @@ def _check_zip(fh, size: int, limits: Limits) -> Verdict:
     return OK
 
 
-def _package_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
+def _normalised(names: set[str]) -> set[str]:
+    """Member names as Excel matches them: '/' separated, without a leading '/', case-insensitive."""
+    return {n.replace("\\", "/").lstrip("/").lower() for n in names}
+
+
+def normalised_package(path):
+    """The package re-zipped in memory with member names as Excel reads them ('/' separated, no leading '/'),
+    or None when every name is already plain (nothing to fix) or the file is not a ZIP."""
+    import io
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            fixed = [i.filename.replace("\\", "/").lstrip("/") for i in infos]
+            if fixed == [i.filename for i in infos] or len(set(fixed)) != len(fixed):
+                return None
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
+                for info, name in zip(infos, fixed):
+                    if not info.is_dir():
+                        zo.writestr(name, zf.read(info))
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+        return None
+    out.seek(0)
+    return out
+
+
+def _package_kind(zf: zipfile.ZipFile, names: set[str], norm: set[str] | None = None) -> str:
     """'' for a workbook package (OOXML spreadsheet or ODS), else a detail of what the zip is."""
-    if "[Content_Types].xml" in names and ({"xl/workbook.xml", "xl/workbook.bin"} & names):
+    norm = _normalised(names) if norm is None else norm
+    if "[content_types].xml" in norm and ({"xl/workbook.xml", "xl/workbook.bin"} & norm):
         return ""
     if "mimetype" in names and "content.xml" in names:
         try:
@@ -280,10 +329,10 @@ def _package_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
         if mime == ODS_MIMETYPE:
             return ""
         return f"ZIP is an OpenDocument file of type {mime.decode('ascii', 'replace')!r}, not a spreadsheet"
-    if "[Content_Types].xml" in names:
-        if "word/document.xml" in names:
+    if "[content_types].xml" in norm:
+        if "word/document.xml" in norm:
             return "ZIP is a Word document (word/document.xml), not a workbook"
-        if "ppt/presentation.xml" in names:
+        if "ppt/presentation.xml" in norm:
             return "ZIP is a PowerPoint presentation (ppt/presentation.xml), not a workbook"
         return "OOXML package without xl/workbook.xml, not a workbook"
     shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")

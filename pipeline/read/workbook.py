@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import re
-import zipfile
-
-import openpyxl
 from python_calamine import CalamineWorkbook
 
 from pipeline.vn import encodings as legacy
-from pipeline.vn.numbers import UncachedFormula
+
+from pipeline.read import recalc, safety, spreadsheetml
 
 from pipeline.errors import TonghopError
 from pipeline.vn.text import nfc
@@ -71,10 +68,15 @@ class Workbook:
 def read_workbook(path: Path) -> Workbook:
     """Read every visible worksheet of an .xlsx/.xlsm/.xls/.xlsb/.ods file with python-calamine."""
     path = Path(path)
-    if path.suffix.lower() not in EXTENSIONS:
+    suffix = path.suffix.lower()
+    if suffix not in EXTENSIONS and suffix not in spreadsheetml.EXTENSIONS:
+        raise WorkbookError("file-unsupported", path.suffix or path.name)
+    if suffix in spreadsheetml.EXTENSIONS and spreadsheetml.is_spreadsheetml(path):
+        return _read_spreadsheetml(path)
+    if suffix not in EXTENSIONS:
         raise WorkbookError("file-unsupported", path.suffix or path.name)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = _open_calamine(path)
     except Exception as exc:  # calamine raises several error classes, all meaning "cannot open"
         name = type(exc).__name__
         if name == "PasswordError" or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
@@ -94,8 +96,36 @@ def read_workbook(path: Path) -> Workbook:
     finally:
         book.close()
     _convert_legacy_text(path, sheets)
-    if path.suffix.lower() in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
+    if suffix in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
         _mark_uncached_formulas(path, sheets)
+    elif suffix == ".xls":
+        _mark_uncached_formulas(path, sheets, xls=True)
+    return Workbook(file_name=nfc(path.name), sheets=sheets)
+
+
+def _open_calamine(path: Path) -> CalamineWorkbook:
+    """Open with calamine; a package whose member names carry a leading '/' (which Excel accepts) is re-read with
+    its names normalised, in memory (the safety pre-check already bounded its size)."""
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception:
+        fixed = safety.normalised_package(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+        if fixed is None:
+            raise
+        return CalamineWorkbook.from_filelike(fixed)
+
+
+def _read_spreadsheetml(path: Path) -> Workbook:
+    """An Excel 2003 XML Spreadsheet (.xml, or saved with an .xls name): same sheets, cells and merges."""
+    try:
+        parsed = spreadsheetml.read(path)
+    except spreadsheetml.SpreadsheetMLError as exc:
+        raise WorkbookError(exc.code, exc.detail) from exc
+    hidden = [k for k in ("hidden_rows", "hidden_cols") if k in getattr(Sheet, "__dataclass_fields__", {})]
+    sheets = [Sheet(nfc(p.name), p.rows, p.merged, **{k: getattr(p, k) for k in hidden}) for p in parsed]
+    cells = [recalc.FormulaCell(s.name, r, c, text, "normal", False) for p, s in zip(parsed, sheets) for r, c, text in p.formulas]
+    if cells:  # formulas saved without a result: computed as Excel would, else left as UncachedFormula
+        recalc.apply(sheets, cells)
     return Workbook(file_name=nfc(path.name), sheets=sheets)
 
 
@@ -143,49 +173,18 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
         sheet.name = nfc(legacy.to_unicode(sheet.name, legacy.guess_encoding(sheet.name))) if legacy.looks_legacy(sheet.name) else sheet.name
 
 
-_CELL = re.compile(rb"<c\b[^>]*?(?:/>|>(.*?)</c>)", re.S)
-
-
 def _has_uncached_formulas(path: Path) -> bool:
-    """Cheaply tell whether any sheet holds a formula cell saved without a value."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            for name in z.namelist():
-                if not name.startswith("xl/worksheets/") or not name.endswith(".xml"):
-                    continue
-                xml = z.read(name)
-                if b"<f" not in xml:
-                    continue
-                for m in _CELL.finditer(xml):
-                    body = m.group(1)
-                    if body and b"<f" in body and (b"<v>" not in body or b"<v></v>" in body):
-                        return True
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return False
+    """Cheaply tell whether any formula cell's stored result cannot be trusted (none stored, recalculation asked)."""
+    return recalc.needs_recompute(path)
 
 
-def _mark_uncached_formulas(path: Path, sheets: list[Sheet]) -> None:
-    """Replace empty formula cells by UncachedFormula markers (openpyxl knows the formulas)."""
-    wb = openpyxl.load_workbook(path, data_only=False)
+def _mark_uncached_formulas(path: Path, sheets: list[Sheet], xls: bool = False) -> None:
+    """Recompute untrusted formula cells (pipeline.read.recalc); those the engine cannot compute become UncachedFormula."""
     try:
-        by_name = {s.name: s for s in sheets}
-        for ws in wb.worksheets:
-            sheet = by_name.get(nfc(ws.title))
-            if sheet is None:
-                continue
-            for row in ws.iter_rows():
-                for cell in row:
-                    v = cell.value
-                    if isinstance(v, str) and v.startswith("=") and sheet.get(cell.row - 1, cell.column - 1) is None:
-                        r, c = cell.row - 1, cell.column - 1
-                        while len(sheet.rows) <= r:
-                            sheet.rows.append([])
-                        while len(sheet.rows[r]) <= c:
-                            sheet.rows[r].append("")
-                        sheet.rows[r][c] = UncachedFormula(v)
-    finally:
-        wb.close()
+        (recalc.apply_xls if xls else recalc.apply_xlsx)(path, sheets)
+    except recalc.FormulaReadError as exc:  # never load the stored results (often 0) of a workbook asking to recalculate
+        raise WorkbookError("file-unreadable", f"công thức trong tệp không đọc được ({exc}); hãy mở tệp bằng Excel, "
+                            "lưu lại rồi gửi lại") from exc
 
 
 def cell_ref(r: int, c: int) -> str:
