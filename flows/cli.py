@@ -193,6 +193,7 @@ def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path
     """Rebuild the warehouse from the archive and print what was replayed."""
     from pipeline.warehouse.lock import WarehouseBusy
     from pipeline.rebuild import RebuildError, rebuild_warehouse
+    from pipeline.vn.labels import status_counts
 
     settings = Settings(inbox=Path(DEFAULTS["inbox"]), warehouse=warehouse, out=out, units=units,
                         catalog=catalog, office=office, rules=rules, outliers=outliers, deadlines=deadlines, lock_timeout=wait)
@@ -204,8 +205,7 @@ def rebuild(warehouse: Path, out: Path, units: Path, catalog: Path, office: Path
     except RebuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    labels = {"loaded": "đã nạp", "superseded": "bị thay thế", "duplicate": "trùng", "rejected": "bị từ chối"}
-    counts = ", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(result.by_status.items()))
+    counts = status_counts(result.by_status)
     click.echo(f"Đã dựng lại kho {warehouse} từ {result.files} tệp lưu trữ của {result.runs} lượt chạy ({counts}) "
                f"trong {result.seconds:.1f} giây; các kỳ: {', '.join(result.periods)}.")
     if result.previous:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-DISTRICT_COLUMNS = ["period_code", "indicator_code", "value", "n_units", "n_expected", "detail"]
+from pipeline.vn import format as fmt
+from schemas.models import DistrictFigureModel
+
+DISTRICT_COLUMNS = list(DistrictFigureModel.to_schema().columns)
 
 
 def consolidate(values: pd.DataFrame, indicators: pd.DataFrame, n_expected: int) -> pd.DataFrame:
@@ -21,7 +24,8 @@ def consolidate(values: pd.DataFrame, indicators: pd.DataFrame, n_expected: int)
                 value, n_units, detail = rec
                 out.append({"period_code": period, "indicator_code": code, "value": value, "n_units": n_units,
                             "n_expected": n_expected, "detail": detail})
-    return pd.DataFrame(out, columns=DISTRICT_COLUMNS)
+    figures = pd.DataFrame(out, columns=DISTRICT_COLUMNS).astype({"value": float})
+    return DistrictFigureModel.validate(figures) if len(figures) else figures  # once per call, all periods at once
 
 
 def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None, int, str] | None:
@@ -45,7 +49,7 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
         return float(col.sum()), int(len(col)), ""
     if agg == "unit_share":
         reached = int((col >= 100).sum())
-        return float(col.mean()), int(len(col)), f"{reached}/{len(col)} đơn vị đạt 100%"
+        return float(col.mean()), int(len(col)), f"{fmt.count(reached)}/{fmt.count(len(col))} đơn vị đạt 100%"
     if agg == "by_code":
         counts = col.astype(int).value_counts().sort_index(ascending=False)
         top = int(counts.index.max())
@@ -56,4 +60,4 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
 
 
 def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    return fmt.decimal(x, places=None, group=False)
