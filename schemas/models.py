@@ -12,7 +12,7 @@ AREAS = ["I", "II", "III", "IV", "V", "VI", "VII"]
 KINDS = ["count", "rate", "money", "coded", "group"]
 AGGS = ["sum", "ratio", "unit_share", "by_code", "none"]
 PERIOD_PATTERN = r"^\d{4}-(Q[1-4]|H[12]|9M|Y)$"
-CODE_PATTERN = r"^(I|II|III|IV|V|VI|VII)(\.(P?\d+))+$"
+CODE_PATTERN = r"^(" + "|".join(AREAS) + r")(\.(P?\d+))+$"
 
 
 class IndicatorModel(pa.DataFrameModel):

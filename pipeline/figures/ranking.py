@@ -11,14 +11,15 @@ from collections.abc import Iterable
 import pandas as pd
 
 from pipeline.vn import format as fmt
+from pipeline.vn import labels
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 from pipeline.reference.rubric import Rubric, Target, UnitList
 from schemas.models import AREAS, ScoreModel
 from schemas.rubric_model import numbers
 
-NOT_SUBMITTED = "chưa nộp"
+NOT_SUBMITTED = labels.MISSING.lower()  # in the rank column of a unit that did not submit
 RESULT_MET, RESULT_MISSED, RESULT_NOT_DONE, RESULT_BLANK, RESULT_MISSING = (
-    "Đạt", "Chưa đạt", "Chưa thực hiện", "Không báo cáo", "Chưa nộp")
+    "Đạt", "Chưa đạt", "Chưa thực hiện", "Không báo cáo", labels.MISSING)
 _EPS = 1e-9
 
 

@@ -207,7 +207,9 @@ def rebuild_line(result) -> str:
     by_status = getattr(result, "by_status", None) or {}
     counts = labels.status_counts(by_status)
     periods = list(getattr(result, "periods", None) or [])
-    line = f"Đã dựng lại kho dữ liệu từ {getattr(result, 'files', '?')} tệp lưu trữ của {getattr(result, 'runs', '?')} lượt chạy"
+    files, runs = (getattr(result, k, None) for k in ("files", "runs"))
+    line = (f"Đã dựng lại kho dữ liệu từ {'?' if files is None else fmt.count(files)} tệp lưu trữ "
+            f"của {'?' if runs is None else fmt.count(runs)} lượt chạy")
     line += f" ({counts})" if counts else ""
     line += f"; các kỳ: {', '.join(periods)}" if periods else ""
     seconds = getattr(result, "seconds", None)

@@ -44,8 +44,10 @@ def severity(code: str) -> str:
 
 
 def status_counts(by_status: dict[str, int]) -> str:
-    """Counts by file status in a sentence: 'đã nạp 45, bị từ chối 1' (statuses in alphabetical order of code)."""
-    return ", ".join(f"{file_status(k).lower()} {fmt.count(v)}" for k, v in sorted(by_status.items()))
+    """Counts by file status in a sentence: 'đã nạp 1.245, bị từ chối 1' (in the order of FILE_STATUS, unknown last)."""
+    order = {k: i for i, k in enumerate(FILE_STATUS)}
+    ranked = sorted(by_status.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return ", ".join(f"{file_status(k).lower()} {fmt.count(v)}" for k, v in ranked)
 
 
 def completeness(status: object, late: object = None) -> str:
