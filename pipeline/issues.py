@@ -84,6 +84,7 @@ _TYPES = [
 
 CATALOG: dict[str, IssueType] = {t.code: t for t in _TYPES}
 
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found: a catalog code, its severity, the Vietnamese message and where it is (file!sheet!cell)."""

@@ -2,11 +2,8 @@
 renderer (CLI text, the flow's log, Prefect markdown and tables, feedback and district workbooks)."""
 
 import datetime as dt
-from pathlib import Path
 
 import openpyxl
-import pandas as pd
-import pytest
 
 from pipeline import issues as iss
 from pipeline.outcome import FileResult, RunSummary

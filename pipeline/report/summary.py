@@ -65,7 +65,7 @@ def render_summary(summary: RunSummary) -> str:
 def log_lines(summary: RunSummary) -> list[tuple[int, str]]:
     """The run's summary as (logging level, Vietnamese line) pairs for the flow's log: counts, files not loaded, outputs."""
     d = summary_data(summary)
-    f, n = d["files"], d["issues"]
+    f = d["files"]
     others = [f"{labels.file_status(s).lower()} {fmt.count(f[s])}" for s in STATUS_ORDER[1:]]
     out = [(logging.INFO, f"{labels.file_status('loaded')} {fmt.count(f['loaded'])} tệp ({fmt.count(d['values_loaded'])} giá trị); "
                           + ", ".join(others) + f", {labels.SUPERSEDED.lower()} {fmt.count(f['superseded'])}. {_issues_line(d)}.")]
