@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.vn import format as fmt
-from schemas.models import DistrictFigureModel
+from schemas.models import DistrictFigureModel, checked
 
 DISTRICT_COLUMNS = list(DistrictFigureModel.to_schema().columns)
 
@@ -25,7 +25,7 @@ def consolidate(values: pd.DataFrame, indicators: pd.DataFrame, n_expected: int)
                 out.append({"period_code": period, "indicator_code": code, "value": value, "n_units": n_units,
                             "n_expected": n_expected, "detail": detail})
     figures = pd.DataFrame(out, columns=DISTRICT_COLUMNS).astype({"value": float})
-    return DistrictFigureModel.validate(figures) if len(figures) else figures  # once per call, all periods at once
+    return checked(DistrictFigureModel, figures) if len(figures) else figures  # once per call, all periods at once
 
 
 def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None, int, str] | None:

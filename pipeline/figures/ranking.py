@@ -14,7 +14,7 @@ from pipeline.vn import format as fmt
 from pipeline.vn import labels
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 from pipeline.reference.rubric import Rubric, Target, UnitList
-from schemas.models import AREAS, ScoreModel
+from schemas.models import AREAS, ScoreModel, checked
 from schemas.rubric_model import numbers
 
 NOT_SUBMITTED = labels.MISSING.lower()  # in the rank column of a unit that did not submit
@@ -131,7 +131,7 @@ def rank_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, u
     if previous_values is not None and not previous_values.empty:
         previous = score_units(previous_values, rubric, indicators, units, set(previous_values["unit_code"]))
     scores = with_previous(current, previous)
-    return ScoreModel.validate(scores) if len(scores) else scores  # once per period
+    return checked(ScoreModel, scores) if len(scores) else scores  # once per period
 
 
 def ranked_order(scores: pd.DataFrame, rank_col: str = "rank") -> pd.DataFrame:

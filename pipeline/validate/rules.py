@@ -45,7 +45,7 @@ from pipeline import issues as iss
 from pipeline.issues import CATALOG
 from pipeline.vn import format as fmt
 from pipeline.vn.text import nfc
-from schemas.models import IssueModel
+from schemas.models import IssueModel, checked
 from schemas.rule_model import RuleModel
 
 OUT_COLUMNS = ["submission", *iss.COLUMNS, "rule_id"]  # the issues frame, with the submission and the rule
@@ -273,7 +273,7 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
         return pd.DataFrame(columns=OUT_COLUMNS)
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     cols["source_ref"] = iss.source_refs(cols["file"], cols["sheet"], cols["cell"])
-    return IssueModel.validate(pd.DataFrame({k: cols[k] for k in OUT_COLUMNS}))  # once per run
+    return checked(IssueModel, pd.DataFrame({k: cols[k] for k in OUT_COLUMNS}))  # once per run
 
 
 def _violations(rule: Rule, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -340,4 +340,4 @@ def outliers(current: pd.DataFrame, history: pd.DataFrame, k: float = 3.5, min_p
         "indicator_code": cur["indicator_code"].to_numpy(), "raw": value_t, "rule_id": "value-outlier",
     })
     out["source_ref"] = iss.source_refs(*(out[c].to_numpy(dtype=object) for c in ("file", "sheet", "cell")))
-    return IssueModel.validate(out[OUT_COLUMNS].reset_index(drop=True))  # once per run
+    return checked(IssueModel, out[OUT_COLUMNS].reset_index(drop=True))  # once per run
