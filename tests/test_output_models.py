@@ -180,3 +180,18 @@ def test_one_plain_dict_for_every_reader(tmp_path):
     txt = write_summary(s, tmp_path)
     saved = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
     assert saved == d
+
+
+def test_checked_bounds_the_cost_of_long_frames(monkeypatch):
+    import schemas.models as models
+
+    monkeypatch.setattr(models, "CHECKED_ROWS", 3)
+    rows = [iss.issue("value-invalid", file="BC_Ngoc_Ky.xlsx", sheet="Biểu mẫu 1", cell=f"D{8 + k}", raw="x") for k in range(6)]
+    frame = iss.frame(rows)
+    assert models.checked(IssueModel, frame) is not None
+    bad = frame.copy()
+    bad.loc[1, "code"] = "no-such-code"  # within the rows checked
+    with pytest.raises(pa.errors.SchemaError):
+        models.checked(IssueModel, bad)
+    with pytest.raises(pa.errors.SchemaError):  # a missing column is refused however long the frame
+        models.checked(IssueModel, frame.drop(columns=["message"]))

@@ -39,7 +39,7 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
             return None
         total_den = both[den].sum()
         value = None if total_den == 0 else float(both[num].sum()) / float(total_den) * 100.0
-        return value, int(len(both)), f"{_n(both[num].sum())}/{_n(total_den)}"
+        return value, int(len(both)), f"{_parts(both[num].sum())}/{_parts(total_den)}"
     if code not in wide.columns:
         return None
     col = wide[code].dropna()
@@ -59,5 +59,6 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
     return None
 
 
-def _n(x: float) -> str:
+def _parts(x: float) -> str:
+    """A ratio's numerator or denominator as the workbook has always shown it: digits without thousands dots."""
     return fmt.decimal(x, places=None, group=False)

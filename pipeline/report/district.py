@@ -152,7 +152,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths)
     n_expected = len(data.units)
     statuses = [submission_status(row) for _, row in data.completeness.iterrows()]
-    reported = f"{len(submitted)}/{n_expected} đơn vị"
+    reported = f"{fmt.count(len(submitted))}/{fmt.count(n_expected)} đơn vị"
     if ON_TIME in statuses or LATE in statuses:
         reported += _lateness(statuses)
     missing = [str(row["unit_name"]) for _, row in data.completeness.iterrows() if submission_status(row) == MISSING]
@@ -222,7 +222,7 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
                 ws.write_number(r, 3, float(d["value"]), f["rate_b"] if (is_rate or ind["agg"] == "unit_share") else f["count_b"])
             else:
                 ws.write_blank(r, 3, None, f["text"])
-            ws.write_string(r, 4, f"{int(d['n_units'])}/{n_expected}", f["text_c"])
+            ws.write_string(r, 4, f"{fmt.count(d['n_units'])}/{fmt.count(n_expected)}", f["text_c"])
             detail = str(d["detail"] or "")
             ws.write_string(r, 5, detail, f["text"])
         else:
@@ -267,7 +267,7 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
     statuses = [submission_status(row) for _, row in comp.iterrows()]
     n_expected = len(data.units)
     n_missing = statuses.count(MISSING)
-    summary = f"Đã nộp {n_expected - n_missing}/{n_expected} đơn vị"
+    summary = f"Đã nộp {fmt.count(n_expected - n_missing)}/{fmt.count(n_expected)} đơn vị"
     if ON_TIME in statuses or LATE in statuses:
         summary += _lateness(statuses)
     summary += f"; chưa nộp {fmt.count(n_missing, two_digits=True)} đơn vị."

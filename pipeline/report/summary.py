@@ -194,10 +194,10 @@ def _completeness_lines(completeness: list[dict[str, Any]] | None) -> list[str]:
         submitted = sum(1 for r in rows if r.get("status") == "submitted")
         late = sum(1 for r in rows if r.get("late") is not None and bool(r.get("late")))
         missing = [_cell(r["unit_name"]) for r in rows if r.get("status") == "missing"]
-        line = f"- **{period}**: {submitted}/{len(rows)} đơn vị đã nộp"
+        line = f"- **{period}**: {fmt.count(submitted)}/{fmt.count(len(rows))} đơn vị đã nộp"
         if late:
-            line += f", {late} đơn vị nộp muộn"
-        line += (f"; chưa nộp ({len(missing)}): {', '.join(missing)}" if missing else "; đủ tất cả đơn vị") + "."
+            line += f", {fmt.count(late)} đơn vị nộp muộn"
+        line += (f"; chưa nộp ({fmt.count(len(missing))}): {', '.join(missing)}" if missing else "; đủ tất cả đơn vị") + "."
         lines.append(line)
     return lines + [""]
 
