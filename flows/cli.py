@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from flows.params import build_settings
-from pipeline.config import OPTIONS, SERVED_WAIT
+from pipeline.config import OPTIONS, SERVED_WAIT, Settings
 from pipeline.errors import EXIT_FAILED, TonghopError, UsageError
 
 # A government office's pipeline sends no usage analytics (also set in prefect.toml).
@@ -86,7 +86,7 @@ def busy_reading(exc: Exception, warehouse: Path) -> TonghopError:
 def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | None = None, **params) -> None:
     """Run the consolidation flow once."""
     settings = build_settings(dry_run=dry_run, **params)
-    from pipeline.report.feedback import render_summary
+    from pipeline.report.summary import render_summary
 
     if dask and not dry_run:
         from flows.scale import DaskUnavailable, dask_available

@@ -17,8 +17,7 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.outcome import RunSummary
 from pipeline.read import read_files
-from pipeline.report.feedback import STATUS_VI
-from pipeline.report.summary import issue_table, missing_table, rebuild_line, render_markdown, render_rebuild_markdown
+from pipeline.report.summary import issue_table, log_lines, missing_table, rebuild_line, render_markdown, render_rebuild_markdown
 from pipeline.run import STEPS, Run, Step, completeness_rows
 
 # Transient faults (a workbook held open by Excel, a busy network share, the warehouse opened by another program)
@@ -180,21 +179,8 @@ def _rebuild(settings: Settings, log):
 
 def _log_summary(log, summary: RunSummary) -> None:
     """Log what the officer needs to know, in Vietnamese: counts, files not loaded, outputs."""
-    errors = sum(f.errors for f in summary.files)
-    warnings = sum(f.warnings for f in summary.files)
-    log.info("Đã nạp %d tệp (%d giá trị); bị từ chối %d, trùng lặp %d, để lại kỳ/đơn vị khác %d, chờ chép xong %d, "
-             "bản cũ bị thay thế %d. Lỗi: %d, cảnh báo: %d.", summary.count("loaded"), summary.values_loaded,
-             summary.count("rejected"), summary.count("duplicate"), summary.count("skipped"), summary.count("waiting"),
-             summary.superseded, errors, warnings)
-    for f in summary.files:
-        if f.status != "loaded":
-            log.warning("Tệp %s: %s — %s", f.file, STATUS_VI.get(f.status, "Chờ chép xong"), f.reason)
-    for p in summary.reports:
-        log.info("Đã lập báo cáo tổng hợp: %s", p)
-    if summary.feedback:
-        log.info("Đã viết %d phiếu phản hồi gửi các đơn vị.", len(summary.feedback))
-    if summary.summary_path:
-        log.info("Bản tóm tắt lượt chạy: %s", summary.summary_path)
+    for level, line in log_lines(summary):
+        log.log(level, "%s", line)
 
 
 def publish_artifacts(summary: RunSummary, completeness: list[dict]) -> None:

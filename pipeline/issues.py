@@ -1,10 +1,33 @@
-"""The closed catalog of problems tonghop reports: stable kebab-case codes, Vietnamese templates."""
+"""The closed catalog of problems tonghop reports (stable kebab-case codes, Vietnamese templates) and the issue record.
+
+Modelled on frictionless' error catalog and pandera's error reports: each kind of problem (`IssueType`) has a code,
+a severity and a scope; each problem found is one `Issue` (one row of the issues frame, columns `COLUMNS`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, fields
 
 import pandas as pd
+
+
+class Severity(enum.StrEnum):
+    """How bad an issue is: an error drops a value or rejects a file, a warning is reported only."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Scope(enum.StrEnum):
+    """What an issue is about, and so what an error costs."""
+
+    FILE = "file"  # rejects the whole submission
+    VALUE = "value"  # drops that value
+    ROW = "row"  # a table row that was not loaded
+    RULE = "rule"  # a rule between values (schemas/rules.csv) or an outlier
+    INFO = "info"  # told to the office, nothing is dropped
 
 
 @dataclass(frozen=True)
@@ -12,10 +35,14 @@ class IssueType:
     """One kind of problem: its code, default severity, scope, message template and description."""
 
     code: str
-    severity: str  # "error" | "warning"
-    scope: str  # "file" (rejects the submission) | "value" (drops that value) | "row" | "info"
+    severity: Severity
+    scope: Scope
     template: str  # Vietnamese, str.format(**params)
     description: str  # English, for developers and the docs
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+        object.__setattr__(self, "scope", Scope(self.scope))
 
 
 _TYPES = [
@@ -66,27 +93,63 @@ _TYPES = [
 
 CATALOG: dict[str, IssueType] = {t.code: t for t in _TYPES}
 
-COLUMNS = ["severity", "code", "message", "file", "sheet", "cell", "source_ref", "indicator_code", "raw"]
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found: a catalog code, its severity, the Vietnamese message and where it is (file!sheet!cell)."""
+
+    severity: Severity
+    code: str
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    source_ref: str = ""
+    indicator_code: str | None = None
+    raw: str | None = None
+
+    @classmethod
+    def of(cls, code: str, **where_and_params: object) -> "Issue":
+        """The issue of catalog kind `code` (same arguments as `issue`)."""
+        return cls.from_row(issue(code, **where_and_params))
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Issue":
+        """The issue of one row of the issues frame."""
+        return cls(**{**row, "severity": Severity(row["severity"])})
+
+    def as_row(self) -> dict:
+        """The issue as one row of the issues frame (plain strings, columns `COLUMNS`)."""
+        row = dict(self.__dict__)  # the fields, in order
+        row["severity"] = self.severity.value
+        return row
+
+
+COLUMNS = [f.name for f in fields(Issue)]  # the issues frame's columns; the warehouse stores them with submission_id
+STORED_COLUMNS = ["submission_id"] + [c for c in COLUMNS if c != "file"]  # the warehouse's issues table (file is the submission's)
+
+
+def source_ref(file: str, sheet: str, cell: str) -> str:
+    """Where an issue is: 'file!sheet!cell', or as much of it as is known; the file alone when there is no sheet or cell."""
+    if sheet and cell:
+        return f"{file}!{sheet}!{cell}" if file else f"{sheet}!{cell}"
+    return "!".join(part for part in (file, sheet, cell) if part) if (sheet or cell) else file
+
+
+def source_refs(files, sheets, cells) -> list[str]:
+    """`source_ref` over columns (the rules' issues come by the thousand)."""
+    return [f"{f}!{s}!{c}" if f and s and c else source_ref(f, s, c) for f, s, c in zip(files, sheets, cells)]
 
 
 def issue(code: str, *, file: str = "", sheet: str = "", cell: str = "", indicator_code: str | None = None,
           raw: str | None = None, severity: str | None = None, **params: object) -> dict:
-    """Build one issue row from a catalog code and the parameters of its template."""
+    """Build one issue row (a dict with the fields of `Issue`, severity as plain text) from a catalog code and the
+    parameters of its template. The run's hot path keeps rows as dicts; `Issue.from_row` types one."""
     kind = CATALOG[code]
-    values = {"raw": raw, "indicator_code": indicator_code, **params}
-    message = kind.template.format_map(_Default(values))
-    source_ref = "!".join(part for part in (file, sheet, cell) if part) if (sheet or cell) else file
-    return {
-        "severity": severity or kind.severity,
-        "code": code,
-        "message": message,
-        "file": file,
-        "sheet": sheet,
-        "cell": cell,
-        "source_ref": source_ref,
-        "indicator_code": indicator_code,
-        "raw": raw,
-    }
+    message = kind.template.format_map(_Default({"raw": raw, "indicator_code": indicator_code, **params}))
+    return {"severity": Severity(severity).value if severity else kind.severity.value, "code": code, "message": message,
+            "file": file, "sheet": sheet, "cell": cell, "source_ref": source_ref(file, sheet, cell),
+            "indicator_code": indicator_code, "raw": raw}
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:

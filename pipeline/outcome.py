@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -75,3 +76,36 @@ class RunSummary:
     def values_loaded(self) -> int:
         """Number of values loaded by this run."""
         return sum(f.values for f in self.files if f.status == "loaded")
+
+
+FILE_FIELDS = ("file", "status", "reason", "unit_code", "period_code", "submission_id", "values", "errors", "warnings")
+
+
+def summary_data(summary: RunSummary) -> dict[str, Any]:
+    """The run's summary as plain data (counts like DHIS2's import summary, and every file): the one dict that the
+    JSON output, the summary file and every renderer (CLI text, Prefect markdown and tables, the flow's log) read."""
+    files = summary.files
+    return {
+        "run_id": summary.run_id,
+        "started_at": summary.started_at.isoformat(timespec="seconds") if summary.started_at else None,
+        "finished_at": summary.finished_at.isoformat(timespec="seconds") if summary.finished_at else None,
+        "dry_run": summary.dry_run,
+        "files": {"new": len(files), "unchanged": summary.unchanged, "loaded": summary.count("loaded"),
+                  "rejected": summary.count("rejected"), "duplicate": summary.count("duplicate"),
+                  "superseded": summary.superseded, "skipped": summary.count("skipped"), "waiting": summary.count("waiting")},
+        "values_loaded": summary.values_loaded,
+        "issues": {"error": sum(f.errors for f in files), "warning": sum(f.warnings for f in files)},
+        "periods": list(summary.periods),
+        "reports": [str(p) for p in summary.reports],
+        "feedback": [str(p) for p in summary.feedback],
+        "details": [{k: _plain(getattr(f, k)) for k in FILE_FIELDS} for f in files],
+        "summary_path": str(summary.summary_path) if summary.summary_path else None,
+    }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Path):
+        return str(v)
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    return v

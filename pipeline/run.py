@@ -27,8 +27,9 @@ from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
 from pipeline.reference import Reference, load_reference
 from pipeline.report.district import ReportData, write_report
-from pipeline.report.feedback import feedback_path, write_feedback, write_summary
+from pipeline.report.feedback import feedback_path, write_feedback
 from pipeline.report.summary import completeness_rows as completeness_rows_of
+from pipeline.report.summary import write_summary
 from pipeline.validate import validate_submissions
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 

@@ -9,7 +9,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline import run as ingest
 from pipeline.read import workers as parallel
 from pipeline.run import run_steps
 from samples.national import write_national

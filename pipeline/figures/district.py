@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-DISTRICT_COLUMNS = ["period_code", "indicator_code", "value", "n_units", "n_expected", "detail"]
+from pipeline.vn import format as fmt
+from schemas.models import DistrictFigureModel, checked
+
+DISTRICT_COLUMNS = list(DistrictFigureModel.to_schema().columns)
 
 
 def consolidate(values: pd.DataFrame, indicators: pd.DataFrame, n_expected: int) -> pd.DataFrame:
@@ -21,7 +24,8 @@ def consolidate(values: pd.DataFrame, indicators: pd.DataFrame, n_expected: int)
                 value, n_units, detail = rec
                 out.append({"period_code": period, "indicator_code": code, "value": value, "n_units": n_units,
                             "n_expected": n_expected, "detail": detail})
-    return pd.DataFrame(out, columns=DISTRICT_COLUMNS)
+    figures = pd.DataFrame(out, columns=DISTRICT_COLUMNS).astype({"value": float})
+    return checked(DistrictFigureModel, figures) if len(figures) else figures  # once per call, all periods at once
 
 
 def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None, int, str] | None:
@@ -35,7 +39,7 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
             return None
         total_den = both[den].sum()
         value = None if total_den == 0 else float(both[num].sum()) / float(total_den) * 100.0
-        return value, int(len(both)), f"{_n(both[num].sum())}/{_n(total_den)}"
+        return value, int(len(both)), f"{_parts(both[num].sum())}/{_parts(total_den)}"
     if code not in wide.columns:
         return None
     col = wide[code].dropna()
@@ -45,7 +49,7 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
         return float(col.sum()), int(len(col)), ""
     if agg == "unit_share":
         reached = int((col >= 100).sum())
-        return float(col.mean()), int(len(col)), f"{reached}/{len(col)} đơn vị đạt 100%"
+        return float(col.mean()), int(len(col)), f"{fmt.count(reached)}/{fmt.count(len(col))} đơn vị đạt 100%"
     if agg == "by_code":
         counts = col.astype(int).value_counts().sort_index(ascending=False)
         top = int(counts.index.max())
@@ -55,5 +59,6 @@ def _figure(code: str, row: pd.Series, wide: pd.DataFrame) -> tuple[float | None
     return None
 
 
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+def _parts(x: float) -> str:
+    """A ratio's numerator or denominator as the workbook has always shown it: digits without thousands dots."""
+    return fmt.decimal(x, places=None, group=False)

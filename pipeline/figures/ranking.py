@@ -10,14 +10,16 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from pipeline.vn import format as fmt
+from pipeline.vn import labels
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 from pipeline.reference.rubric import Rubric, Target, UnitList
-from schemas.models import AREAS
+from schemas.models import AREAS, ScoreModel, checked
 from schemas.rubric_model import numbers
 
-NOT_SUBMITTED = "chưa nộp"
+NOT_SUBMITTED = labels.MISSING.lower()  # in the rank column of a unit that did not submit
 RESULT_MET, RESULT_MISSED, RESULT_NOT_DONE, RESULT_BLANK, RESULT_MISSING = (
-    "Đạt", "Chưa đạt", "Chưa thực hiện", "Không báo cáo", "Chưa nộp")
+    "Đạt", "Chưa đạt", "Chưa thực hiện", "Không báo cáo", labels.MISSING)
 _EPS = 1e-9
 
 
@@ -100,10 +102,10 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
         return out
     for area in AREAS:
         out[area] = out[area].astype(float)
-        out[f"pct:{area}"] = [percent_of(p, rubric.area_max[area]) for p in out[area]]
+        out[f"pct:{area}"] = pd.Series([percent_of(p, rubric.area_max[area]) for p in out[area]], index=out.index, dtype=float)
         out[f"rank:{area}"] = competition_rank(out[area])
     out["total"] = out["total"].astype(float)
-    out["percent"] = [percent_of(p, rubric.total_max) for p in out["total"]]
+    out["percent"] = pd.Series([percent_of(p, rubric.total_max) for p in out["total"]], index=out.index, dtype=float)
     out["rank"] = competition_rank(out["total"])
     out["band"] = [rubric.band(p) if s else "" for p, s in zip(out["percent"], out["submitted"])]
     return out
@@ -128,7 +130,8 @@ def rank_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, u
     previous = None
     if previous_values is not None and not previous_values.empty:
         previous = score_units(previous_values, rubric, indicators, units, set(previous_values["unit_code"]))
-    return with_previous(current, previous)
+    scores = with_previous(current, previous)
+    return checked(ScoreModel, scores) if len(scores) else scores  # once per period
 
 
 def ranked_order(scores: pd.DataFrame, rank_col: str = "rank") -> pd.DataFrame:
@@ -215,14 +218,7 @@ def short_name(unit: pd.Series) -> str:
 
 def nn(n: float) -> str:
     """A count as the report writes it: two digits under 10 ('09'), dots between thousands ('23.378')."""
-    n = int(round(n))
-    return f"{n:02d}" if 0 <= n < 10 else f"{n:,}".replace(",", ".")
-
-
-def vn_decimal(x: float, places: int = 2) -> str:
-    """A number with a decimal comma and thousands dots ('99,92'), trailing zeros dropped ('74')."""
-    s = f"{x:,.{places}f}".rstrip("0").rstrip(".")
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return fmt.count(n, two_digits=True)
 
 
 def band_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
@@ -237,13 +233,13 @@ def band_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
             continue
         upper = bands[i - 1].min_percent if i > 0 else None
         if upper is None:
-            span = f"từ {vn_decimal(b.min_percent)}% trở lên"
+            span = f"từ {fmt.decimal(b.min_percent)}% trở lên"
         elif b.min_percent <= 0:
-            span = f"dưới {vn_decimal(upper)}%"
+            span = f"dưới {fmt.decimal(upper)}%"
         else:
-            span = f"từ {vn_decimal(b.min_percent)}% đến dưới {vn_decimal(upper)}%"
+            span = f"từ {fmt.decimal(b.min_percent)}% đến dưới {fmt.decimal(upper)}%"
         names = ", ".join(short_name(r) for _, r in members.iterrows())
-        out.append(f"Có {nn(len(members))} đơn vị đạt {span} số điểm tối đa (điểm tối đa là {vn_decimal(rubric.total_max)} điểm), "
+        out.append(f"Có {nn(len(members))} đơn vị đạt {span} số điểm tối đa (điểm tối đa là {fmt.decimal(rubric.total_max)} điểm), "
                    f"xếp loại {b.label}, gồm: {names}.")
     missing = scores[~scores["submitted"]]
     if not missing.empty:

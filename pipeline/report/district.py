@@ -14,17 +14,20 @@ import xlsxwriter
 
 from pipeline.reference.catalog import AREA_NAMES
 from pipeline.reference.office import Office
+from pipeline.vn import format as fmt
+from pipeline.vn import labels
+from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
-from pipeline.figures.ranking import nn, rank_units, unit_values
+from pipeline.figures.ranking import rank_units, unit_values
 from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, fit_row, formats, heading, merge_text, page,
                                     width_px, workbook_options)
 from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
 from pipeline.reference.rubric import Rubric
+from schemas.models import AREAS
 
 __all__ = ["AREAS", "FMT_COUNT", "FMT_RATE", "SHEET_NAMES", "COMPLETENESS_SHEET", "ISSUES_SHEET", "ReportData",
-           "report_extras", "report_path", "write_report", "submission_status"]
+           "report_path", "write_report", "submission_status"]
 
-AREAS = ["I", "II", "III", "IV", "V", "VI", "VII"]
 SHEET_NAMES = {
     "I": "I. Chỉ đạo điều hành", "II": "II. Thể chế", "III": "III. Thủ tục hành chính", "IV": "IV. Tổ chức bộ máy",
     "V": "V. Chế độ công vụ", "VI": "VI. Tài chính công", "VII": "VII. Chính quyền số",
@@ -32,8 +35,6 @@ SHEET_NAMES = {
 COVER_SHEET = "Thông tin chung"
 COMPLETENESS_SHEET = "Tình hình nộp báo cáo"
 ISSUES_SHEET = "Lỗi và cảnh báo"
-ON_TIME, LATE, SUBMITTED, MISSING = "Nộp đúng hạn", "Nộp muộn", "Đã nộp", "Chưa nộp"
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 # area sheets: code, indicator, unit of measure, district value, units covered, note, then one column per unit
 _AREA_WIDTHS = (10, 42, 10, 12, 10, 22)
@@ -88,13 +89,14 @@ def write_report(data: ReportData, out: Path) -> Path:
 
 
 def submission_status(row: pd.Series) -> str:
-    """A unit's completeness status in words: Nộp đúng hạn / Nộp muộn (when lateness is known), Đã nộp, Chưa nộp."""
-    if row.get("status") != "submitted":
-        return MISSING
-    late = row.get("late")
-    if late is None or pd.isna(late):
-        return SUBMITTED
-    return LATE if bool(late) else ON_TIME
+    """A unit's completeness status in words (pipeline.vn.labels.completeness of its status and lateness)."""
+    return labels.completeness(row.get("status"), row.get("late"))
+
+
+def _lateness(statuses: list[str]) -> str:
+    """' (nộp đúng hạn 20, nộp muộn 02)' from the units' completeness statuses."""
+    return (f" (nộp đúng hạn {fmt.count(statuses.count(ON_TIME), two_digits=True)}, "
+            f"nộp muộn {fmt.count(statuses.count(LATE), two_digits=True)})")
 
 
 def _build(data: ReportData, path: Path) -> None:
@@ -136,9 +138,9 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths)
     n_expected = len(data.units)
     statuses = [submission_status(row) for _, row in data.completeness.iterrows()]
-    reported = f"{len(submitted)}/{n_expected} đơn vị"
+    reported = f"{fmt.count(len(submitted))}/{fmt.count(n_expected)} đơn vị"
     if ON_TIME in statuses or LATE in statuses:
-        reported += f" (nộp đúng hạn {nn(statuses.count(ON_TIME))}, nộp muộn {nn(statuses.count(LATE))})"
+        reported += _lateness(statuses)
     missing = [str(row["unit_name"]) for _, row in data.completeness.iterrows() if submission_status(row) == MISSING]
     made = data.made_at or dt.datetime.now()
     rows = [
@@ -147,7 +149,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
         ("Số đơn vị đã báo cáo", reported),
         ("Đơn vị chưa nộp", ", ".join(missing) if missing else "Không có"),
         ("Thang điểm xếp hạng", rubric.name),
-        ("Điểm tối đa", f"{rubric.total_max:g} điểm"),
+        ("Điểm tối đa", f"{fmt.decimal(rubric.total_max)} điểm"),
         ("So sánh thứ hạng với", period_label(data.previous_period) if data.previous_period else "Chưa có kỳ trước để so sánh"),
         ("Thời điểm lập", made.strftime("%H:%M ngày %d/%m/%Y")),
         ("Lượt chạy", data.run_id or "—"),
@@ -206,7 +208,7 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
                 ws.write_number(r, 3, float(d["value"]), f["rate_b"] if (is_rate or ind["agg"] == "unit_share") else f["count_b"])
             else:
                 ws.write_blank(r, 3, None, f["text"])
-            ws.write_string(r, 4, f"{int(d['n_units'])}/{n_expected}", f["text_c"])
+            ws.write_string(r, 4, f"{fmt.count(d['n_units'])}/{fmt.count(n_expected)}", f["text_c"])
             detail = str(d["detail"] or "")
             ws.write_string(r, 5, detail, f["text"])
         else:
@@ -251,10 +253,10 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
     statuses = [submission_status(row) for _, row in comp.iterrows()]
     n_expected = len(data.units)
     n_missing = statuses.count(MISSING)
-    summary = f"Đã nộp {n_expected - n_missing}/{n_expected} đơn vị"
+    summary = f"Đã nộp {fmt.count(n_expected - n_missing)}/{fmt.count(n_expected)} đơn vị"
     if ON_TIME in statuses or LATE in statuses:
-        summary += f" (nộp đúng hạn {nn(statuses.count(ON_TIME))}, nộp muộn {nn(statuses.count(LATE))})"
-    summary += f"; chưa nộp {nn(n_missing)} đơn vị."
+        summary += _lateness(statuses)
+    summary += f"; chưa nộp {fmt.count(n_missing, two_digits=True)} đơn vị."
     merge_text(ws, r, 0, last, summary, f["italic_c"])
     deadlines = sorted({d for d in comp.get("deadline", pd.Series(dtype=object)) if d is not None and pd.notna(d)})
     if deadlines:
@@ -300,7 +302,7 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
                    f["italic_c"])
         page(ws, 0)
         return
-    labels = dict(zip(data.units["code"], data.units["label"]))
+    unit_labels = dict(zip(data.units["code"], data.units["label"]))
     order = dict(zip(data.units["code"], data.units["order"]))
     iss = issues.copy()
     for col in ("file_name", "unit_code", "severity", "code", "message", "source_ref", "indicator_code"):
@@ -310,7 +312,8 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     iss["_sev"] = [0 if s == "error" else 1 for s in iss["severity"]]
     iss = iss.sort_values(["_order", "file_name", "_sev", "source_ref", "code", "message"], kind="stable", na_position="last")
     n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
-    merge_text(ws, r, 0, last, f"{nn(n_err)} lỗi (số liệu không được tính vào tổng hợp), {nn(n_warn)} cảnh báo.", f["italic_c"])
+    merge_text(ws, r, 0, last, f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
+                               f"{fmt.count(n_warn, two_digits=True)} cảnh báo.", f["italic_c"])
     h = r + 2
     for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Mã", "Nội dung", "Vị trí", "Chỉ tiêu"]):
         ws.write_string(h, c, text, f["head"])
@@ -318,8 +321,8 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
         rr = h + i
         ws.write_number(rr, 0, i, f["text_c"])
         unit = row["unit_code"]
-        cells = [labels.get(unit, "" if unit is None or pd.isna(unit) else str(unit)), row["file_name"],
-                 SEVERITY_LABELS.get(row["severity"], row["severity"]), row["code"], row["message"], row["source_ref"],
+        cells = [unit_labels.get(unit, "" if unit is None or pd.isna(unit) else str(unit)), row["file_name"],
+                 labels.severity(row["severity"]), row["code"], row["message"], row["source_ref"],
                  row["indicator_code"]]
         texts = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in cells]
         for c, v in enumerate(texts, start=1):

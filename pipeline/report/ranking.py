@@ -8,6 +8,7 @@ import pandas as pd
 
 from pipeline.reference.catalog import AREA_NAMES
 from pipeline.reference.office import Office
+from pipeline.vn import format as fmt
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_MISSED, RESULT_NOT_DONE, band_sentences, list_members, list_sentence,
                               ranked_order, target_results, target_sentence)
@@ -55,15 +56,15 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
                 widths)
     prev_label = period_label(previous_period) if previous_period else "kỳ trước"
     c_total, c_pct, c_rank, c_band, c_prev, c_change = 2 + len(AREAS) + 0, 10, 11, 12, 13, 14
-    merge_text(ws, r - 1, 0, last, f"(Điểm tối đa {rubric.total_max:g} điểm; so sánh thứ hạng với {prev_label})", f["italic_c"])
+    merge_text(ws, r - 1, 0, last, f"(Điểm tối đa {fmt.decimal(rubric.total_max)} điểm; so sánh thứ hạng với {prev_label})", f["italic_c"])
     h = r
-    for c, text in ((0, "STT"), (1, "Đơn vị"), (c_total, f"Tổng điểm (tối đa {rubric.total_max:g})"),
+    for c, text in ((0, "STT"), (1, "Đơn vị"), (c_total, f"Tổng điểm (tối đa {fmt.decimal(rubric.total_max)})"),
                     (c_pct, "Tỷ lệ % điểm tối đa"), (c_rank, RANK_HEADER), (c_band, "Xếp loại"),
                     (c_prev, f"Xếp hạng {prev_label}"), (c_change, "Thay đổi")):
         ws.merge_range(h, c, h + 1, c, text, f["head"])
     ws.merge_range(h, 2, h, 1 + len(AREAS), "Điểm theo lĩnh vực (điểm tối đa)", f["head"])
     for i, area in enumerate(AREAS):
-        ws.write_string(h + 1, 2 + i, f"{area} ({rubric.area_max[area]:g})", f["head"])
+        ws.write_string(h + 1, 2 + i, f"{area} ({fmt.decimal(rubric.area_max[area])})", f["head"])
     ws.set_row(h, 20)
     ws.set_row(h + 1, 34)
     ordered = ranked_order(scores)
@@ -115,10 +116,10 @@ def _band_range(rubric: Rubric, i: int) -> str:
     b = rubric.bands[i]
     upper = rubric.bands[i - 1].min_percent if i > 0 else None
     if upper is None:
-        return f"từ {b.min_percent:g}% trở lên: {b.label}"
+        return f"từ {fmt.decimal(b.min_percent)}% trở lên: {b.label}"
     if b.min_percent <= 0:
-        return f"dưới {upper:g}%: {b.label}"
-    return f"từ {b.min_percent:g}% đến dưới {upper:g}%: {b.label}"
+        return f"dưới {fmt.decimal(upper)}%: {b.label}"
+    return f"từ {fmt.decimal(b.min_percent)}% đến dưới {fmt.decimal(upper)}%: {b.label}"
 
 
 def _chart(wb, ws, f, rubric: Rubric, label: str, r0: int, r1: int, value_col: int, ranked: pd.DataFrame,
@@ -174,9 +175,9 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
         if k:
             breaks.append(r)
         crit = rubric.criteria_of(area)
-        merge_text(ws, r, 0, last, f"{area}. {AREA_NAMES[area]} (tối đa {rubric.area_max[area]:g} điểm)", f["bold"])
+        merge_text(ws, r, 0, last, f"{area}. {AREA_NAMES[area]} (tối đa {fmt.decimal(rubric.area_max[area])} điểm)", f["bold"])
         h = r + 1
-        heads = [RANK_HEADER, "Đơn vị"] + [f"{code} (tối đa {c['max_points']:g})\n{c['note']}" for code, c in crit.iterrows()]
+        heads = [RANK_HEADER, "Đơn vị"] + [f"{code} (tối đa {fmt.decimal(c['max_points'])})\n{c['note']}" for code, c in crit.iterrows()]
         heads += ["Điểm", "Tỷ lệ % điểm tối đa"]
         for c, text in enumerate(heads):
             ws.write_string(h, c, text, f["head"])

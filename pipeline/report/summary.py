@@ -1,35 +1,93 @@
-"""A run's summary as the officer reads it in Prefect's UI (markdown, tables) and as scripts read it (JSON)."""
+"""A run's summary as the officer reads it (CLI text, the flow's log, Prefect's markdown and tables, the summary file)
+and as scripts read it (JSON). Every renderer reads the one plain dict `pipeline.outcome.summary_data` makes."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.report.feedback import SEVERITY_VI, STATUS_VI, summary_dict
+from pipeline.outcome import FILE_FIELDS, RunSummary, summary_data
+from pipeline.vn import format as fmt
+from pipeline.vn import labels
+from pipeline.vn.labels import FILE_STATUS_ORDER as STATUS_ORDER
 
-STATUS_LABELS = {**STATUS_VI, "skipped": "Để lại lượt sau (kỳ hoặc đơn vị khác)", "waiting": "Chờ chép xong"}
-STATUS_ORDER = ("loaded", "rejected", "duplicate", "skipped", "waiting")
 MAX_TABLE_ROWS = 1000  # Prefect's UI stays readable; the warehouse's v_issues holds every row
-FILE_FIELDS = ("file", "status", "reason", "unit_code", "period_code", "submission_id", "values", "errors", "warnings")
+__all__ = ["FILE_FIELDS", "STATUS_ORDER", "completeness_rows", "issue_table", "log_lines", "missing_table", "rebuild_line",
+           "render_markdown", "render_rebuild_markdown", "render_summary", "summary_json", "top_issues", "write_summary"]
 
 
-def summary_json(summary) -> dict[str, Any]:
+def summary_json(summary: RunSummary) -> dict[str, Any]:
     """Return the run summary as plain JSON data: run id, counts by status, periods, reports, feedback, every file."""
-    d = summary_dict(summary)
-    d["details"] = [{k: _plain(getattr(f, k)) for k in FILE_FIELDS} for f in summary.files]
-    d["summary_path"] = str(summary.summary_path) if summary.summary_path else None
-    return d
+    return summary_data(summary)
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Path):
-        return str(v)
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    return v
+def _counts_line(d: dict[str, Any]) -> str:
+    """'Đã nạp: 1 · Bị từ chối: 1 · …': the files by status and the superseded submissions."""
+    f = d["files"]
+    parts = [f"{labels.file_status(s)}: {fmt.count(f[s])}" for s in STATUS_ORDER]
+    return " · ".join(parts[:3] + [f"{labels.SUPERSEDED}: {fmt.count(f['superseded'])}"] + parts[3:])
+
+
+def _issues_line(d: dict[str, Any]) -> str:
+    n = d["issues"]
+    return f"{labels.severity('error')}: {fmt.count(n['error'])} · {labels.severity('warning')}: {fmt.count(n['warning'])}"
+
+
+def render_summary(summary: RunSummary) -> str:
+    """Render the import summary in Vietnamese for the officer (printed by `tonghop run`, saved beside the reports)."""
+    d = summary_data(summary)
+    f = d["files"]
+    lines = [
+        f"TÓM TẮT LƯỢT CHẠY {d['run_id']}" + (" (chạy thử, không ghi gì)" if d["dry_run"] else ""),
+        f"  {labels.NEW_FILES}: {fmt.count(f['new'])} (không đổi: {fmt.count(f['unchanged'])})",
+        f"  {_counts_line(d)}",
+        f"  Số giá trị {'sẽ được ' if d['dry_run'] else 'đã '}nạp: {fmt.count(d['values_loaded'])}",
+        f"  {_issues_line(d)}",
+    ]
+    for item in d["details"]:
+        if item["status"] != "loaded":
+            lines.append(f"  - {item['file']}: {labels.file_status(item['status'])} — {item['reason']}")
+        elif d["dry_run"]:
+            lines.append(f"  - {item['file']}: {item['unit_code']} · {item['period_code']} · {fmt.count(item['values'])} giá trị · "
+                         f"{fmt.count(item['errors'])} lỗi · {fmt.count(item['warnings'])} cảnh báo")
+    for p in d["reports"]:
+        lines.append(f"  Báo cáo: {p}")
+    if d["feedback"]:
+        lines.append(f"  Phiếu phản hồi cho đơn vị: {fmt.count(len(d['feedback']))} tệp")
+    return "\n".join(lines)
+
+
+def log_lines(summary: RunSummary) -> list[tuple[int, str]]:
+    """The run's summary as (logging level, Vietnamese line) pairs for the flow's log: counts, files not loaded, outputs."""
+    d = summary_data(summary)
+    f = d["files"]
+    others = [f"{labels.file_status(s).lower()} {fmt.count(f[s])}" for s in STATUS_ORDER[1:]]
+    out = [(logging.INFO, f"{labels.file_status('loaded')} {fmt.count(f['loaded'])} tệp ({fmt.count(d['values_loaded'])} giá trị); "
+                          + ", ".join(others) + f", {labels.SUPERSEDED.lower()} {fmt.count(f['superseded'])}. {_issues_line(d)}.")]
+    out += [(logging.WARNING, f"Tệp {x['file']}: {labels.file_status(x['status'])} — {x['reason']}")
+            for x in d["details"] if x["status"] != "loaded"]
+    out += [(logging.INFO, f"Đã lập báo cáo tổng hợp: {p}") for p in d["reports"]]
+    if d["feedback"]:
+        out.append((logging.INFO, f"Đã viết {fmt.count(len(d['feedback']))} phiếu phản hồi gửi các đơn vị."))
+    if d["summary_path"]:
+        out.append((logging.INFO, f"Bản tóm tắt lượt chạy: {d['summary_path']}"))
+    return out
+
+
+def write_summary(summary: RunSummary, out: Path) -> Path:
+    """Save the import summary (text and JSON) under <out>/tom_tat/ and return the text file's path."""
+    folder = Path(out) / "tom_tat"
+    folder.mkdir(parents=True, exist_ok=True)
+    txt = folder / f"TomTat_{summary.run_id}.txt"
+    txt.write_text(render_summary(summary) + "\n", encoding="utf-8")
+    (folder / f"TomTat_{summary.run_id}.json").write_text(
+        json.dumps(summary_data(summary), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return txt
 
 
 def _cell(text: Any) -> str:
@@ -47,10 +105,10 @@ def issue_table(summary, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for file, frame in _issue_frames(summary):
         for r in frame.to_dict("records"):
-            rows.append({"tệp": file, "mức độ": SEVERITY_VI.get(r.get("severity"), r.get("severity")),
+            rows.append({"tệp": file, "mức độ": labels.severity(r.get("severity")),
                          "mã": r.get("code"), "nội dung": _text(r.get("message")),
                          "vị trí": _text(r.get("source_ref")), "chỉ tiêu": _text(r.get("indicator_code"))})
-    rows.sort(key=lambda r: r["mức độ"] != SEVERITY_VI["error"])  # stable: file order kept within each severity
+    rows.sort(key=lambda r: r["mức độ"] != labels.severity("error"))  # stable: file order kept within each severity
     return rows[:limit]
 
 
@@ -82,26 +140,27 @@ def missing_table(completeness: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def render_markdown(summary, completeness: list[dict[str, Any]] | None = None) -> str:
     """Render the run's summary in Vietnamese markdown: files by status, completeness per period, top issues, outputs."""
-    d = summary_dict(summary)
+    d = summary_data(summary)
     f, n = d["files"], d["issues"]
     lines = [f"# Tóm tắt lượt tổng hợp {d['run_id']}" + (" (chạy thử)" if d["dry_run"] else ""), ""]
     if d["started_at"]:
         lines.append(f"Bắt đầu {d['started_at']}" + (f", kết thúc {d['finished_at']}" if d["finished_at"] else "") + ".")
         lines.append("")
     lines += ["## Tệp theo trạng thái", "", "| Trạng thái | Số tệp |", "|---|---:|"]
-    lines.append(f"| Tệp mới | {f['new']} |")
+    lines.append(f"| {labels.NEW_FILES} | {fmt.count(f['new'])} |")
     for status in STATUS_ORDER:
-        lines.append(f"| {STATUS_LABELS[status]} | {f[status]} |")
-    lines.append(f"| Bản cũ bị thay thế | {f['superseded']} |")
-    lines.append(f"| Không đổi (đã nhận trước đây) | {f['unchanged']} |")
-    lines += ["", f"Số giá trị đã nạp: **{d['values_loaded']}** · Lỗi: **{n['error']}** · Cảnh báo: **{n['warning']}**", ""]
+        lines.append(f"| {labels.file_status(status)} | {fmt.count(f[status])} |")
+    lines.append(f"| {labels.SUPERSEDED} | {fmt.count(f['superseded'])} |")
+    lines.append(f"| {labels.UNCHANGED} | {fmt.count(f['unchanged'])} |")
+    lines += ["", f"Số giá trị đã nạp: **{fmt.count(d['values_loaded'])}** · {labels.severity('error')}: **{fmt.count(n['error'])}**"
+                  f" · {labels.severity('warning')}: **{fmt.count(n['warning'])}**", ""]
 
     lines += _completeness_lines(completeness)
     problems = [x for x in d["details"] if x["status"] != "loaded"]
     if problems:
         lines += ["## Tệp không được nạp", "", "| Tệp | Trạng thái | Lý do |", "|---|---|---|"]
         for x in problems[:MAX_TABLE_ROWS]:
-            lines.append(f"| {_cell(x['file'])} | {STATUS_LABELS.get(x['status'], x['status'])} | {_cell(x['reason'])} |")
+            lines.append(f"| {_cell(x['file'])} | {labels.file_status(x['status'])} | {_cell(x['reason'])} |")
         lines.append("")
 
     top = top_issues(summary)
@@ -111,14 +170,15 @@ def render_markdown(summary, completeness: list[dict[str, Any]] | None = None) -
     else:
         lines += ["| Mã | Mức độ | Số lần | Số tệp | Ví dụ |", "|---|---|---:|---:|---|"]
         for t in top:
-            lines.append(f"| {_cell(t['code'])} | {SEVERITY_VI.get(t['severity'], t['severity'])} | {t['count']} | {t['files']} | {_cell(t['example'])} |")
+            lines.append(f"| {_cell(t['code'])} | {labels.severity(t['severity'])} | {fmt.count(t['count'])} | {fmt.count(t['files'])} "
+                         f"| {_cell(t['example'])} |")
         lines.append("")
 
     if d["reports"] or d["feedback"]:
         lines += ["## Tệp kết quả", ""]
         lines += [f"- Báo cáo tổng hợp: `{p}`" for p in d["reports"]]
         if d["feedback"]:
-            lines.append(f"- Phiếu phản hồi gửi đơn vị: {len(d['feedback'])} tệp, trong `{Path(d['feedback'][0]).parent}`")
+            lines.append(f"- Phiếu phản hồi gửi đơn vị: {fmt.count(len(d['feedback']))} tệp, trong `{Path(d['feedback'][0]).parent}`")
         lines.append("")
     return "\n".join(lines)
 
@@ -134,10 +194,10 @@ def _completeness_lines(completeness: list[dict[str, Any]] | None) -> list[str]:
         submitted = sum(1 for r in rows if r.get("status") == "submitted")
         late = sum(1 for r in rows if r.get("late") is not None and bool(r.get("late")))
         missing = [_cell(r["unit_name"]) for r in rows if r.get("status") == "missing"]
-        line = f"- **{period}**: {submitted}/{len(rows)} đơn vị đã nộp"
+        line = f"- **{period}**: {fmt.count(submitted)}/{fmt.count(len(rows))} đơn vị đã nộp"
         if late:
-            line += f", {late} đơn vị nộp muộn"
-        line += (f"; chưa nộp ({len(missing)}): {', '.join(missing)}" if missing else "; đủ tất cả đơn vị") + "."
+            line += f", {fmt.count(late)} đơn vị nộp muộn"
+        line += (f"; chưa nộp ({fmt.count(len(missing))}): {', '.join(missing)}" if missing else "; đủ tất cả đơn vị") + "."
         lines.append(line)
     return lines + [""]
 
@@ -145,13 +205,15 @@ def _completeness_lines(completeness: list[dict[str, Any]] | None) -> list[str]:
 def rebuild_line(result) -> str:
     """Say in one Vietnamese sentence what a rebuild of the warehouse from the archive did."""
     by_status = getattr(result, "by_status", None) or {}
-    counts = ", ".join(f"{STATUS_LABELS.get(k, k).lower()} {v}" for k, v in sorted(by_status.items()))
+    counts = labels.status_counts(by_status)
     periods = list(getattr(result, "periods", None) or [])
-    line = f"Đã dựng lại kho dữ liệu từ {getattr(result, 'files', '?')} tệp lưu trữ của {getattr(result, 'runs', '?')} lượt chạy"
+    files, runs = (getattr(result, k, None) for k in ("files", "runs"))
+    line = (f"Đã dựng lại kho dữ liệu từ {'?' if files is None else fmt.count(files)} tệp lưu trữ "
+            f"của {'?' if runs is None else fmt.count(runs)} lượt chạy")
     line += f" ({counts})" if counts else ""
     line += f"; các kỳ: {', '.join(periods)}" if periods else ""
     seconds = getattr(result, "seconds", None)
-    line += f"; mất {seconds:.1f} giây" if isinstance(seconds, (int, float)) else ""
+    line += f"; mất {fmt.decimal(seconds, 1)} giây" if isinstance(seconds, (int, float)) else ""
     previous = getattr(result, "previous", None)
     return line + (f". Kho cũ được cất tại {previous}." if previous else ".")
 

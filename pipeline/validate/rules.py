@@ -42,12 +42,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import ReferenceDataError
+from pipeline import issues as iss
 from pipeline.issues import CATALOG
+from pipeline.vn import format as fmt
 from pipeline.vn.text import nfc
+from schemas.models import IssueModel, checked
 from schemas.rule_model import RuleModel
 
-OUT_COLUMNS = ["submission", "severity", "code", "message", "file", "sheet", "cell", "source_ref",
-               "indicator_code", "raw", "rule_id"]
+OUT_COLUMNS = ["submission", *iss.COLUMNS, "rule_id"]  # the issues frame, with the submission and the rule
 PLACEHOLDERS = {"left", "right", "left_expr", "right_expr", "indicator"}
 _REF = re.compile(r"#\{\s*([^{}]*?)\s*\}")
 _EPS = 1e-9
@@ -191,26 +193,7 @@ def load_outlier_settings(path: Path | str) -> tuple[float, int]:
 
 # ---------------------------------------------------------------- formatting
 
-def format_vn(x: float) -> str:
-    """Format a number the Vietnamese way: '.' groups thousands, ',' marks decimals (at most 2)."""
-    if x is None or not np.isfinite(x):
-        return "trống"
-    r = round(float(x), 2)
-    if r == 0:
-        r = 0.0
-    whole, _, frac = f"{abs(r):,.2f}".partition(".")
-    frac = frac.rstrip("0")
-    return ("-" if r < 0 else "") + whole.replace(",", ".") + ("," + frac if frac else "")
-
-
-def _format_many(a: np.ndarray) -> np.ndarray:
-    r = np.round(a.astype(float), 2)
-    uniq, inv = np.unique(r, return_inverse=True)
-    whole = np.isfinite(uniq) & (uniq == np.round(uniq)) & (np.abs(uniq) < 2**53)
-    text = np.empty(uniq.size, dtype=object)
-    text[whole] = [f"{int(u):,}".replace(",", ".") for u in uniq[whole]]
-    text[~whole] = [format_vn(u) for u in uniq[~whole]]
-    return text[inv.reshape(-1)]
+format_vn = fmt.decimal  # '3.175', '98,16', '-1.234,5': the numbers the rules' messages quote
 
 
 # ---------------------------------------------------------------- evaluation
@@ -279,7 +262,7 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
         ind = np.where(fallback, lcodes[0] if lcodes else (rcodes[0] if rcodes else ""), ind)
         sheet = np.where(fallback, "", sheet_a[at])
         cell = np.where(fallback, "", cell_a[at])
-        lt, rt = _format_many(left[idx]), _format_many(right[idx])
+        lt, rt = fmt.decimals(left[idx]), fmt.decimals(right[idx])
         message = _messages(rule, lt, rt, lcodes[0] if lcodes else (rcodes[0] if rcodes else ""))
         parts.append({"submission": sub_arr[idx],
                       "severity": np.full(idx.size, rule.severity, dtype=object),
@@ -290,8 +273,8 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=OUT_COLUMNS)
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    cols["source_ref"] = _source_ref(cols["file"], cols["sheet"], cols["cell"])
-    return pd.DataFrame({k: cols[k] for k in OUT_COLUMNS})
+    cols["source_ref"] = iss.source_refs(cols["file"], cols["sheet"], cols["cell"])
+    return checked(IssueModel, pd.DataFrame({k: cols[k] for k in OUT_COLUMNS}))  # once per run
 
 
 def _violations(rule: Rule, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -327,11 +310,6 @@ def _messages(rule: Rule, left: np.ndarray, right: np.ndarray, indicator: str) -
     return out
 
 
-def _source_ref(file: np.ndarray, sheet: np.ndarray, cell: np.ndarray) -> list[str]:
-    return [f"{f}!{s}!{c}" if s and c else ("!".join(x for x in (f, s, c) if x) if s or c else f)
-            for f, s, c in zip(file, sheet, cell)]
-
-
 # ---------------------------------------------------------------- outliers
 
 def outliers(current: pd.DataFrame, history: pd.DataFrame, k: float = 3.5, min_periods: int = 3) -> pd.DataFrame:
@@ -352,15 +330,15 @@ def outliers(current: pd.DataFrame, history: pd.DataFrame, k: float = 3.5, min_p
     cur = cur[(cur["value"] - cur["median"]).abs() > k * scale]
     if cur.empty:
         return pd.DataFrame(columns=OUT_COLUMNS)
-    value_t = [format_vn(v) for v in cur["value"]]
+    value_t = [fmt.decimal(v) for v in cur["value"]]
     message = [f"Giá trị {v} của chỉ tiêu {c} khác xa số liệu các kỳ trước của đơn vị "
-               f"(trung vị {format_vn(m)} của {int(n)} kỳ trước)"
+               f"(trung vị {fmt.decimal(m)} của {fmt.count(n)} kỳ trước)"
                for v, c, m, n in zip(value_t, cur["indicator_code"], cur["median"], cur["n"])]
     out = pd.DataFrame({
-        "submission": cur["submission"].to_numpy(), "severity": CATALOG["value-outlier"].severity,
+        "submission": cur["submission"].to_numpy(), "severity": CATALOG["value-outlier"].severity.value,
         "code": "value-outlier", "message": message, "file": cur["file"].astype(str).to_numpy(),
         "sheet": cur["sheet"].astype(str).to_numpy(), "cell": cur["cell"].astype(str).to_numpy(),
         "indicator_code": cur["indicator_code"].to_numpy(), "raw": value_t, "rule_id": "value-outlier",
     })
-    out["source_ref"] = _source_ref(*(out[c].to_numpy(dtype=object) for c in ("file", "sheet", "cell")))
-    return out[OUT_COLUMNS].reset_index(drop=True)
+    out["source_ref"] = iss.source_refs(*(out[c].to_numpy(dtype=object) for c in ("file", "sheet", "cell")))
+    return checked(IssueModel, out[OUT_COLUMNS].reset_index(drop=True))  # once per run

@@ -6,6 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import issues as iss
+from pipeline.vn import format as fmt
 from schemas.models import ObservationModel
 
 _CHECKS = {"count-negative", "count-not-integer", "rate-out-of-range", "code-out-of-list"}
@@ -35,10 +36,6 @@ def validate_observations(obs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
             out.at[index, "accepted"] = False
             found.append({**iss.issue(code, file=row["file"], sheet=row["sheet"], cell=row["cell"],
                                       indicator_code=row["indicator_code"], raw=row["raw"],
-                                      value=_fmt(row["value"]), codes=row["allowed"].replace(";", ", ")),
+                                      value=fmt.decimal(row["value"], places=None), codes=row["allowed"].replace(";", ", ")),
                           "row_index": index})
     return out, found
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else str(v).replace(".", ",")

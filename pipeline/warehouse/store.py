@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.issues import STORED_COLUMNS as STORED_ISSUE_COLUMNS
 from pipeline.reference.deadlines import DeadlineRule, period_deadline
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
@@ -221,7 +222,7 @@ SUBMISSION_COLUMNS = ["submission_id", "file_name", "path", "sha256", "size", "r
                       "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason",
                       "supersedes", "superseded_by", "run_id"]
 OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]
-ISSUE_COLUMNS = ["submission_id", "severity", "code", "message", "source_ref", "indicator_code", "sheet", "cell", "raw"]
+ISSUE_COLUMNS = STORED_ISSUE_COLUMNS
 
 
 @dataclass
