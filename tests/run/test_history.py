@@ -10,7 +10,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.reference.deadlines import DeadlineRule, load_deadlines, period_deadline
 from pipeline.warehouse.export import VIEWS, export_views
 from pipeline.run import run_steps
 from pipeline.rebuild import RebuildError, rebuild_warehouse
@@ -161,23 +160,6 @@ def test_export_writes_every_view_as_parquet_and_csv(scenario, tmp_path):
     csv = pd.read_csv(tmp_path / "export" / "v_completeness.csv", encoding="utf-8-sig")
     assert len(csv) == 23 and csv.loc[csv["unit_code"] == "tt_tu_ky", "late"].tolist() == [True]
     assert (tmp_path / "export" / "v_values.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
-
-
-def test_deadline_rule():
-    rule = load_deadlines(SCHEMAS / "deadlines.toml")
-    assert rule.days_after_window["Y"] == 10
-    w = dt.date(2023, 9, 9)
-    assert period_deadline("2023-Q3", [w, w, dt.date(2023, 9, 14), None], rule) == dt.date(2023, 9, 14)
-    assert period_deadline("2023-Q3", [], rule) == dt.date(2023, 10, 5)  # no stated window: the calendar end
-    fixed = DeadlineRule(rule.days_after_window, {"2023-Q3": dt.date(2023, 9, 20)})
-    assert period_deadline("2023-Q3", [w], fixed) == dt.date(2023, 9, 20)
-
-
-def test_deadline_file_rejects_unknown_kinds(tmp_path):
-    p = tmp_path / "deadlines.toml"
-    p.write_text("[days_after_window]\nQ5 = 3\n", encoding="utf-8")
-    with pytest.raises(ValueError):
-        load_deadlines(p)
 
 
 def test_unit_limit_takes_one_unit_and_leaves_the_others(demo_settings):
