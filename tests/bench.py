@@ -175,7 +175,7 @@ def _settings(base: Path, inbox: Path, units_csv: Path, workers: int):
 
 def child(spec: dict) -> dict:
     """In a fresh process: a full run, a re-run with nothing new, a re-run after one late file; seconds per stage."""
-    from pipeline import run as ingest
+    from pipeline import run as run_module
     stage_times: dict[str, float] = {}
 
     def timed(name, fn):
@@ -188,35 +188,35 @@ def child(spec: dict) -> dict:
         return wrapper
 
     for name in STAGES:
-        if hasattr(ingest, name):
-            setattr(ingest, name, timed(name, getattr(ingest, name)))
+        if hasattr(run_module, name):
+            setattr(run_module, name, timed(name, getattr(run_module, name)))
     used: list[int] = []
-    if hasattr(ingest, "parse_files"):  # record how many processes the runs really read with
-        parse_files = ingest.parse_files
+    if hasattr(run_module, "parse_files"):  # record how many processes the runs really read with
+        parse_files = run_module.parse_files
 
         def spy(jobs, registry, catalog, limits, workers, **kw):
             used.append(workers)
             return parse_files(jobs, registry, catalog, limits, workers, **kw)
-        ingest.parse_files = spy
+        run_module.parse_files = spy
     inbox, late = Path(spec["inbox"]), Path(spec["late"])
     s = _settings(Path(spec["base"]), inbox, Path(spec["units"]), spec["workers"])
     out: dict = {}
     t = time.perf_counter()
-    summary = ingest.run_steps(s)
+    summary = run_module.run_steps(s)
     out["full"] = time.perf_counter() - t
     out["stages"] = dict(stage_times)
     out["loaded"], out["rejected"] = summary.count("loaded"), summary.count("rejected")
     out["issues"] = sum(f.errors + f.warnings for f in summary.files)
     out["feedback"] = len(summary.feedback)
     out["used_workers"] = max(used, default=1)
-    out["rerun"] = _time(lambda: ingest.run_steps(s))
+    out["rerun"] = _time(lambda: run_module.run_steps(s))
     target = inbox / late.name
     target.write_bytes(late.read_bytes())
     _age(target)
     try:
         stage_times.clear()
         t = time.perf_counter()
-        summary = ingest.run_steps(s)
+        summary = run_module.run_steps(s)
         out["late"] = time.perf_counter() - t
         out["late_stages"] = dict(stage_times)
         out["late_loaded"] = summary.count("loaded")

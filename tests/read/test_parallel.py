@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline import run as ingest
+from pipeline import run as run_module
 from pipeline.read import workers as parallel
 from pipeline.run import run_steps
 from samples.national import write_national
@@ -83,7 +83,7 @@ def test_run_with_two_workers_loads_what_one_loads(tmp_path, demo_settings, monk
         return parallel.parse_files(jobs, *args, **kwargs)
 
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
-    monkeypatch.setattr(ingest, "parse_files", spy)
+    monkeypatch.setattr(run_module, "parse_files", spy)
     two = run_steps(other)
     assert calls == [23]
     assert two.count("loaded") == one.count("loaded") == 23

@@ -187,17 +187,17 @@ def test_catalog_versions_are_kept(demo_settings, tmp_path):
 
 
 def test_outputs_interrupted_after_loading_are_rebuilt_by_the_next_run(demo_settings, monkeypatch):
-    import pipeline.run as ingest
+    import pipeline.run as run_module
     from pipeline.report.district import report_path
 
-    real = ingest.rebuild_outputs
-    monkeypatch.setattr(ingest, "rebuild_outputs", lambda *a, **k: (_ for _ in ()).throw(OSError("mất điện")))
+    real = run_module.rebuild_outputs
+    monkeypatch.setattr(run_module, "rebuild_outputs", lambda *a, **k: (_ for _ in ()).throw(OSError("mất điện")))
     with pytest.raises(OSError):
         run_steps(demo_settings)
     assert q(demo_settings, "select count(*) from submissions") == [(23,)]
     assert q(demo_settings, "select period_code from periods where stale") == [("2023-H1",)]
     assert not report_path(demo_settings.out, "2023-H1").exists()
-    monkeypatch.setattr(ingest, "rebuild_outputs", real)
+    monkeypatch.setattr(run_module, "rebuild_outputs", real)
     summary = run_steps(demo_settings)  # nothing new in the inbox, but the period's outputs are owed
     assert summary.files == [] and summary.periods == ["2023-H1"]
     assert report_path(demo_settings.out, "2023-H1").exists()

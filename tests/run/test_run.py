@@ -116,12 +116,12 @@ def test_copy_is_duplicate_and_corrected_file_supersedes(demo_run, tmp_path):
 def test_touched_file_is_unchanged_and_not_hashed_again(demo_run, monkeypatch):
     import os
 
-    import pipeline.run as ingest
+    import pipeline.run as run_module
     settings, _ = demo_run
     f = settings.inbox / "BC_CCHC_6T2023_Ngoc_Ky.xlsx"
     os.utime(f, (f.stat().st_atime, f.stat().st_mtime - 600))  # same bytes, new mtime
     summary = run_steps(settings)
     assert summary.files == [] and summary.unchanged == 23
     hashed = []
-    monkeypatch.setattr(ingest, "sha256_of", lambda p: hashed.append(p) or "")
+    monkeypatch.setattr(run_module, "sha256_of", lambda p: hashed.append(p) or "")
     assert run_steps(settings).unchanged == 23 and hashed == []
