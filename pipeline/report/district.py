@@ -70,7 +70,7 @@ def report_extras(con, period_code: str, rubric: Rubric) -> dict:
     """ReportData's optional fields read from the warehouse views: the previous period, its values, the issues.
 
     Use as `ReportData(..., **report_extras(con, period, rubric))`; the previous period is chosen among the periods with
-    values by the rubric's `compare_with` rule (ranking.previous_period).
+    values by the rubric's `compare_with` rule (pipeline.figures.ranking.previous_period).
     """
     available = [p for (p,) in con.execute("select distinct period_code from v_values").fetchall()]
     previous = previous_period(period_code, available, rubric.compare_with)
