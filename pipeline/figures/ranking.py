@@ -1,6 +1,6 @@
 """Ranking the units with the office's rubric: points, competition ranks (1, 2, 2, 4), bands, movement, targets, lists.
 
-Pure functions over DataFrames; the workbook sheets that show them are in pipeline/report_ranking.py.
+Pure functions over DataFrames; the workbook sheets that show them are in pipeline/report/ranking.py.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.read.basics import cell_ref
 from pipeline.vn.numbers import UncachedFormula
 from pipeline.vn.text import nfc
 
@@ -135,15 +136,6 @@ def _parse_ref(ref: str) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col - 1
 
 
-def _a1(r: int, c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"
-
-
 def read_formula_cells(path: Path) -> tuple[list[FormulaCell], bool]:
     """Every formula cell of every worksheet (namespace- and path-tolerant), and whether a recalculation is requested."""
     from defusedxml import ElementTree as DET
@@ -212,11 +204,11 @@ def _sheet_formulas(sheet: str, xml: bytes, DET, Translator) -> list[FormulaCell
             if kind == "shared":
                 si = f.get("si") or ""
                 if text:
-                    shared[si] = ("=" + text, _a1(rr, c))
+                    shared[si] = ("=" + text, cell_ref(rr, c))
                 elif si in shared:
                     master, origin = shared[si]
                     try:
-                        text = Translator(master, origin=origin).translate_formula(_a1(rr, c))[1:]
+                        text = Translator(master, origin=origin).translate_formula(cell_ref(rr, c))[1:]
                     except Exception:
                         text = ""
             cached = v is not None and bool((v.text or "").strip()) or (v is not None and cell.get("t") == "str")

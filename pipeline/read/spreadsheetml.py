@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.read.basics import WorkbookError
 from pipeline.vn.numbers import UncachedFormula
 
 EXTENSIONS = {".xml", ".xls"}
@@ -27,13 +28,7 @@ RESAVE = "hãy mở tệp bằng Excel rồi lưu lại dưới dạng .xlsx (Ex
 FORMAT = "Excel 2003 XML Spreadsheet (SpreadsheetML)"
 
 
-class SpreadsheetMLError(Exception):
-    """A SpreadsheetML document that cannot be read: an issue code and a detail naming the format."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
+SpreadsheetMLError = WorkbookError  # a SpreadsheetML document that cannot be read: an issue code and a detail
 
 
 @dataclass

@@ -12,19 +12,10 @@ from pipeline.vn import encodings as legacy
 
 from pipeline.read import recalc, safety, spreadsheetml
 
-from pipeline.errors import TonghopError
+from pipeline.read.basics import WorkbookError, cell_ref  # noqa: F401  (re-exported: readers import them from here)
 from pipeline.vn.text import nfc
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-
-
-class WorkbookError(TonghopError):
-    """A workbook that cannot be read; `code` is an issue code of pipeline.issues."""
-
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
 
 
 @dataclass
@@ -185,13 +176,3 @@ def _mark_uncached_formulas(path: Path, sheets: list[Sheet], xls: bool = False) 
     except recalc.FormulaReadError as exc:  # never load the stored results (often 0) of a workbook asking to recalculate
         raise WorkbookError("file-unreadable", f"công thức trong tệp không đọc được ({exc}); hãy mở tệp bằng Excel, "
                             "lưu lại rồi gửi lại") from exc
-
-
-def cell_ref(r: int, c: int) -> str:
-    """Return the A1 reference of a 0-based (row, column)."""
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"

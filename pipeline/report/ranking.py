@@ -33,7 +33,7 @@ _ONE_PAGE_LIMIT = 30  # up to this many units the target table is printed on one
 
 def write_ranking_sheets(wb, f: dict, office: Office, period_code: str, previous_period: str | None, rubric: Rubric,
                          scores: pd.DataFrame, units: pd.DataFrame, wide: pd.DataFrame) -> None:
-    """Add the four Phụ lục sheets; `wide` holds the units' values (ranking.unit_values), `scores` their ranking."""
+    """Add the four Phụ lục sheets; `wide` holds the units' values (pipeline.figures.ranking.unit_values), `scores` their ranking."""
     _overall(wb, f, office, period_code, previous_period, rubric, scores)
     _by_area(wb, f, office, period_code, rubric, scores)
     _targets(wb, f, office, period_code, rubric, scores, wide)

@@ -1,7 +1,7 @@
 """Golden workbooks: a small fixed inbox (4 units, năm 2022 and 6 tháng đầu năm 2023, one unit missing in 2023)
 run through the pipeline, and a JSON snapshot of every cell (value, number format), merged range and print setting.
 
-`python -m tests.golden.regenerate` (or `make golden`) rewrites the expected snapshots; tests/test_golden.py compares.
+`python -m tests.golden.regenerate` (or `make golden`) rewrites the expected snapshots; tests/run/test_golden.py compares.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import duckdb
 
 from pipeline.run import run_steps
 from samples import seed000_values, write_bieu_mau
-from tests.test_safety import billion_laughs, make_xlsx, replace_member
+from tests.read.test_safety import billion_laughs, make_xlsx, replace_member
 
 
 def _bad_files(folder):

@@ -21,14 +21,14 @@ from tests.conftest import ROOT
 CHILD = r"""
 import sys, time
 from pathlib import Path
-import pipeline.run as ingest
+import pipeline.run as run_module
 import pipeline.warehouse as wh
 from pipeline.run import run_steps
 from tests.conftest import make_settings
 
 base, marker = Path(sys.argv[1]), Path(sys.argv[2])
 original = wh.record_submissions
-ingest.LOAD_BATCH = 5
+run_module.LOAD_BATCH = 5
 calls = {"n": 0}
 
 

@@ -15,7 +15,7 @@ from pipeline.reference.catalog import load_catalog
 from pipeline.issues import CATALOG
 from pipeline.validate.rules import OUT_COLUMNS, Rule, RuleError, evaluate, format_vn, load_outlier_settings, load_rules, outliers, references
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 HEADER = "id,description,left,operator,right,missing_left,missing_right,tolerance,severity,code,message\n"
 
 

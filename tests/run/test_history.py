@@ -10,7 +10,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.reference.deadlines import DeadlineRule, load_deadlines, period_deadline
 from pipeline.warehouse.export import VIEWS, export_views
 from pipeline.run import run_steps
 from pipeline.rebuild import RebuildError, rebuild_warehouse
@@ -163,23 +162,6 @@ def test_export_writes_every_view_as_parquet_and_csv(scenario, tmp_path):
     assert (tmp_path / "export" / "v_values.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
 
 
-def test_deadline_rule():
-    rule = load_deadlines(SCHEMAS / "deadlines.toml")
-    assert rule.days_after_window["Y"] == 10
-    w = dt.date(2023, 9, 9)
-    assert period_deadline("2023-Q3", [w, w, dt.date(2023, 9, 14), None], rule) == dt.date(2023, 9, 14)
-    assert period_deadline("2023-Q3", [], rule) == dt.date(2023, 10, 5)  # no stated window: the calendar end
-    fixed = DeadlineRule(rule.days_after_window, {"2023-Q3": dt.date(2023, 9, 20)})
-    assert period_deadline("2023-Q3", [w], fixed) == dt.date(2023, 9, 20)
-
-
-def test_deadline_file_rejects_unknown_kinds(tmp_path):
-    p = tmp_path / "deadlines.toml"
-    p.write_text("[days_after_window]\nQ5 = 3\n", encoding="utf-8")
-    with pytest.raises(ValueError):
-        load_deadlines(p)
-
-
 def test_unit_limit_takes_one_unit_and_leaves_the_others(demo_settings):
     s = dataclasses.replace(demo_settings, unit="ngoc_ky")
     summary = run_steps(s)
@@ -205,17 +187,17 @@ def test_catalog_versions_are_kept(demo_settings, tmp_path):
 
 
 def test_outputs_interrupted_after_loading_are_rebuilt_by_the_next_run(demo_settings, monkeypatch):
-    import pipeline.run as ingest
+    import pipeline.run as run_module
     from pipeline.report.district import report_path
 
-    real = ingest.write_report
-    monkeypatch.setattr(ingest, "write_report", lambda *a, **k: (_ for _ in ()).throw(OSError("mất điện")))
+    real = run_module.write_report
+    monkeypatch.setattr(run_module, "write_report", lambda *a, **k: (_ for _ in ()).throw(OSError("mất điện")))
     with pytest.raises(OSError):
         run_steps(demo_settings)
     assert q(demo_settings, "select count(*) from submissions") == [(23,)]
     assert q(demo_settings, "select period_code from periods where stale") == [("2023-H1",)]
     assert not report_path(demo_settings.out, "2023-H1").exists()
-    monkeypatch.setattr(ingest, "write_report", real)
+    monkeypatch.setattr(run_module, "write_report", real)
     summary = run_steps(demo_settings)  # nothing new in the inbox, but the period's outputs are owed
     assert summary.files == [] and summary.periods == ["2023-H1"]
     assert report_path(demo_settings.out, "2023-H1").exists()

@@ -13,7 +13,7 @@ from pipeline.inbox.files import discover
 from pipeline.read.safety import check_file
 from pipeline.read.submission import parse_submission
 from pipeline.read.workbook import WorkbookError, read_workbook
-from tests.test_read_formulas import HEAD, ROWS, TEN, assert_ten, grid, parsed, write_xlsxwriter
+from tests.read.test_read_formulas import HEAD, ROWS, TEN, assert_ten, grid, parsed, write_xlsxwriter
 
 SS = "urn:schemas-microsoft-com:office:spreadsheet"
 
