@@ -56,12 +56,13 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
         return sub
     try:
-        book = read_workbook(path)
+        book = read_workbook(path, limits, verdict.extent)
     except WorkbookError as exc:
         sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=exc.detail))
         return sub
     sub.file_name = book.file_name
     fname = book.file_name
+    sub.issues.extend(_note_issue(fname, n) for n in book.notes)
     if not any(any(v not in ("", None) for v in row) for s in book.sheets for row in s.rows):
         sub.issues.append(iss.issue("file-empty", file=fname))
         return sub
@@ -110,6 +111,16 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if sub.observations["value"].notna().sum() == 0 and not sub.rejected_by:
         sub.issues.append(iss.issue("no-values", file=fname))
     return sub
+
+
+def _note_issue(fname: str, note: dict) -> dict:
+    """An issue row from a note read_workbook left (cells it dropped, ...)."""
+    params = {k: v for k, v in note.items() if k != "code"}
+    params.setdefault("sheet_name", params.get("sheet", ""))
+    if note["code"] == "cell-far-from-table":
+        params["what"] = "; các ô này trống hoặc chỉ có dấu cách" if params.pop("blank", False) else \
+            "; nếu các ô này có số liệu, hãy chuyển vào bảng rồi gửi lại"
+    return iss.issue(note["code"], file=fname, **params)
 
 
 def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> dict:
