@@ -28,7 +28,7 @@ from pipeline.report import ReportData, report_extras, write_report
 from pipeline.rubric import Rubric, load_rubric
 from pipeline.rules import Rule, evaluate, load_outlier_settings, load_rules, outliers
 from pipeline.safety import is_stable
-from pipeline.submission import Submission, parse_submission
+from pipeline.submission import Submission
 from pipeline.units import Registry, load_registry
 from pipeline.validate import validate_observations
 
@@ -171,7 +171,7 @@ def find_new_files(settings: Settings) -> tuple[list[Candidate], int]:
 
 
 def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings) -> list[Candidate]:
-    """Archive and parse every new, non-duplicate file (in `settings.workers` processes when that pays); apply the run's period limit."""
+    """Archive and parse every new, non-duplicate file in bounded worker processes (up to `settings.workers` when that pays); apply the run's period limit."""
     todo = [c for c in cands if c.duplicate_of is None and not c.waiting_reason]
 
     def archive_all() -> None:
@@ -182,10 +182,7 @@ def parse_candidates(cands: list[Candidate], ref: Reference, settings: Settings)
     jobs = [(c.file.path, c.file.folder_period) for c in todo]
     workers = effective_workers(len(jobs), settings.workers)
     archive_all()  # every original is copied, unchanged, before anything reads it
-    if workers > 1:
-        subs = parse_files(jobs, ref.registry, ref.catalog, settings.limits, workers)
-    else:
-        subs = [parse_submission(p, ref.registry, ref.catalog, folder_period=fp, limits=settings.limits) for p, fp in jobs]
+    subs = parse_files(jobs, ref.registry, ref.catalog, settings.limits, workers)  # bounded worker processes
     for c, sub in zip(todo, subs):
         if settings.period:
             if sub.period_code and sub.period_code != settings.period:

@@ -99,6 +99,8 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(nfc(meta.name), rows, merged))
+    except MemoryError:
+        raise  # the reading worker reports it (file-reader-crashed), not as an unreadable file
     except Exception as exc:
         raise WorkbookError("file-unreadable", f"{type(exc).__name__}: {exc}") from exc
     finally:
