@@ -44,6 +44,7 @@ Job = tuple[Path, str | None]  # (path, folder period)
 _registry: Registry | None = None
 _catalog: Catalog | None = None
 _limits: Limits = Limits()
+_faults = False  # the test hook, as the main process saw FAULT_ENV when it started the worker
 _pool: "ReaderPool | None" = None  # kept for the next call with the same reference data
 
 
@@ -78,10 +79,10 @@ def cap_memory(mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _init(registry: Registry, catalog: Catalog, limits: Limits) -> None:
+def _init(registry: Registry, catalog: Catalog, limits: Limits, faults: bool = False) -> None:
     """Keep the run's reference data in the worker (sent once per worker, not once per file) and cap its memory."""
-    global _registry, _catalog, _limits
-    _registry, _catalog, _limits = registry, catalog, limits
+    global _registry, _catalog, _limits, _faults
+    _registry, _catalog, _limits, _faults = registry, catalog, limits, faults
     cap_memory(limits.reader_memory_mb)
 
 
@@ -101,7 +102,7 @@ def _fault(path: Path) -> None:
 def _parse(job: Job) -> Submission:
     assert _registry is not None and _catalog is not None
     try:
-        if os.environ.get(FAULT_ENV):
+        if _faults:
             _fault(Path(job[0]))
         return parse_submission(job[0], _registry, _catalog, folder_period=job[1], limits=_limits)
     except MemoryError:
@@ -130,9 +131,9 @@ def _exit_detail(code: int | None, limits: Limits) -> str:
 class _Worker:
     """One reading process and the pipe it takes jobs from and gives Submissions back on."""
 
-    def __init__(self, ctx, registry: Registry, catalog: Catalog, limits: Limits):
+    def __init__(self, ctx, registry: Registry, catalog: Catalog, limits: Limits, faults: bool):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, registry, catalog, limits), daemon=True,
+        self.proc = ctx.Process(target=_serve, args=(child, registry, catalog, limits, faults), daemon=True,
                                 name="tonghop-reader")
         self.proc.start()
         child.close()
@@ -154,10 +155,10 @@ class _Worker:
         self.conn.close()
 
 
-def _serve(conn, registry: Registry, catalog: Catalog, limits: Limits) -> None:
+def _serve(conn, registry: Registry, catalog: Catalog, limits: Limits, faults: bool) -> None:
     """A reading process: parse each job it is sent until it is sent None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the run in the main process, which ends the workers
-    _init(registry, catalog, limits)
+    _init(registry, catalog, limits, faults)
     while True:
         try:
             job = conn.recv()
@@ -173,6 +174,7 @@ class ReaderPool:
 
     def __init__(self, registry: Registry, catalog: Catalog, limits: Limits, workers: int):
         self.key = (registry, catalog, limits, workers)
+        self.faults = bool(os.environ.get(FAULT_ENV))
         self.ctx = mp.get_context(start_method())
         if self.ctx.get_start_method() == "forkserver":
             self.ctx.set_forkserver_preload(["__main__", "pipeline.parallel"])  # imported once by the server
@@ -180,12 +182,12 @@ class ReaderPool:
 
     def _new(self) -> _Worker:
         registry, catalog, limits, _ = self.key
-        return _Worker(self.ctx, registry, catalog, limits)
+        return _Worker(self.ctx, registry, catalog, limits, self.faults)
 
     def fits(self, registry: Registry, catalog: Catalog, limits: Limits, workers: int) -> bool:
         """True when this pool serves the same reference data and limits with as many workers."""
         reg, cat, lim, n = self.key
-        return reg is registry and cat is catalog and lim == limits and n == workers
+        return reg is registry and cat is catalog and lim == limits and n == workers and self.faults == bool(os.environ.get(FAULT_ENV))
 
     def run(self, jobs: Sequence[Job]) -> list[Submission]:
         """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected.
