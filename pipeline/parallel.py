@@ -16,6 +16,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ _catalog: Catalog | None = None
 _limits: Limits = Limits()
 _faults = False  # the test hook, as the main process saw FAULT_ENV when it started the worker
 _pool: "ReaderPool | None" = None  # kept for the next call with the same reference data
+_lock = threading.Lock()  # one caller at a time uses the kept pool (e.g. Dask tasks in threads of this process)
 
 
 def start_method() -> str:
@@ -267,10 +269,10 @@ class ReaderPool:
             w = self.workers[i] = self._new()
         raise RuntimeError("reading processes cannot be started")
 
-    def close(self) -> None:
-        """End the reading processes."""
+    def close(self, kill: bool = False) -> None:
+        """End the reading processes (at once when `kill`)."""
         for w in self.workers:
-            w.stop()
+            w.stop(kill=kill)
         self.workers = []
 
 
@@ -279,7 +281,9 @@ def _pool_for(registry: Registry, catalog: Catalog, limits: Limits, workers: int
     global _pool
     if _pool is not None and _pool.fits(registry, catalog, limits, workers):
         return _pool
-    shutdown()
+    if _pool is not None:
+        old, _pool = _pool, None
+        old.close()
     _pool = ReaderPool(registry, catalog, limits, workers)
     return _pool
 
@@ -287,9 +291,10 @@ def _pool_for(registry: Registry, catalog: Catalog, limits: Limits, workers: int
 def shutdown() -> None:
     """End the kept pool's reading processes (at exit, or when the reference data changes)."""
     global _pool
-    if _pool is not None:
-        pool, _pool = _pool, None
-        pool.close()
+    with _lock:
+        if _pool is not None:
+            pool, _pool = _pool, None
+            pool.close()
 
 
 atexit.register(shutdown)
@@ -303,4 +308,13 @@ def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limit
         return []
     if not isolated():
         return [parse_submission(p, registry, catalog, folder_period=fp, limits=limits) for p, fp in jobs]
-    return _pool_for(registry, catalog, limits, max(1, min(workers, len(jobs)))).run(jobs)
+    n = max(1, min(workers, len(jobs)))
+    global _pool
+    with _lock:
+        pool = _pool_for(registry, catalog, limits, n)
+        try:
+            return pool.run(jobs)
+        except BaseException:  # interrupted (Ctrl+C) or failed: its workers may hold jobs, so none is kept
+            _pool = None
+            pool.close(kill=True)
+            raise
