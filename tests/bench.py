@@ -209,6 +209,12 @@ def child(spec: dict) -> dict:
             clock.stop()
 
     used: list[int] = []
+    if spec.get("inprocess"):  # the reading of before isolation, for comparison
+        from pipeline.read.submission import parse_submission
+
+        def in_process(jobs, registry, catalog, limits, workers, **kw):
+            return [parse_submission(p, registry, catalog, folder_period=fp, limits=limits) for p, fp in jobs]
+        read_workers.parse_files = in_process
     parse_files = read_workers.parse_files  # record how many processes the runs really read with
 
     def spy(jobs, registry, catalog, limits, workers, **kw):
@@ -256,6 +262,40 @@ def startup_child(spec: dict) -> dict:
     first = _time(lambda: parse_files(jobs, reg, cat, workers=2))
     again = _time(lambda: parse_files(jobs, reg, cat, workers=2))
     return {"seq": seq, "first": first, "again": again, "n": len(jobs)}
+
+
+def isolation_child(spec: dict) -> dict:
+    """In a fresh process: seconds to parse the files in this process and in one bounded worker (kept pool), alternately."""
+    from pipeline.read import workers as parallel
+    from pipeline.reference.catalog import load_catalog
+    from pipeline.read.submission import parse_submission
+    from pipeline.reference.registry import load_registry
+
+    reg, cat = load_registry(Path(spec["units"])), load_catalog(SCHEMAS / "indicators.csv")
+    jobs = [(Path(f), None) for f in spec["files"]]
+    start = _time(lambda: parallel.parse_files(jobs[:1], reg, cat, workers=1))  # fork server + one worker
+    [parse_submission(p, reg, cat) for p, _ in jobs[:5]]  # warm this process too
+    seq, iso, cpu_seq, cpu_iso = [], [], [], []
+
+    def workers_cpu() -> float:  # user + system seconds of the kept reading processes (Linux /proc)
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for w in (parallel._pool.workers if parallel._pool else []):
+            try:
+                fields = Path(f"/proc/{w.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    for _ in range(3):  # alternate: the machine's load changes while measuring; CPU seconds are steadier than wall
+        c = time.process_time()
+        seq.append(_time(lambda: [parse_submission(p, reg, cat) for p, _ in jobs]))
+        cpu_seq.append(time.process_time() - c)
+        c, cw = time.process_time(), workers_cpu()
+        iso.append(_time(lambda: parallel.parse_files(jobs, reg, cat, workers=1)))
+        cpu_iso.append(time.process_time() - c + workers_cpu() - cw)
+    return {"seq": min(seq), "iso": min(iso), "cpu_seq": min(cpu_seq), "cpu_iso": min(cpu_iso), "start": start, "n": len(jobs)}
 
 
 def _tree_rss_mib(root: int) -> float:
@@ -362,6 +402,10 @@ def bench_size(n: int, workers: list[int], work: Path, pandas_cap: int, max_run_
         res[f"w{w}"] = run_child({"base": str(base / f"wh_w{w}"), "inbox": str(base / "inbox"), "units": str(units_csv),
                                   "late": str(late), "workers": w})
         print(f"[bench] N={n}: workers={w} full run {res[f'w{w}']['full']:.1f} s", file=sys.stderr, flush=True)
+    res["inproc"] = run_child({"base": str(base / "wh_inproc"), "inbox": str(base / "inbox"), "units": str(units_csv),
+                               "late": str(late), "workers": 1, "inprocess": True})
+    print(f"[bench] N={n}: in-process reading full run {res['inproc']['full']:.1f} s", file=sys.stderr, flush=True)
+    res["isolation"] = run_child({"isolation": True, "units": str(units_csv), "files": [str(f) for f in files]})
     return res
 
 
@@ -396,6 +440,16 @@ def table(results: list[dict], workers: list[int]) -> list[tuple[str, list[str]]
             lambda r, w=w: f"{r[f'w{w}']['stages'][READ_STAGE]:.1f}")
         add(f"  reading, ms per workbook per core, workers={w}",
             lambda r, w=w: f"{1000 * r[f'w{w}']['stages'][READ_STAGE] * r[f'w{w}']['used_workers'] / r['n']:.1f}")
+    add("isolation: parse ms/workbook, in this process / in 1 bounded worker",
+        lambda r: f"{1000 * r['isolation']['seq'] / r['isolation']['n']:.2f} / {1000 * r['isolation']['iso'] / r['isolation']['n']:.2f}"
+                  f" ({100 * (r['isolation']['iso'] / r['isolation']['seq'] - 1):+.0f} %)")
+    add("  CPU ms/workbook (all processes), in this process / in 1 bounded worker",
+        lambda r: f"{1000 * r['isolation']['cpu_seq'] / r['isolation']['n']:.2f} / {1000 * r['isolation']['cpu_iso'] / r['isolation']['n']:.2f}"
+                  f" ({100 * (r['isolation']['cpu_iso'] / r['isolation']['cpu_seq'] - 1):+.0f} %)")
+    add("  bounded pool start (fork server + 1 worker), s", lambda r: f"{r['isolation']['start']:.2f}")
+    add("full run, workers=1, reading in this process (no isolation), s", lambda r: f"{r['inproc']['full']:.1f}")
+    add("  isolation cost of the full run, workers=1 vs in-process",
+        lambda r: f"{100 * (r['w1']['full'] / r['inproc']['full'] - 1):+.1f} %")
     if len(workers) > 1:
         lo, hi = f"w{min(workers)}", f"w{max(workers)}"
         add(f"gain of workers={max(workers)}: full run / reading, ×",
@@ -444,7 +498,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         spec = json.loads(args.child)
-        Path(spec["result"]).write_text(json.dumps(startup_child(spec) if spec.get("startup") else child(spec)))
+        fn = startup_child if spec.get("startup") else isolation_child if spec.get("isolation") else child
+        Path(spec["result"]).write_text(json.dumps(fn(spec)))
         return
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     workers = [int(x) for x in args.workers.split(",") if x.strip()]
@@ -462,7 +517,7 @@ def main() -> None:
             print(f"N={r['n']}: runs skipped, {r['skipped']} (--max-run-minutes {args.max_run_minutes:g})")
     per_file = start["seq"] / start["n"]
     cost = start["first"] - start["seq"] / 2
-    print(f"\nworker start-up (fork server + 2 workers, first pool of a run): {cost:.2f} s; a later pool: "
+    print(f"\nworker start-up (fork server + 2 workers, first pool of a run): {cost:.2f} s; a later call (workers kept): "
           f"{start['again'] - start['seq'] / 2:.2f} s; reading pays in 2 processes above ≈ {cost / (per_file / 2):.0f} files "
           f"(at {1000 * per_file:.1f} ms/workbook); parallel.MIN_FILES_PER_WORKER = {_min_files()}")
 

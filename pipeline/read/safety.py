@@ -14,7 +14,7 @@ import re
 import struct
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,6 +40,9 @@ class Limits:
     stable_seconds: float = 2.0  # a file modified more recently than this may still be being copied
     ratio_floor_bytes: int = 2**20  # members declaring less than this are too small to be a bomb
     restat_seconds: float = 0.05  # pause between the two stats of is_stable
+    max_grid_cells: int = 2_000_000  # dense cells (from A1 to a sheet's last cell) a reader may build: ~100 MB
+    reader_memory_mb: int = 2048  # address-space ceiling of a reading worker process (RLIMIT_AS)
+    reader_seconds: float = 120.0  # time one file may take in a reading worker before it is stopped
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Verdict:
 
     code: str | None
     detail: str
+    extent: "ExtentPlan | None" = field(default=None, compare=False, repr=False)  # worksheets' real extent, when read
 
     @property
     def ok(self) -> bool:
@@ -270,22 +274,36 @@ def _check_zip(fh, size: int, limits: Limits) -> Verdict:
             return Verdict("file-unreadable", kind)
         if any(info.flag_bits & 0x1 for info in infos):
             return Verdict("file-encrypted", "ZIP members are password-encrypted")
+        sheets: list[tuple[str, bytes]] = []
         for info in infos:
             if info.is_dir() or not info.filename.lower().endswith(XML_SUFFIXES):
                 continue
+            whole = info.filename.startswith("xl/worksheets/sheet")  # read whole: its cells' extent is checked below
             try:
                 with zf.open(info) as member:
-                    data = member.read(XML_SCAN_BYTES)
+                    data = member.read() if whole else member.read(XML_SCAN_BYTES)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
                 return Verdict("file-unreadable", f"corrupt ZIP member {info.filename!r}: {exc}")
             except NotImplementedError as exc:
                 return Verdict("file-unreadable", f"ZIP member {info.filename!r}: {exc}")
             except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
                 return Verdict("file-encrypted", f"ZIP member {info.filename!r}: {exc}")
-            problem = _unsafe_xml(data)
+            problem = _unsafe_xml(data[:XML_SCAN_BYTES])
             if problem:
                 return Verdict("file-unsafe-xml", f"{problem} in {info.filename}")
+            if whole:
+                sheets.append((info.filename, data))
+        if sheets:
+            plan = extent_plan(zf, sheets, limits)
+            if plan.too_large is not None:
+                return Verdict("sheet-grid-too-large", grid_detail(plan.too_large))
+            return Verdict(None, "", plan)
     return OK
+
+
+def grid_detail(ext: "SheetExtent") -> str:
+    """Vietnamese detail of a sheet whose kept grid is still too large."""
+    return f"{ext.part}: {ext.keep_rows:,} dòng × {ext.keep_cols:,} cột".replace(",", ".")
 
 
 def _normalised(names: set[str]) -> set[str]:
@@ -433,3 +451,256 @@ def _as_text(head: bytes) -> str | None:
             text = head[: exc.start].decode("utf-8")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
     return text if controls <= len(text) // 50 else None
+
+
+# --------------------------------------------------------------------------- grid extent (before any dense read)
+
+# A cell element's opening tag with its reference (any namespace prefix, r in any attribute position).
+_CELL_OPEN = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})["\'][^>]*?(/?)>')
+_QUICK_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')  # a cell's reference as Excel and most writers put it
+_BEYOND_SMALL = re.compile(rb'<c r="(?:[A-Z][0-9]{5}|[A-Z]{2})')  # a cell at row 10000 or below, or column AA or right
+SMALL_GRID = 26 * 9999  # cells of A1:Z9999
+_ANY_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c[\s/>]')
+_ANY_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row[\s/>]')
+_ROW_R = re.compile(rb'\sr\s*=\s*["\']([0-9]{1,7})["\']')
+_WORKSHEET_TYPE = re.compile(rb'PartName\s*=\s*"([^"]+)"\s+ContentType\s*=\s*"[^"]*worksheet\+xml"|'
+                             rb'ContentType\s*=\s*"[^"]*worksheet\+xml"\s+PartName\s*=\s*"([^"]+)"')
+_MERGE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref\s*=\s*"\$?([A-Za-z]{1,3})\$?([0-9]{1,7}):\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"[^>]*/>')
+_SI = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?si[\s>].*?</(?:[A-Za-z_][\w.-]*:)?si>|<(?:[A-Za-z_][\w.-]*:)?si\s*/>', re.S)
+_TAGS = re.compile(rb'<[^>]*>')
+_C_CLOSE = re.compile(rb'</(?:[A-Za-z_][\w.-]*:)?c>')
+_FORMULA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s>/]')
+_SHARED_TYPE = re.compile(rb'\st\s*=\s*["\']s["\']')
+FAR_GAP = 1000  # a run of more than this many empty rows (or columns) ends the sheet's table area
+FAR_SHOWN = 5  # far cells named in the issue
+
+
+def column_index(letters: bytes | str) -> int:
+    """0-based column of A1-style column letters ('A' -> 0, 'AMJ' -> 1023)."""
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _ref(r: int, c: int) -> str:
+    letters, c = "", c + 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+@dataclass
+class SheetExtent:
+    """The cells one worksheet part really holds: the dense grid a reader would build, and what lies far from the table."""
+
+    part: str
+    rows: int  # dense grid height from A1 (last cell's row + 1)
+    cols: int  # dense grid width from A1
+    keep_rows: int = 0  # the table area kept when far cells are dropped
+    keep_cols: int = 0
+    far: list[tuple[int, int]] = field(default_factory=list)  # 0-based (row, col) of cells outside the kept area
+    far_blank: bool = True  # every far cell is empty or whitespace
+
+    @property
+    def cells(self) -> int:
+        """Cells of the dense grid from A1 to the last cell."""
+        return self.rows * self.cols
+
+
+@dataclass
+class ExtentPlan:
+    """What check_extent found in a package: sheets to trim (far cells dropped) or one sheet too large to read."""
+
+    trim: list[SheetExtent] = field(default_factory=list)
+    too_large: SheetExtent | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every sheet can be read as it is."""
+        return not self.trim and self.too_large is None
+
+
+def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
+    """Worksheet parts named by [Content_Types].xml, else the members under a worksheets/ folder."""
+    names = set(zf.namelist())
+    parts = sorted(n for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    if parts:
+        return parts
+    if "[Content_Types].xml" in names:
+        ct = zf.read("[Content_Types].xml")
+        for m in _WORKSHEET_TYPE.finditer(ct):
+            name = (m.group(1) or m.group(2)).decode("utf-8", "replace").lstrip("/")
+            if name in names:
+                parts.append(name)
+    if not parts:
+        parts = sorted(n for n in names if "worksheets/" in n and n.lower().endswith(".xml"))
+    return parts
+
+
+def _cell_positions(xml: bytes) -> list[tuple[int, int, int]]:
+    """(row, col, tag end) of every cell, 0-based; cells without an r attribute are placed as readers place them."""
+    cells = [(int(m.group(2)) - 1, column_index(m.group(1)), m.end()) for m in _CELL_OPEN.finditer(xml)]
+    if len(cells) == len(_ANY_CELL.findall(xml)):
+        return cells
+    out: list[tuple[int, int, int]] = []  # some cell has no reference: walk rows and cells in order
+    row, col = -1, -1
+    tokens = sorted([(m.start(), "row", m) for m in _ANY_ROW.finditer(xml)] + [(m.start(), "c", m) for m in _ANY_CELL.finditer(xml)],
+                    key=lambda t: t[0])
+    for pos, kind, m in tokens:
+        tag = xml[pos:xml.find(b">", pos) + 1]
+        if kind == "row":
+            r = _ROW_R.search(tag)
+            row, col = (int(r.group(1)) - 1) if r else row + 1, -1
+            continue
+        ref = _CELL_OPEN.match(xml, pos)
+        if ref:
+            row, col = int(ref.group(2)) - 1, column_index(ref.group(1))
+        else:
+            row, col = max(row, 0), col + 1
+        out.append((row, col, pos + len(tag)))
+    return out
+
+
+def _quick_fits(xml: bytes, limits: Limits) -> bool:
+    """True when every cell carries a plain reference and the grid they span fits the limit (the common case)."""
+    n_cells = xml.count(b"<c ") + xml.count(b"<c>")
+    if xml.count(b'<c r="') == n_cells and limits.max_grid_cells >= SMALL_GRID and not _BEYOND_SMALL.search(xml):
+        return True  # every cell within A1:Z9999
+    refs = _QUICK_REF.findall(xml)
+    if len(refs) != n_cells or (not refs and b":c " in xml):
+        return False
+    if not refs:
+        return True
+    cols, rows = zip(*refs)
+    width = max(map(len, cols))
+    top = max(cols) if width == 1 else max(c for c in cols if len(c) == width)
+    return max(map(int, rows)) * (column_index(top) + 1) <= limits.max_grid_cells
+
+
+def _first_run(values: list[int], gap: int) -> int:
+    """The last value of the first run of sorted `values` (a run ends where the next value is more than `gap` further)."""
+    end = values[0]
+    for v in values[1:]:
+        if v - end > gap:
+            break
+        end = v
+    return end
+
+
+def _cell_body(xml: bytes, tag_end: int) -> tuple[bytes, int]:
+    """The content of a cell element whose opening tag ends at tag_end, and where the element ends."""
+    if xml[tag_end - 2:tag_end] == b"/>":
+        return b"", tag_end
+    m = _C_CLOSE.search(xml, tag_end)
+    return (xml[tag_end:m.start()], m.end()) if m else (b"", tag_end)
+
+
+def _is_blank_cell(xml: bytes, tag_end: int, shared: list[bytes] | None) -> bool:
+    """True when a cell element holds nothing, or only whitespace text (a formula is never blank)."""
+    body, _ = _cell_body(xml, tag_end)
+    if _FORMULA.search(body):
+        return False
+    text = _TAGS.sub(b"", body).strip()
+    head = xml[xml.rfind(b"<", 0, tag_end):tag_end]
+    if text and shared is not None and _SHARED_TYPE.search(head):
+        try:
+            return not _TAGS.sub(b"", shared[int(text)]).strip()
+        except (ValueError, IndexError):
+            return False
+    return not text
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[bytes] | None:
+    name = next((n for n in zf.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+    return [m.group(0) for m in _SI.finditer(zf.read(name))] if name else None
+
+
+def check_extent(path, limits: Limits = Limits()) -> ExtentPlan:
+    """Find, from the cell references in each worksheet's XML (never its <dimension>), the grid a reader would build.
+
+    A sheet whose grid from A1 to its last cell exceeds `limits.max_grid_cells` is cut after the first run of its
+    rows (and columns) that more than FAR_GAP empty rows (columns) end: the cells beyond are far from the table.
+    If the kept area is still too large, the sheet is reported as too large to read.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return extent_plan(zf, ((part, zf.read(part)) for part in _worksheet_parts(zf)), limits)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
+        return ExtentPlan()  # the reader reports what is wrong with the package
+
+
+def extent_plan(zf: zipfile.ZipFile, sheets, limits: Limits) -> ExtentPlan:
+    """The ExtentPlan of (part name, XML) worksheet parts of the open package zf."""
+    plan = ExtentPlan()
+    shared: list[bytes] | None | bool = False
+    for part, xml in sheets:
+        if _quick_fits(xml, limits):
+            continue
+        cells = _cell_positions(xml)
+        if not cells:
+            continue
+        ext = SheetExtent(part, max(r for r, _, _ in cells) + 1, max(c for _, c, _ in cells) + 1)
+        if ext.cells <= limits.max_grid_cells:
+            continue
+        last_row = _first_run(sorted({r for r, _, _ in cells}), FAR_GAP)
+        last_col = _first_run(sorted({c for r, c, _ in cells if r <= last_row}), FAR_GAP)
+        ext.keep_rows, ext.keep_cols = last_row + 1, last_col + 1
+        if ext.keep_rows * ext.keep_cols > limits.max_grid_cells:
+            plan.too_large = ext
+            return plan
+        far = [(r, c, end) for r, c, end in cells if r > last_row or c > last_col]
+        if shared is False:
+            shared = _shared_strings(zf)
+        ext.far = [(r, c) for r, c, _ in far]
+        ext.far_blank = all(_is_blank_cell(xml, end, shared) for _, _, end in far)
+        plan.trim.append(ext)
+    return plan
+
+
+def trimmed_package(path, plan: ExtentPlan) -> bytes:
+    """The package with the far cells (and merges reaching past the kept area) of plan.trim's sheets removed."""
+    import io
+
+    parts = {e.part: e for e in plan.trim}
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            ext = parts.get(info.filename)
+            if ext is not None:
+                data = _drop_far(data, ext)
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _drop_far(xml: bytes, ext: SheetExtent) -> bytes:
+    """Remove the cell elements outside ext's kept area and clip merged ranges to it."""
+    far = set(ext.far)
+    pieces: list[bytes] = []
+    pos = 0
+    for r, c, end in _cell_positions(xml):
+        if (r, c) not in far:
+            continue
+        start = xml.rfind(b"<", 0, end)
+        _, end = _cell_body(xml, end)
+        pieces.append(xml[pos:start])
+        pos = end
+    pieces.append(xml[pos:])
+    xml = b"".join(pieces)
+
+    def clip(m: re.Match) -> bytes:
+        r0, c0 = int(m.group(2)) - 1, column_index(m.group(1))
+        r1, c1 = int(m.group(4)) - 1, column_index(m.group(3))
+        if r0 >= ext.keep_rows or c0 >= ext.keep_cols:
+            return b""
+        r1, c1 = min(r1, ext.keep_rows - 1), min(c1, ext.keep_cols - 1)
+        return f'<mergeCell ref="{_ref(r0, c0)}:{_ref(r1, c1)}"/>'.encode()
+    return _MERGE.sub(clip, xml)
+
+
+def far_cells_detail(ext: SheetExtent) -> str:
+    """Vietnamese detail naming the first far cells of a sheet."""
+    shown = ", ".join(_ref(r, c) for r, c in sorted(ext.far)[:FAR_SHOWN]) + (", …" if len(ext.far) > FAR_SHOWN else "")
+    return shown

@@ -66,7 +66,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
             sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
             return sub
         try:
-            book = read_workbook(path)
+            book = read_workbook(path, limits, verdict.extent)
         except WorkbookError as exc:
             sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=exc.detail))
             return sub
@@ -77,6 +77,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         sub.sheet = book.sheets[0].name if len(book.sheets) == 1 else None
     sub.file_name = book.file_name
     fname = book.file_name
+    sub.issues.extend(_note_issue(fname, n) for n in book.notes)
     if not any(any(v not in ("", None) for v in row) for s in book.sheets for row in s.rows):
         sub.issues.append(iss.issue("file-empty", file=fname))
         return sub
@@ -148,6 +149,16 @@ def _several_units(sub: Submission, split: UnitSheets, registry: Registry, catal
         sub.parts.append(part)
     sub.file_name = sub.parts[0].file_name if sub.parts else sub.file_name
     return sub
+
+
+def _note_issue(fname: str, note: dict) -> dict:
+    """An issue row from a note read_workbook left (cells it dropped, ...)."""
+    params = {k: v for k, v in note.items() if k != "code"}
+    params.setdefault("sheet_name", params.get("sheet", ""))
+    if note["code"] == "cell-far-from-table":
+        params["what"] = "; các ô này trống hoặc chỉ có dấu cách" if params.pop("blank", False) else \
+            "; nếu các ô này có số liệu, hãy chuyển vào bảng rồi gửi lại"
+    return iss.issue(note["code"], file=fname, **params)
 
 
 def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> dict:

@@ -34,7 +34,7 @@ def split_by_unit(book: Workbook, registry: Registry) -> UnitSheets | None:
         return None
     books: list[tuple[Workbook, str | None]] = []
     for sheet in book.sheets:
-        one = Workbook(book.file_name, [sheet])
+        one = Workbook(book.file_name, [sheet], [n for n in book.notes if n.get("sheet") in (None, sheet.name)])
         if sheet.name in named or read_tables(one):
             books.append((one, named.get(sheet.name)))
     labels = dict(zip(registry.units["code"], registry.units["label"])) if "label" in registry.units else {}

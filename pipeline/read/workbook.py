@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import io
+import posixpath
+import re
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from pipeline.vn import encodings as legacy
-
 from pipeline.read import recalc, safety, spreadsheetml
-
 from pipeline.read.basics import WorkbookError, cell_ref  # noqa: F401  (re-exported: readers import them from here)
+from pipeline.read.safety import ExtentPlan, Limits, check_extent, far_cells_detail, grid_detail, trimmed_package
+from pipeline.vn import encodings as legacy
 from pipeline.vn.text import nfc
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -54,10 +58,16 @@ class Workbook:
 
     file_name: str
     sheets: list[Sheet]
+    notes: list[dict] = field(default_factory=list)  # issue parameters (code, sheet, ...) found while reading
 
 
-def read_workbook(path: Path) -> Workbook:
-    """Read every visible worksheet of an .xlsx/.xlsm/.xls/.xlsb/.ods file with python-calamine."""
+def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | None = None) -> Workbook:
+    """Read every visible worksheet of an .xlsx/.xlsm/.xls/.xlsb/.ods file with python-calamine.
+
+    calamine builds a dense grid from A1 to a sheet's last cell, so the cells' real extent is checked first
+    (safety.check_extent, or `extent` when check_file already found it): cells far from the table are dropped and
+    reported, a grid still too large is refused.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS and suffix not in spreadsheetml.EXTENSIONS:
@@ -66,8 +76,9 @@ def read_workbook(path: Path) -> Workbook:
         return _read_spreadsheetml(path)
     if suffix not in EXTENSIONS:
         raise WorkbookError("file-unsupported", path.suffix or path.name)
+    source, notes = _bounded_source(path, limits, extent)
     try:
-        book = _open_calamine(path)
+        book = _open_calamine(path, source)
     except Exception as exc:  # calamine raises several error classes, all meaning "cannot open"
         name = type(exc).__name__
         if name == "PasswordError" or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
@@ -82,6 +93,8 @@ def read_workbook(path: Path) -> Workbook:
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(nfc(meta.name), rows, merged))
+    except MemoryError:
+        raise  # the reading worker reports it (file-reader-crashed), not as an unreadable file
     except Exception as exc:
         raise WorkbookError("file-unreadable", f"{type(exc).__name__}: {exc}") from exc
     finally:
@@ -91,15 +104,18 @@ def read_workbook(path: Path) -> Workbook:
         _mark_uncached_formulas(path, sheets)
     elif suffix == ".xls":
         _mark_uncached_formulas(path, sheets, xls=True)
-    return Workbook(file_name=nfc(path.name), sheets=sheets)
+    return Workbook(file_name=nfc(path.name), sheets=sheets, notes=notes)
 
 
-def _open_calamine(path: Path) -> CalamineWorkbook:
+def _open_calamine(path: Path, source) -> CalamineWorkbook:
     """Open with calamine; a package whose member names carry a leading '/' (which Excel accepts) is re-read with
-    its names normalised, in memory (the safety pre-check already bounded its size)."""
+    its names normalised, in memory (the safety pre-check already bounded its size). `source` is the path, or the
+    package without its far cells (_bounded_source)."""
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_object(source)
     except Exception:
+        if not isinstance(source, str):
+            raise
         fixed = safety.normalised_package(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
         if fixed is None:
             raise
@@ -118,6 +134,49 @@ def _read_spreadsheetml(path: Path) -> Workbook:
     if cells:  # formulas saved without a result: computed as Excel would, else left as UncachedFormula
         recalc.apply(sheets, cells)
     return Workbook(file_name=nfc(path.name), sheets=sheets)
+
+
+def _bounded_source(path: Path, limits: Limits, plan: ExtentPlan | None) -> tuple[str | io.BytesIO, list[dict]]:
+    """The file to give calamine (the path, or the package without its far cells) and the notes on dropped cells."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return str(path), []
+    plan = plan if plan is not None else check_extent(path, limits)
+    if plan.ok:
+        return str(path), []
+    if plan.too_large is not None:
+        raise WorkbookError("sheet-grid-too-large", grid_detail(plan.too_large))
+    names = _sheet_names_by_part(path)
+    notes = [{"code": "cell-far-from-table", "sheet": names.get(e.part, e.part), "count": len(e.far),
+              "cells": far_cells_detail(e), "blank": e.far_blank} for e in plan.trim]
+    return io.BytesIO(trimmed_package(path, plan)), notes
+
+
+def _sheet_names_by_part(path: Path) -> dict[str, str]:
+    """Worksheet part -> sheet name, from xl/workbook.xml and its relationships ({} when they cannot be read)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            wb_name = next((n for n in names if n.lower().endswith("workbook.xml") and "/_rels/" not in n), None)
+            if wb_name is None:
+                return {}
+            folder = wb_name.rsplit("/", 1)[0] + "/" if "/" in wb_name else ""
+            rels_name = f"{folder}_rels/{wb_name.rsplit('/', 1)[-1]}.rels"
+            rels = z.read(rels_name) if rels_name in names else b""
+            targets = {m.group(1): m.group(2) for m in re.finditer(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+            targets.update({m.group(2): m.group(1) for m in re.finditer(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+            out: dict[str, str] = {}
+            for m in re.finditer(rb'<(?:\w+:)?sheet\s[^>]*>', z.read(wb_name)):
+                tag = m.group(0)
+                name = re.search(rb'\sname="([^"]*)"', tag)
+                rid = re.search(rb'\s(?:\w+:)?id="([^"]*)"', tag)
+                if not name or not rid or rid.group(1) not in targets:
+                    continue
+                target = targets[rid.group(1)].decode("utf-8", "replace")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(folder + target)
+                out[part] = nfc(html.unescape(name.group(1).decode("utf-8", "replace")))
+            return out
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
 
 
 def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:

@@ -1,28 +1,53 @@
-"""Reading workbooks in worker processes: the same Submissions, in the same order, as reading them one by one."""
+"""Reading workbooks in bounded worker processes: the same Submissions, in the same order, as reading them one by one.
+
+A reader (calamine is native code) that aborts, crashes, allocates past the memory ceiling or hangs costs only its
+own file: every file is read in a worker process whose address space is capped (Limits.reader_memory_mb, RLIMIT_AS)
+and which is killed after Limits.reader_seconds on one file. Such a file comes back as a rejected Submission
+(file-reader-crashed / file-reader-timeout) and a fresh worker takes its place for the rest. Each worker has its own
+pipe and reads one file at a time, so a death is always charged to the file it was reading (pebble 5.2.3's shared
+task channel lost a task when a worker died right after taking it: a good file came back timed out after 120 s).
+The pool is kept between calls of one run (the flow reads in parts), so its workers start once.
+"""
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing as mp
 import os
+import resource
+import signal
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
 
 from pipeline.reference.catalog import Catalog
 from pipeline.read.safety import Limits
 from pipeline.read.submission import Submission, parse_submission
 from pipeline.reference.registry import Registry
+from pipeline import issues as iss
+from pipeline.vn.text import nfc
 
 # Starting the workers costs about 0.5 s in a run (a fork server importing pandas, pandera and calamine once, then
-# forking the workers; tests/bench.py prints it). Two processes win back half of 7-15 ms per workbook, so reading
-# in parallel pays above roughly 60-130 files; below 2 x this many files they are read in this process.
+# forking the workers; tests/bench.py prints it). Two processes win back half of 7-15 ms per workbook, so a second
+# worker pays above roughly 60-130 files; below 2 x this many files one worker reads them all.
 MIN_FILES_PER_WORKER = 50
+# Test hook, off unless this variable is set: a file whose name holds one of the markers makes the worker abort,
+# allocate without end or sleep past the time limit, as a reader caught by such a fault would.
+FAULT_ENV = "TONGHOP_TEST_READER_FAULTS"
+FAULTS = ("[abort]", "[hog]", "[hang]")
+DEPTH = 2  # jobs a worker holds at once
 
 Job = tuple[Path, str | None]  # (path, folder period)
 
 _registry: Registry | None = None
 _catalog: Catalog | None = None
 _limits: Limits = Limits()
+_faults = False  # the test hook, as the main process saw FAULT_ENV when it started the worker
+_pool: "ReaderPool | None" = None  # kept for the next call with the same reference data
+_lock = threading.Lock()  # one caller at a time uses the kept pool (e.g. Dask tasks in threads of this process)
 
 
 def start_method() -> str:
@@ -36,31 +61,260 @@ def cores() -> int:
 
 
 def effective_workers(n_files: int, workers: int) -> int:
-    """Return how many processes should read n_files when `workers` are allowed (1 = read in this process)."""
-    if workers <= 1 or mp.current_process().daemon:  # a daemonic process (e.g. a Dask worker) may not start children
+    """Return how many worker processes should read n_files when `workers` are allowed (at least one)."""
+    if workers <= 1 or mp.current_process().daemon:
         return 1
     return max(1, min(workers, cores(), n_files // MIN_FILES_PER_WORKER))
 
 
-def _init(registry: Registry, catalog: Catalog, limits: Limits) -> None:
-    """Keep the run's reference data in the worker (sent once per worker, not once per file)."""
-    global _registry, _catalog, _limits
-    _registry, _catalog, _limits = registry, catalog, limits
+def isolated() -> bool:
+    """True when files can be read in worker processes (a daemonic process, e.g. a Dask worker, may not start any)."""
+    return not mp.current_process().daemon
+
+
+def cap_memory(mb: int) -> None:
+    """Cap this process's address space at `mb` MiB (never above a hard limit already set)."""
+    if mb <= 0:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = mb * 2**20 if hard == resource.RLIM_INFINITY else min(mb * 2**20, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _init(registry: Registry, catalog: Catalog, limits: Limits, faults: bool = False) -> None:
+    """Keep the run's reference data in the worker (sent once per worker, not once per file) and cap its memory."""
+    global _registry, _catalog, _limits, _faults
+    _registry, _catalog, _limits, _faults = registry, catalog, limits, faults
+    cap_memory(limits.reader_memory_mb)
+
+
+def _fault(path: Path) -> None:
+    """The test hook (see FAULT_ENV): behave as a reader caught by a native fault would."""
+    name = path.name
+    if "[abort]" in name:
+        os.abort()
+    if "[hog]" in name:
+        hog = []
+        while True:
+            hog.append(bytearray(64 * 2**20))
+    if "[hang]" in name:
+        time.sleep(3600)
 
 
 def _parse(job: Job) -> Submission:
     assert _registry is not None and _catalog is not None
-    return parse_submission(job[0], _registry, _catalog, folder_period=job[1], limits=_limits)
+    try:
+        if _faults:
+            _fault(Path(job[0]))
+        return parse_submission(job[0], _registry, _catalog, folder_period=job[1], limits=_limits)
+    except MemoryError:
+        return failed(job[0], "file-reader-crashed", f"vượt giới hạn bộ nhớ {_limits.reader_memory_mb} MB")
+
+
+def failed(path: Path, code: str, detail: str) -> Submission:
+    """The Submission of a file whose reading was stopped: rejected with `code`."""
+    path = Path(path)
+    sub = Submission(file_name=nfc(path.name), path=path)
+    sub.issues.append(iss.issue(code, file=sub.file_name, detail=detail))
+    return sub
+
+
+def _exit_detail(code: int | None, limits: Limits) -> str:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"tín hiệu {-code}"
+        extra = f"; có thể do vượt giới hạn bộ nhớ {limits.reader_memory_mb} MB" if -code in (signal.SIGABRT, signal.SIGSEGV, signal.SIGKILL) else ""
+        return f"tiến trình đọc bị dừng bởi {name}{extra}"
+    return f"tiến trình đọc kết thúc với mã {code}"
+
+
+class _Worker:
+    """One reading process and the pipe it takes jobs from and gives Submissions back on."""
+
+    def __init__(self, ctx, registry: Registry, catalog: Catalog, limits: Limits, faults: bool):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, registry, catalog, limits, faults), daemon=True,
+                                name="tonghop-reader")
+        self.proc.start()
+        child.close()
+        self.jobs: deque[int] = deque()  # indexes of the jobs sent to it, the first being read
+        self.since = 0.0  # when it started the first
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _serve(conn, registry: Registry, catalog: Catalog, limits: Limits, faults: bool) -> None:
+    """A reading process: parse each job it is sent until it is sent None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the run in the main process, which ends the workers
+    _init(registry, catalog, limits, faults)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        conn.send(_parse(job))
+
+
+class ReaderPool:
+    """Reading processes kept for a run: each reads one file at a time; one that dies or overruns is replaced."""
+
+    def __init__(self, registry: Registry, catalog: Catalog, limits: Limits, workers: int):
+        self.key = (registry, catalog, limits, workers)
+        self.faults = bool(os.environ.get(FAULT_ENV))
+        self.ctx = mp.get_context(start_method())
+        if self.ctx.get_start_method() == "forkserver":
+            self.ctx.set_forkserver_preload(["__main__", "pipeline.parallel"])  # imported once by the server
+        self.workers = [self._new() for _ in range(workers)]
+
+    def _new(self) -> _Worker:
+        registry, catalog, limits, _ = self.key
+        return _Worker(self.ctx, registry, catalog, limits, self.faults)
+
+    def fits(self, registry: Registry, catalog: Catalog, limits: Limits, workers: int) -> bool:
+        """True when this pool serves the same reference data and limits with as many workers."""
+        reg, cat, lim, n = self.key
+        return reg is registry and cat is catalog and lim == limits and n == workers and self.faults == bool(os.environ.get(FAULT_ENV))
+
+    def run(self, jobs: Sequence[Job]) -> list[Submission]:
+        """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected.
+
+        Each worker holds up to DEPTH jobs (the next one waits in its pipe while the main process unpickles the last
+        result); a job is charged only when it is the one the worker was reading.
+        """
+        limits: Limits = self.key[2]
+        out: list[Submission | None] = [None] * len(jobs)
+        todo = deque(range(len(jobs)))
+        left = len(jobs)
+        for i, w in enumerate(self.workers):
+            if not w.proc.is_alive():
+                w.conn.close()
+                self.workers[i] = self._new()
+        for i in range(len(self.workers)):
+            self._fill(i, todo, jobs)
+        while left:
+            busy = [w for w in self.workers if w.jobs]
+            wait = None
+            if limits.reader_seconds > 0:
+                wait = max(0.0, min(w.since + limits.reader_seconds for w in busy) - time.monotonic())
+            ready = set(mp_wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait))
+            for i, w in enumerate(self.workers):
+                if not w.jobs:
+                    continue
+                k = w.jobs[0]
+                result: Submission | None = None
+                if w.conn in ready or w.proc.sentinel in ready:
+                    try:
+                        if w.conn.poll():
+                            result = w.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    if result is None:
+                        w.proc.join(5)
+                        result = failed(jobs[k][0], "file-reader-crashed", _exit_detail(w.proc.exitcode, limits))
+                        w = self._replace(i, todo)
+                elif limits.reader_seconds > 0 and time.monotonic() - w.since >= limits.reader_seconds:
+                    result = failed(jobs[k][0], "file-reader-timeout", f"{limits.reader_seconds:g}")
+                    w = self._replace(i, todo)
+                if result is None:
+                    continue
+                out[k] = result
+                left -= 1
+                if w.jobs and w.jobs[0] == k:
+                    w.jobs.popleft()
+                    w.since = time.monotonic()  # its next job starts now
+                self._fill(i, todo, jobs)
+        return out  # type: ignore[return-value]
+
+    def _replace(self, i: int, todo: deque) -> _Worker:
+        """Kill worker i, put the jobs it had not started back in front of the queue, start a fresh worker."""
+        w = self.workers[i]
+        todo.extendleft(reversed(list(w.jobs)[1:]))
+        w.stop(kill=True)
+        self.workers[i] = self._new()
+        return self.workers[i]
+
+    def _fill(self, i: int, todo: deque, jobs: Sequence[Job]) -> _Worker:
+        """Send worker i jobs until it holds DEPTH; a worker found dead before it took its first is replaced."""
+        w = self.workers[i]
+        for _ in range(3):
+            while todo and len(w.jobs) < DEPTH:
+                k = todo.popleft()
+                try:
+                    w.conn.send(jobs[k])
+                except OSError:  # it died; a job it was reading is charged when its end is seen
+                    todo.appendleft(k)
+                    break
+                if not w.jobs:
+                    w.since = time.monotonic()
+                w.jobs.append(k)
+            if w.jobs or not todo:
+                return w
+            w.stop(kill=True)
+            w = self.workers[i] = self._new()
+        raise RuntimeError("reading processes cannot be started")
+
+    def close(self, kill: bool = False) -> None:
+        """End the reading processes (at once when `kill`)."""
+        for w in self.workers:
+            w.stop(kill=kill)
+        self.workers = []
+
+
+def _pool_for(registry: Registry, catalog: Catalog, limits: Limits, workers: int) -> ReaderPool:
+    """A pool of `workers` reading processes for this reference data (the kept one when it fits)."""
+    global _pool
+    if _pool is not None and _pool.fits(registry, catalog, limits, workers):
+        return _pool
+    if _pool is not None:
+        old, _pool = _pool, None
+        old.close()
+    _pool = ReaderPool(registry, catalog, limits, workers)
+    return _pool
+
+
+def shutdown() -> None:
+    """End the kept pool's reading processes (at exit, or when the reference data changes)."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            pool, _pool = _pool, None
+            pool.close()
+
+
+atexit.register(shutdown)
 
 
 def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limits: Limits = Limits(),
                 workers: int = 2) -> list[Submission]:
-    """Parse (path, folder period) jobs in `workers` processes, in the jobs' order."""
-    workers = max(1, min(workers, len(jobs)))
-    chunksize = max(1, min(16, len(jobs) // (workers * 8)))  # few round trips, yet a balanced tail
-    ctx = mp.get_context(start_method())
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["__main__", "pipeline.read.workers"])  # imported once by the server, not per worker
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
-                             initargs=(registry, catalog, limits)) as pool:
-        return list(pool.map(_parse, jobs, chunksize=chunksize))
+    """Parse (path, folder period) jobs in `workers` bounded processes, in the jobs' order; a file that kills its
+    worker or overruns the time limit comes back rejected. In a daemonic process they are read in this process."""
+    if not jobs:
+        return []
+    if not isolated():
+        return [parse_submission(p, registry, catalog, folder_period=fp, limits=limits) for p, fp in jobs]
+    n = max(1, min(workers, len(jobs)))
+    global _pool
+    with _lock:
+        pool = _pool_for(registry, catalog, limits, n)
+        try:
+            return pool.run(jobs)
+        except BaseException:  # interrupted (Ctrl+C) or failed: its workers may hold jobs, so none is kept
+            _pool = None
+            pool.close(kill=True)
+            raise
