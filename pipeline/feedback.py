@@ -11,7 +11,7 @@ import xlsxwriter
 from pipeline.periods import period_label
 
 FONT = "Times New Roman"
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 STATUS_VI = {"loaded": "Đã nạp", "rejected": "Bị từ chối", "duplicate": "Trùng lặp", "skipped": "Để lại kỳ sau",
              "superseded": "Bị thay thế"}
 

@@ -12,7 +12,7 @@ class IssueType:
     """One kind of problem: its code, default severity, scope, message template and description."""
 
     code: str
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "info" (noted for the reader, changes nothing)
     scope: str  # "file" (rejects the submission) | "value" (drops that value) | "row" | "info"
     template: str  # Vietnamese, str.format(**params)
     description: str  # English, for developers and the docs
@@ -31,6 +31,10 @@ _TYPES = [
     IssueType("period-unknown", "error", "file", "Không xác định được kỳ báo cáo", "No period label was found and the file is not in a period folder."),
     IssueType("period-mismatch", "warning", "info", "Kỳ báo cáo ghi trong tệp ({found}) khác kỳ của thư mục ({period}); dùng kỳ {period}", "The file's own period label disagrees with its inbox folder; the folder wins."),
     IssueType("no-values", "error", "file", "Bảng số liệu không có giá trị nào", "A table was found but every value cell is blank."),
+    # What the person sees in Excel: hidden parts are not read
+    IssueType("sheet-hidden", "info", "info", "Trang tính ẩn \"{sheet_name}\" có số liệu nhưng không được đọc (chỉ đọc các trang tính đang hiển thị)", "A hidden or very hidden sheet holds figures; it contributes no value and no metadata."),
+    IssueType("row-hidden", "info", "info", "Dòng {row} của trang \"{sheet_name}\" đang bị ẩn và có số liệu; không được đọc (chỉ đọc các dòng đang hiển thị)", "A hidden row holds figures; its cells are not read."),
+    IssueType("column-hidden", "info", "info", "Cột {column} của trang \"{sheet_name}\" đang bị ẩn và có số liệu; không được đọc (chỉ đọc các cột đang hiển thị)", "A hidden column holds figures; its cells are not read."),
     # Rows
     IssueType("row-unmapped", "warning", "row", "Không khớp được dòng \"{name}\" (STT {printed_code}) với chỉ tiêu nào trong danh mục", "A row with a value could not be matched to any catalog indicator; its value is not loaded."),
     IssueType("indicator-repeated", "warning", "row", "Chỉ tiêu {indicator_code} xuất hiện nhiều lần; dùng giá trị ở {first_ref}", "The same indicator was read twice in one file; the first occurrence is kept."),
@@ -38,6 +42,9 @@ _TYPES = [
     IssueType("value-invalid", "error", "value", "Giá trị \"{raw}\" không phải là số", "A value cell holds text that is not a number."),
     IssueType("value-excel-error", "error", "value", "Ô chứa lỗi Excel {raw}", "A value cell holds an Excel error such as #DIV/0!."),
     IssueType("value-formula-uncached", "error", "value", "Ô chứa công thức {raw} nhưng không có giá trị đã tính (hãy mở tệp bằng Excel, lưu lại rồi gửi lại)", "A formula cell was saved without its cached value, so its number is unknown."),
+    IssueType("value-date-format", "error", "value", "Ô số liệu được định dạng ngày tháng (Excel hiển thị {raw}, giá trị lưu {stored}); không đọc thành số. Hãy định dạng lại ô thành số rồi gửi lại", "A value cell has a date/time number format, so Excel shows a date: it is never read as a count."),
+    IssueType("value-percent-format", "warning", "info", "Ô định dạng phần trăm nên Excel hiển thị {raw}, không hợp lý cho chỉ tiêu này; dùng số đã nhập {value}", "A percent-formatted cell whose shown percent makes no sense for the indicator (80 typed into a % cell shows 8000 %, a count shown as a percent): the typed number is used."),
+    IssueType("value-merged-cell", "warning", "info", "Giá trị \"{raw}\" lấy từ ô gộp {merge} phủ nhiều dòng chỉ tiêu; áp dụng cho cả dòng này", "A value cell merged down over several indicator rows: its value applies to each row the merge covers."),
     IssueType("value-word", "warning", "info", "Giá trị \"{raw}\" được hiểu là 0", "A word such as \"Không\" was read as 0."),
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),

@@ -33,7 +33,7 @@ COVER_SHEET = "Thông tin chung"
 COMPLETENESS_SHEET = "Tình hình nộp báo cáo"
 ISSUES_SHEET = "Lỗi và cảnh báo"
 ON_TIME, LATE, SUBMITTED, MISSING = "Nộp đúng hạn", "Nộp muộn", "Đã nộp", "Chưa nộp"
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
 # area sheets: code, indicator, unit of measure, district value, units covered, note, then one column per unit
 _AREA_WIDTHS = (10, 42, 10, 12, 10, 22)

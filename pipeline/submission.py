@@ -65,6 +65,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if not any(any(v not in ("", None) for v in row) for s in book.sheets for row in s.rows):
         sub.issues.append(iss.issue("file-empty", file=fname))
         return sub
+    sub.issues.extend(_hidden_issues(book))
     meta = read_metadata(book, registry)
     sub.unit_code, sub.window, sub.report_number, sub.report_date = meta.unit_code, meta.window, meta.report_number, meta.report_date
     sub.period_stated = meta.period_code
@@ -95,9 +96,11 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         code = m.indicator_code
         kind = frame.at[code, "kind"]
         listed = catalog.codes_list(code) if kind == "coded" else {}
-        v = normalise_value(r.raw, kind, r.unit, listed)
+        v = normalise_value(r.raw, kind, r.unit, listed, r.fmt)
+        if r.merged:
+            sub.issues.append(iss.issue("value-merged-cell", **ref, indicator_code=code, raw=v.raw, merge=r.merged))
         if v.issue:
-            sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw))
+            sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw, **(v.params or {})))
         elif v.value and not r.unit.strip():  # a non-zero figure in a row without a unit (group rows often carry 0)
             sub.issues.append(iss.issue("value-without-unit", **ref, indicator_code=code, raw=v.raw))
         if v.value is not None:
@@ -110,6 +113,20 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if sub.observations["value"].notna().sum() == 0 and not sub.rejected_by:
         sub.issues.append(iss.issue("no-values", file=fname))
     return sub
+
+
+def _hidden_issues(book) -> list[dict]:
+    """Info notes for hidden sheets, rows and columns that hold figures (they are not read)."""
+    fname = book.file_name
+    out = [iss.issue("sheet-hidden", file=fname, sheet=name, sheet_name=name) for name, _state, figures in book.hidden_sheets if figures]
+    for sheet in book.sheets:
+        for what, index, ref in sheet.hidden_figures:
+            if what == "row":
+                out.append(iss.issue("row-hidden", file=fname, sheet=sheet.name, cell=ref, sheet_name=sheet.name, row=index + 1))
+            else:
+                out.append(iss.issue("column-hidden", file=fname, sheet=sheet.name, cell=ref, sheet_name=sheet.name,
+                                     column=ref.rstrip("0123456789")))
+    return out
 
 
 def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> dict:

@@ -1,0 +1,185 @@
+"""What Excel shows of an .xlsx/.xlsm sheet beyond its stored values: hidden rows and columns, percent and
+date number formats (python-calamine gives neither).
+
+One cheap pass over the package: styles.xml tells whether any cell style (cellXfs) uses a percent or date
+format; a sheet's XML is scanned cell by cell only when it says `hidden=` somewhere or when such a style
+exists, so an ordinary workbook pays one zip open and a byte search per sheet.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Built-in number formats (ECMA-376 §18.8.30): 9, 10 are percent; 14-22, 45-47 dates and times; 27-36 and
+# 50-58 are the East Asian locale date formats Excel also maps to dates.
+_BUILTIN_PERCENT = {9, 10}
+_BUILTIN_DATE = set(range(14, 23)) | {45, 46, 47} | set(range(27, 37)) | set(range(50, 59))
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|col)\b([^>]*)>")
+_ATTR = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_HIDDEN = re.compile(rb"\bhidden\s*=\s*[\"'](?:1|true)[\"']")
+_REF = re.compile(rb"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+@dataclass
+class SheetView:
+    """The display facts of one sheet, 0-based: hidden rows, hidden columns, cells with a percent/date format."""
+
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "percent" | "date"
+
+
+def format_kind(code: str) -> str | None:
+    """Classify a number-format code: "percent", "date" (dates and times) or None."""
+    s = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)  # quoted text, escaped chars, padding and fill chars
+    s = re.sub(r"\[[^\]]*\]", "", s)  # colours, conditions, locales
+    if "%" in s:
+        return "percent"
+    s = s.lower().replace("general", "")
+    if re.search(r"[dmyhs]", s) and not re.fullmatch(r"[#0.,\s;e+\-()]*", s):
+        return "date"
+    return None
+
+
+def _attrs(raw: bytes) -> dict[bytes, bytes]:
+    out: dict[bytes, bytes] = {}
+    for m in _ATTR.finditer(raw):
+        key = m.group(1).split(b":")[-1]
+        out[key] = m.group(2) if m.group(2) is not None else m.group(3)
+    return out
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _part(base: str, target: str) -> str:
+    """Resolve a relationship target against the folder of its source part."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Map relationship id -> (type tail, resolved target) of a part."""
+    name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    try:
+        xml = z.read(name)
+    except KeyError:
+        return {}
+    out = {}
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b([^>]*)>", xml):
+        a = _attrs(m.group(1))
+        if b"Id" in a and b"Target" in a:
+            kind = a.get(b"Type", b"").decode("utf-8", "replace").rsplit("/", 1)[-1]
+            out[a[b"Id"].decode("utf-8", "replace")] = (kind, _part(part, html.unescape(a[b"Target"].decode("utf-8", "replace"))))
+    return out
+
+
+def _styled_xfs(xml: bytes) -> dict[int, str]:
+    """Map cellXfs index -> "percent" | "date" for the cell styles that use such a number format."""
+    custom: dict[int, str] = {}
+    for m in re.finditer(rb"<(?:\w+:)?numFmt\b([^>]*)>", xml):
+        a = _attrs(m.group(1))
+        try:
+            fid = int(a.get(b"numFmtId", b""))
+        except ValueError:
+            continue
+        kind = format_kind(html.unescape(a.get(b"formatCode", b"").decode("utf-8", "replace")))
+        if kind:
+            custom[fid] = kind
+    block = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", xml, re.S)
+    if block is None:
+        return {}
+    out: dict[int, str] = {}
+    for i, m in enumerate(re.finditer(rb"<(?:\w+:)?xf\b([^>]*)>", block.group(1))):
+        try:
+            fid = int(_attrs(m.group(1)).get(b"numFmtId", b"0"))
+        except ValueError:
+            continue
+        kind = custom.get(fid) or ("percent" if fid in _BUILTIN_PERCENT else "date" if fid in _BUILTIN_DATE else None)
+        if kind:
+            out[i] = kind
+    return out
+
+
+def _scan(xml: bytes, styled: dict[int, str]) -> SheetView:
+    """Walk the row/col/cell tags of a sheet, tracking positions where r= is omitted."""
+    view = SheetView()
+    row = -1
+    col = -1
+    for m in _TAG.finditer(xml):
+        tag, raw = m.group(1), m.group(2)
+        if tag == b"c":
+            col += 1
+            if styled and b"s=" in raw or b"r=" in raw:
+                a = _attrs(raw)
+                ref = _REF.match(a.get(b"r", b""))
+                if ref:
+                    col = _col_index(ref.group(1))
+                    row = int(ref.group(2)) - 1
+                if styled:
+                    try:
+                        kind = styled.get(int(a.get(b"s", b"0")))
+                    except ValueError:
+                        kind = None
+                    if kind:
+                        view.formats[(row, col)] = kind
+        elif tag == b"row":
+            row += 1
+            col = -1
+            a = _attrs(raw)
+            try:
+                row = int(a.get(b"r", b"")) - 1
+            except ValueError:
+                pass
+            if a.get(b"hidden") in (b"1", b"true"):
+                view.hidden_rows.add(row)
+        else:  # <col min max hidden>
+            a = _attrs(raw)
+            if a.get(b"hidden") in (b"1", b"true"):
+                try:
+                    lo, hi = int(a[b"min"]) - 1, int(a[b"max"]) - 1
+                except (KeyError, ValueError):
+                    continue
+                view.hidden_cols.update(range(lo, min(hi, lo + 16384) + 1))
+    return view
+
+
+def read_views(path: Path) -> dict[str, SheetView]:
+    """Return {sheet name as in workbook.xml: SheetView} for the sheets that have something to show; {} otherwise."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            book = next((t for k, t in _rels(z, "").values() if k == "officeDocument"), "xl/workbook.xml") if "_rels/.rels" in names else "xl/workbook.xml"
+            if book not in names:
+                return {}
+            rels = _rels(z, book)
+            styles = next((t for k, t in rels.values() if k == "styles"), None)
+            styled = _styled_xfs(z.read(styles)) if styles in names else {}
+            wb_xml = z.read(book)
+            out: dict[str, SheetView] = {}
+            for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)>", wb_xml):
+                a = _attrs(m.group(1))
+                target = rels.get(a.get(b"id", b"").decode("utf-8", "replace"))
+                if target is None or target[1] not in names:
+                    continue
+                xml = z.read(target[1])
+                need_hidden = b"hidden" in xml and _HIDDEN.search(xml) is not None
+                if not need_hidden and not (styled and b" s=" in xml):
+                    continue
+                view = _scan(xml, styled)
+                if view.hidden_rows or view.hidden_cols or view.formats:
+                    out[html.unescape(a.get(b"name", b"").decode("utf-8", "replace"))] = view
+            return out
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        return {}
