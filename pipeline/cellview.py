@@ -227,3 +227,77 @@ def read_views(path: Path) -> dict[str, SheetView]:
             return out
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
         return {}
+
+
+# Legacy .xls (BIFF8): a byte search of the Workbook stream finds the records that can matter (ROW with the
+# hidden flag, COLINFO hidden, XF records using a percent format); only then xlrd reads the formatting.
+_ROW, _COLINFO, _XF, _FORMAT = b"\x08\x02\x10\x00", b"\x7d\x00\x0c\x00", b"\xe0\x00\x14\x00", b"\x1e\x04"
+
+
+class _Quiet:
+    def write(self, _text: str) -> None:
+        pass
+
+
+def _biff_may_need_views(stream: bytes) -> bool:
+    """Cheap pre-check of a BIFF8 Workbook stream: a hidden row or column, or a percent cell format."""
+    def each(tag: bytes):
+        i = stream.find(tag)
+        while i >= 0:
+            yield i
+            i = stream.find(tag, i + 1)
+
+    for i in each(_ROW):
+        if len(stream) >= i + 18 and struct.unpack_from("<H", stream, i + 16)[0] & 0x20:
+            return True
+    for i in each(_COLINFO):
+        if len(stream) >= i + 14 and struct.unpack_from("<H", stream, i + 12)[0] & 0x01:
+            return True
+    percent = set(_BUILTIN_PERCENT)
+    for i in each(_FORMAT):
+        if len(stream) >= i + 6:
+            size = struct.unpack_from("<H", stream, i + 2)[0]
+            if b"%" in stream[i + 6:i + 4 + size]:
+                percent.add(struct.unpack_from("<H", stream, i + 4)[0])
+    return any(len(stream) >= i + 8 and struct.unpack_from("<H", stream, i + 6)[0] in percent for i in each(_XF))
+
+
+def read_xls_views(path: Path) -> dict[str, SheetView]:
+    """Hidden rows/columns and percent-formatted number cells of a legacy .xls, by sheet name; {} when none."""
+    try:
+        import xlrd
+        from xlrd import compdoc
+
+        data = Path(path).read_bytes()
+        if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return {}
+        doc = compdoc.CompDoc(data, logfile=_Quiet())
+        stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
+        if not stream or not _biff_may_need_views(stream):
+            return {}
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=_Quiet())
+    except Exception:  # xlrd cannot read every .xls calamine can: then the cells are read as calamine gives them
+        return {}
+    try:
+        kinds = {key: format_kind(fmt.format_str or "") for key, fmt in book.format_map.items()}
+        percent_xf = {i for i, xf in enumerate(book.xf_list) if kinds.get(xf.format_key) == "percent"}
+        out: dict[str, SheetView] = {}
+        for index, name in enumerate(book.sheet_names()):
+            sh = book.sheet_by_index(index)
+            view = SheetView(
+                hidden_rows={r for r, info in sh.rowinfo_map.items() if info.hidden},
+                hidden_cols={c for c, info in sh.colinfo_map.items() if info.hidden},
+            )
+            if percent_xf:
+                for r in range(sh.nrows):
+                    for c, ctype in enumerate(sh.row_types(r)):
+                        if ctype == xlrd.XL_CELL_NUMBER and sh.cell_xf_index(r, c) in percent_xf:
+                            view.formats[(r, c)] = "percent"
+            if view.hidden_rows or view.hidden_cols or view.formats:
+                out[name] = view
+            book.unload_sheet(index)
+        return out
+    except Exception:
+        return {}
+    finally:
+        book.release_resources()

@@ -102,7 +102,7 @@ def read_workbook(path: Path) -> Workbook:
         raise WorkbookError("file-unreadable", f"{type(exc).__name__}: {exc}") from exc
     finally:
         book.close()
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         _apply_views(path, sheets)
     _convert_legacy_text(path, sheets)
     if path.suffix.lower() in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
@@ -121,7 +121,7 @@ def _is_figure(v: object) -> bool:
 
 def _apply_views(path: Path, sheets: list[Sheet]) -> None:
     """Attach hidden rows/columns and percent/date formats (pipeline.cellview) and blank the hidden cells."""
-    views = cellview.read_views(path)
+    views = cellview.read_xls_views(path) if path.suffix.lower() == ".xls" else cellview.read_views(path)
     if not views:
         return
     by_name = {nfc(k): v for k, v in views.items()}

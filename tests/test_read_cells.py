@@ -304,8 +304,8 @@ def test_date_formatted_value_is_reported_not_read(tmp_path, registry, catalog):
     assert "12/01/1900" in next(i["message"] for i in sub.issues if i["indicator_code"] == "I.1")
 
 
-def test_date_format_unknown_to_calamine_is_still_a_date(tmp_path, registry, catalog):
-    # a custom date format written by hand into styles.xml; the cell is typed 12
+def test_locale_date_format_is_a_date(tmp_path, registry, catalog):
+    # a Vietnamese-locale custom date format (calamine or styles.xml tells it is a date); the cell is typed 12
     path = tmp_path / "d.xlsx"
     refs = _percent_book(path, {"1.": (12, "[$-42A]d mmmm yyyy")})
     sub, values, _ = parse(path, registry, catalog)
@@ -456,3 +456,38 @@ def test_view_scan_tolerates_prefixed_namespaces(tmp_path):
             zout.writestr(item, data)
     views = read_views(dst)
     assert next(iter(views.values())).hidden_rows == {10}
+
+
+def test_xls_percent_fractions_hidden_row_and_column(tmp_path, registry, catalog):
+    rows = ROWS[:8] + [("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "1.000")] + ROWS[8:]
+    grid = _grid(rows)
+    stale = 9 + 8  # 0-based row of the stale 3.3.1 (Excel row 18)
+    for r in range(9, len(grid)):
+        grid[r] += [None, 777]  # a hidden helper column F with figures
+    at = {rows[i][0]: 9 + i for i in range(len(rows))}
+    styles = {(at["2."], 3): xlwt.easyxf(num_format_str="0%"), (at["3.3."], 3): xlwt.easyxf(num_format_str="0.0%"),
+              (at["5.3"], 3): xlwt.easyxf(num_format_str="0.00%")}
+    grid[at["2."]][3], grid[at["3.3."]][3], grid[at["5.3"]][3] = 0.8, 0.995, 0.88
+    path = tmp_path / "pct.xls"
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("Phụ lục")
+    for r, row in enumerate(grid):
+        for c, v in enumerate(row):
+            if v not in (None, ""):
+                ws.write(r, c, v, styles.get((r, c), xlwt.Style.default_style))
+    ws.row(stale).hidden = True
+    ws.col(5).hidden = True
+    book.save(str(path))
+
+    sub, values, cells = parse(path, registry, catalog)
+    assert_ten(values)
+    assert cells["III.3.3.1"] == f"Phụ lục!D{stale + 2}"
+    assert [i["cell"] for i in sub.issues if i["code"] == "row-hidden"] == [f"D{stale + 1}"]
+    assert [i["cell"] for i in sub.issues if i["code"] == "column-hidden"] == ["F10"]
+
+
+def test_ordinary_xls_has_no_view_facts(tmp_path):
+    from pipeline.cellview import read_xls_views
+
+    path = _xls(tmp_path / "plain.xls", [("Phụ lục", _grid(), 0, {}, {})])
+    assert read_xls_views(path) == {}
