@@ -231,7 +231,23 @@ def read_views(path: Path) -> dict[str, SheetView]:
 
 # Legacy .xls (BIFF8): a byte search of the Workbook stream finds the records that can matter (ROW with the
 # hidden flag, COLINFO hidden, XF records using a percent format); only then xlrd reads the formatting.
-_ROW, _COLINFO, _XF, _FORMAT = b"\x08\x02\x10\x00", b"\x7d\x00\x0c\x00", b"\xe0\x00\x14\x00", b"\x1e\x04"
+def _byte_class(test) -> bytes:
+    return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if test(b)) + b"]"
+
+
+# record header (type, length) then the field holding the flag, so one C-level search per kind of record
+_HIDDEN_ROW = re.compile(rb"\x08\x02\x10\x00.{12}" + _byte_class(lambda b: b & 0x20), re.S)  # ROW grbit fDyZero
+_HIDDEN_COL = re.compile(rb"\x7d\x00\x0c\x00.{8}" + _byte_class(lambda b: b & 0x01), re.S)  # COLINFO fHidden
+_FORMAT = re.compile(rb"\x1e\x04(..)(..)", re.S)  # FORMAT: length, format id, then the format string
+
+
+def _xf_using(ids: set[int]) -> re.Pattern:
+    """XF records (BIFF8, 20 bytes) whose number format id is one of ids."""
+    alts = b"|".join(re.escape(i.to_bytes(2, "little")) for i in sorted(ids))
+    return re.compile(rb"\xe0\x00\x14\x00..(?:" + alts + rb")", re.S)
+
+
+_XF_BUILTIN_PERCENT = _xf_using(_BUILTIN_PERCENT)
 
 
 class _Quiet:
@@ -240,26 +256,17 @@ class _Quiet:
 
 
 def _biff_may_need_views(stream: bytes) -> bool:
-    """Cheap pre-check of a BIFF8 Workbook stream: a hidden row or column, or a percent cell format."""
-    def each(tag: bytes):
-        i = stream.find(tag)
-        while i >= 0:
-            yield i
-            i = stream.find(tag, i + 1)
+    """Cheap pre-check of a BIFF8 Workbook stream: a hidden row or column, or a percent cell format.
 
-    for i in each(_ROW):
-        if len(stream) >= i + 18 and struct.unpack_from("<H", stream, i + 16)[0] & 0x20:
-            return True
-    for i in each(_COLINFO):
-        if len(stream) >= i + 14 and struct.unpack_from("<H", stream, i + 12)[0] & 0x01:
-            return True
-    percent = set(_BUILTIN_PERCENT)
-    for i in each(_FORMAT):
-        if len(stream) >= i + 6:
-            size = struct.unpack_from("<H", stream, i + 2)[0]
-            if b"%" in stream[i + 6:i + 4 + size]:
-                percent.add(struct.unpack_from("<H", stream, i + 4)[0])
-    return any(len(stream) >= i + 8 and struct.unpack_from("<H", stream, i + 6)[0] in percent for i in each(_XF))
+    A false alarm only costs the xlrd read; a miss leaves the cells as calamine gives them."""
+    if _HIDDEN_ROW.search(stream) or _HIDDEN_COL.search(stream) or _XF_BUILTIN_PERCENT.search(stream):
+        return True
+    custom = set()
+    for m in _FORMAT.finditer(stream):
+        size = int.from_bytes(m.group(1), "little")
+        if b"%" in stream[m.end():m.start() + 4 + size]:
+            custom.add(int.from_bytes(m.group(2), "little"))
+    return bool(custom) and _xf_using(custom).search(stream) is not None
 
 
 def read_xls_views(path: Path) -> dict[str, SheetView]:
