@@ -115,7 +115,47 @@ def _styled_xfs(xml: bytes) -> dict[int, str]:
     return out
 
 
+_CELL_AT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d+)[\"']")
+_TAG_AT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|col)\s([^>]*)>")
+
+
 def _scan(xml: bytes, styled: dict[int, str]) -> SheetView:
+    """Find hidden rows/columns and styled cells by searching for the few attributes that matter, when the sheet
+    is written the usual way (every <c r="…">); otherwise walk every tag and count positions."""
+    if b"<c>" in xml or xml.count(b"<c ") != xml.count(b'<c r="') or b":c " in xml:
+        return _walk(xml, styled)
+    view = SheetView()
+    i = xml.find(b"hidden")
+    while i >= 0:
+        tag = _TAG_AT.match(xml, xml.rfind(b"<", 0, i))
+        if tag and tag.end() > i:
+            a = _attrs(tag.group(2))
+            if a.get(b"hidden") in (b"1", b"true"):
+                try:
+                    if tag.group(1) == b"row":
+                        view.hidden_rows.add(int(a[b"r"]) - 1)
+                    else:
+                        lo, hi = int(a[b"min"]) - 1, int(a[b"max"]) - 1
+                        view.hidden_cols.update(range(lo, min(hi, lo + 16384) + 1))
+                except (KeyError, ValueError):
+                    return _walk(xml, styled)  # a hidden row without its number: count the rows
+        i = xml.find(b"hidden", i + 6)
+    if styled:
+        ids = b"|".join(str(i).encode() for i in sorted(styled))
+        cols: dict[bytes, int] = {}
+        for m in re.finditer(rb" s=\"(" + ids + rb")\"", xml):  # a literal prefix keeps the search in C
+            cell = _CELL_AT.match(xml, xml.rfind(b"<", 0, m.start()))
+            if cell is None:
+                continue
+            letters = cell.group(1)
+            col = cols.get(letters)
+            if col is None:
+                col = cols[letters] = _col_index(letters)
+            view.formats[(int(cell.group(2)) - 1, col)] = styled[int(m.group(1))]
+    return view
+
+
+def _walk(xml: bytes, styled: dict[int, str]) -> SheetView:
     """Walk the row/col/cell tags of a sheet, tracking positions where r= is omitted."""
     view = SheetView()
     row = -1

@@ -491,3 +491,21 @@ def test_ordinary_xls_has_no_view_facts(tmp_path):
 
     path = _xls(tmp_path / "plain.xls", [("Phụ lục", _grid(), 0, {}, {})])
     assert read_xls_views(path) == {}
+
+
+def test_view_scan_without_cell_references(tmp_path):
+    # generators may omit r= on <c>: positions are then counted (percent cells still found, hidden row kept)
+    path = tmp_path / "p.xlsx"
+    refs = _percent_book(path, {"2.": (0.8, "0%"), "5.3": (0.88, "0.00%")})
+    with_refs = read_views(path)
+    dst = tmp_path / "noref.xlsx"
+    import re as _re
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = _re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", data)
+                assert b'<c r="' not in data
+            zout.writestr(item, data)
+    got = next(iter(read_views(dst).values())).formats
+    assert got == next(iter(with_refs.values())).formats == {(refs["2."] - 1, 3): "percent", (refs["5.3"] - 1, 3): "percent"}
