@@ -102,11 +102,11 @@ def read_workbook(path: Path) -> Workbook:
         raise WorkbookError("file-unreadable", f"{type(exc).__name__}: {exc}") from exc
     finally:
         book.close()
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        _apply_views(path, sheets)
     _convert_legacy_text(path, sheets)
     if path.suffix.lower() in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
         _mark_uncached_formulas(path, sheets)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
     return Workbook(file_name=nfc(path.name), sheets=sheets, hidden_sheets=hidden)
 
 
