@@ -1,9 +1,10 @@
-"""What Excel shows of an .xlsx/.xlsm sheet beyond its stored values: hidden rows and columns, percent and
-date number formats (python-calamine gives neither).
+"""What Excel shows of a sheet beyond its stored values: hidden rows and columns, percent and date number
+formats (python-calamine gives neither). .xlsx/.xlsm: read_views; legacy .xls: read_xls_views; .ods: read_ods_views.
 
-One cheap pass over the package: styles.xml tells whether any cell style (cellXfs) uses a percent or date
-format; a sheet's XML is scanned cell by cell only when it says `hidden=` somewhere or when such a style
-exists, so an ordinary workbook pays one zip open and a byte search per sheet.
+.xlsx: styles.xml tells whether any cell style (cellXfs) uses a percent or date format; a sheet's XML is
+searched only when it says `hidden=` somewhere or when such a style exists, so an ordinary workbook pays one
+zip open and a byte search per sheet. .xls: a byte search of the BIFF stream decides whether xlrd reads the
+formatting. .ods: content.xml is walked only when it holds a percentage cell or a collapsed row/column.
 """
 
 from __future__ import annotations
@@ -348,3 +349,68 @@ def read_xls_views(path: Path) -> dict[str, SheetView]:
         return {}
     finally:
         book.release_resources()
+
+
+# OpenDocument (.ods): percent cells say office:value-type="percentage" (calamine hands back the fraction);
+# hidden rows and columns say table:visibility="collapse" (or "filter"). content.xml is walked only when it
+# holds either, counting repeated rows and cells.
+_ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-column|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_MAX = 1 << 16  # a repeat count beyond this (LibreOffice pads sheets to 1 048 576 rows) is the empty tail
+
+
+def _ods_int(a: dict[bytes, bytes], key: bytes) -> int:
+    try:
+        return max(1, int(a.get(key, b"1")))
+    except ValueError:
+        return 1
+
+
+def read_ods_views(path: Path) -> dict[str, SheetView]:
+    """Hidden rows/columns and percentage cells of an OpenDocument spreadsheet, by sheet name; {} when none."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("content.xml")
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
+        return {}
+    if b'value-type="percentage"' not in xml and b'visibility="collapse"' not in xml and b'visibility="filter"' not in xml:
+        return {}
+    out: dict[str, SheetView] = {}
+    view: SheetView | None = None
+    name = ""
+    row = col = ncol = 0
+    row_span = 1
+    for m in _ODS_TAG.finditer(xml):
+        closing, tag, raw, empty = m.groups()
+        if tag == b"table":
+            if closing:
+                if view and (view.hidden_rows or view.hidden_cols or view.formats):
+                    out[name] = view
+                view = None
+            else:
+                view, row, ncol = SheetView(), 0, 0
+                name = html.unescape(_attrs(raw).get(b"name", b"").decode("utf-8", "replace"))
+            continue
+        if view is None or closing:
+            if closing and tag == b"table-row" and view is not None:
+                row += row_span
+            continue
+        a = _attrs(raw)
+        if tag == b"table-column":
+            n = min(_ods_int(a, b"number-columns-repeated"), 16384)
+            if a.get(b"visibility") in (b"collapse", b"filter"):
+                view.hidden_cols.update(range(ncol, ncol + n))
+            ncol += n
+        elif tag == b"table-row":
+            row_span = min(_ods_int(a, b"number-rows-repeated"), _ODS_MAX)
+            col = 0
+            if a.get(b"visibility") in (b"collapse", b"filter"):
+                view.hidden_rows.update(range(row, row + row_span))
+            if empty:
+                row += row_span
+        else:  # a cell or a covered cell
+            n = min(_ods_int(a, b"number-columns-repeated"), 16384)
+            if a.get(b"value-type") == b"percentage":
+                for c in range(col, col + n):
+                    view.formats[(row, c)] = "percent"
+            col += n
+    return out

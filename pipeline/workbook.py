@@ -105,7 +105,7 @@ def read_workbook(path: Path) -> Workbook:
     _convert_legacy_text(path, sheets)
     if path.suffix.lower() in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
         _mark_uncached_formulas(path, sheets)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
         _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
     return Workbook(file_name=nfc(path.name), sheets=sheets, hidden_sheets=hidden)
 
@@ -121,7 +121,9 @@ def _is_figure(v: object) -> bool:
 
 def _apply_views(path: Path, sheets: list[Sheet]) -> None:
     """Attach hidden rows/columns and percent/date formats (pipeline.cellview) and blank the hidden cells."""
-    views = cellview.read_xls_views(path) if path.suffix.lower() == ".xls" else cellview.read_views(path)
+    suffix = path.suffix.lower()
+    reader = {".xls": cellview.read_xls_views, ".ods": cellview.read_ods_views}.get(suffix, cellview.read_views)
+    views = reader(path)
     if not views:
         return
     by_name = {nfc(k): v for k, v in views.items()}

@@ -509,3 +509,60 @@ def test_view_scan_without_cell_references(tmp_path):
             zout.writestr(item, data)
     got = next(iter(read_views(dst).values())).formats
     assert got == next(iter(with_refs.values())).formats == {(refs["2."] - 1, 3): "percent", (refs["5.3"] - 1, 3): "percent"}
+
+
+# ------------------------------------------------------------------------------------------------ OpenDocument
+
+def _ods(path, name, rows, hidden_rows=(), hidden_cols=()):
+    """Write a minimal .ods: rows of values; a 1-tuple (x,) is a percentage cell storing x; None is empty."""
+    from xml.sax.saxutils import escape
+
+    width = max(len(r) for r in rows)
+    body = [f'<table:table table:name="{escape(name)}">']
+    collapse = ' table:visibility="collapse"'
+    body += [f'<table:table-column{collapse if c in hidden_cols else ""}/>' for c in range(width)]
+    for r, row in enumerate(rows):
+        body.append(f'<table:table-row{collapse if r in hidden_rows else ""}>')
+        for v in row:
+            if v is None or v == "":
+                body.append('<table:table-cell/>')
+            elif isinstance(v, tuple):
+                body.append(f'<table:table-cell office:value-type="percentage" office:value="{v[0]}"><text:p>{v[0] * 100:g}%</text:p></table:table-cell>')
+            elif isinstance(v, (int, float)):
+                body.append(f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>')
+            else:
+                body.append(f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>')
+        body.append('</table:table-row>')
+    body.append('<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="5"/></table:table-row>')
+    body.append('</table:table>')
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+               f'<office:spreadsheet>{"".join(body)}</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+                'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_ods_percentages_and_hidden_row(tmp_path, registry, catalog):
+    rows = ROWS[:8] + [("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "1.000")] + ROWS[8:]
+    grid = _grid(rows)
+    at = {rows[i][0]: 9 + i for i in range(len(rows))}
+    grid[at["2."]][3], grid[at["3.3."]][3], grid[at["5.3"]][3] = (0.8,), (0.995,), (0.88,)
+    stale = 9 + 8
+    path = _ods(tmp_path / "pl.ods", "Phụ lục", grid, hidden_rows={stale})
+    sub, values, cells = parse(path, registry, catalog)
+    assert_ten(values)
+    assert cells["III.3.3.1"] == f"Phụ lục!D{stale + 2}"
+    assert [i["cell"] for i in sub.issues if i["code"] == "row-hidden"] == [f"D{stale + 1}"]
+
+
+def test_ordinary_ods_has_no_view_facts(tmp_path):
+    from pipeline.cellview import read_ods_views
+
+    assert read_ods_views(_ods(tmp_path / "plain.ods", "Phụ lục", _grid())) == {}
