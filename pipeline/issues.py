@@ -64,6 +64,10 @@ _TYPES = [
     IssueType("workbook-several-units", "info", "info", "Tệp chứa báo cáo của {n} đơn vị ({units}); trang tính này được nhận là một báo cáo riêng", "A workbook holds several units' reports, a sheet per unit; each sheet is its own submission."),
     IssueType("sheet-unit-unknown", "error", "file", "Trang tính không ghi rõ đơn vị báo cáo (tệp chứa báo cáo của nhiều đơn vị: {units}); không gộp vào đơn vị khác", "A table sheet of a several-unit workbook names no unit; it is rejected on its own, never folded into another unit."),
     IssueType("no-values", "error", "file", "Bảng số liệu không có giá trị nào", "A table was found but every value cell is blank."),
+    # What the person sees in Excel: hidden parts are not read
+    IssueType("sheet-hidden", "info", "info", "Trang tính ẩn \"{sheet_name}\" có số liệu nhưng không được đọc (chỉ đọc các trang tính đang hiển thị)", "A hidden or very hidden sheet holds figures; it contributes no value and no metadata."),
+    IssueType("row-hidden", "info", "info", "Dòng {row} của trang \"{sheet_name}\" đang bị ẩn và có số liệu; không được đọc (chỉ đọc các dòng đang hiển thị)", "A hidden row holds figures; its cells are not read."),
+    IssueType("column-hidden", "info", "info", "Cột {column} của trang \"{sheet_name}\" đang bị ẩn và có số liệu; không được đọc (chỉ đọc các cột đang hiển thị)", "A hidden column holds figures; its cells are not read."),
     # Rows
     IssueType("row-unmapped", "warning", "row", "Không khớp được dòng \"{name}\" (STT {printed_code}) với chỉ tiêu nào trong danh mục", "A row with a value could not be matched to any catalog indicator; its value is not loaded."),
     IssueType("indicator-repeated", "warning", "row", "Chỉ tiêu {indicator_code} xuất hiện nhiều lần; dùng giá trị ở {first_ref}", "The same indicator was read twice in one file; the first occurrence is kept."),
@@ -78,6 +82,9 @@ _TYPES = [
               "A number typed as text with one separator before three digits (\"2,014\", \"1.200\") that the file's other "
               "cells do not settle as thousands grouping or decimals; its value is left out."),
     IssueType("value-formula-recomputed", "warning", "info", "Ô chứa công thức {raw}; giá trị lưu sẵn trong tệp không đáng tin (thiếu hoặc tệp yêu cầu Excel tính lại khi mở) nên đã được tính lại", "A formula's stored result could not be trusted (missing, or the workbook asks Excel to recalculate on open); the value was recomputed from the formula."),
+    IssueType("value-date-format", "error", "value", "Ô số liệu được định dạng ngày tháng (Excel hiển thị {raw}, giá trị lưu {stored}); không đọc thành số. Hãy định dạng lại ô thành số rồi gửi lại", "A value cell has a date/time number format, so Excel shows a date: it is never read as a count."),
+    IssueType("value-percent-format", "warning", "info", "Ô định dạng phần trăm nên Excel hiển thị {raw}, không hợp lý cho chỉ tiêu này; dùng số đã nhập {value}", "A percent-formatted cell whose shown percent makes no sense for the indicator (80 typed into a % cell shows 8000 %, a count shown as a percent): the typed number is used."),
+    IssueType("value-merged-cell", "warning", "info", "Giá trị \"{raw}\" lấy từ ô gộp {merge} phủ nhiều dòng chỉ tiêu; áp dụng cho cả dòng này", "A value cell merged down over several indicator rows: its value applies to each row the merge covers."),
     IssueType("value-word", "warning", "info", "Giá trị \"{raw}\" được hiểu là 0", "A word such as \"Không\" was read as 0."),
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from pipeline.vn.numbers import Convention, parse_code_list, parse_number, separator_readings
@@ -19,12 +20,66 @@ class Value:
     params: dict = field(default_factory=dict)  # extra parameters of the issue's message
 
 
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _shown_number(x: float) -> str:
+    """A number written the Vietnamese way, as Excel in a Vietnamese locale shows it ("99,5")."""
+    text = f"{round(x, 10):.10f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _date_value(raw: object) -> Value:
+    """A date-formatted value cell: Excel shows a date, never a count; the value stays out."""
+    if isinstance(raw, dt.datetime):
+        shown = raw.strftime("%d/%m/%Y %H:%M") if raw.time() != dt.time() else raw.strftime("%d/%m/%Y")
+        stored = (raw - _EXCEL_EPOCH).total_seconds() / 86400
+    elif isinstance(raw, dt.date):
+        shown = raw.strftime("%d/%m/%Y")
+        stored = (dt.datetime.combine(raw, dt.time()) - _EXCEL_EPOCH).days
+    elif isinstance(raw, dt.time):
+        shown = raw.strftime("%H:%M:%S")
+        stored = (raw.hour * 3600 + raw.minute * 60 + raw.second) / 86400
+    elif isinstance(raw, dt.timedelta):
+        shown = str(raw)
+        stored = raw.total_seconds() / 86400
+    else:  # a number under a date format that the reader left as a number
+        stored = float(raw)
+        shown = (_EXCEL_EPOCH + dt.timedelta(days=stored)).strftime("%d/%m/%Y")
+    if 0 < stored < 61:  # Excel's 1900 leap-year bug: serials below 61 are one day off
+        stored -= 1
+    return Value(None, shown, "value-date-format", {"stored": _shown_number(stored)})
+
+
+def _percent_value(raw: float, kind: str) -> Value:
+    """A number in a percent-formatted cell: Excel shows raw × 100 %."""
+    shown = f"{_shown_number(raw * 100)}%"
+    if kind == "rate":
+        if abs(raw) <= 1:  # typed "80%" (or 0,8 shown as 80 %): the rate is what Excel shows
+            return Value(round(raw * 100, 10), shown, None)
+        if abs(raw) <= 100:  # 80 under a % format shows 8000 %: formatted after typing, the typed 80 is meant
+            return Value(float(raw), shown, "value-percent-format", {"value": _shown_number(raw)})
+        return Value(round(raw * 100, 10), shown, None)  # out of range either way: validation reports it
+    # a count, amount or coded answer under a percent format: the stored number is the figure meant
+    return Value(float(raw), shown, "value-percent-format", {"value": _shown_number(raw)})
+
+
 def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int, str],
-                    convention: Convention | None = None) -> Value:
+                    convention: Convention | None = None, fmt: str = "") -> Value:
     """Read a cell for an indicator of `kind`; coded answers may be typed as their label ("Có").
 
     `convention` is the file's reading of "2,014"-like texts (numbers.decide_convention); Vietnamese when None.
+    `fmt` is the cell's number-format kind ("percent" | "date" | ""): a fraction under a percent format is the
+    percent Excel shows; a date (calamine returns date/time objects for date-formatted cells) is never a count.
     """
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)) or (
+            fmt == "date" and isinstance(raw, (int, float)) and not isinstance(raw, bool)):
+        return _date_value(raw)
+    if fmt == "percent" and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        shown = _percent_value(float(raw), kind)
+        if isinstance(raw, RecomputedFormula) and shown.issue is None:  # recomputed, then shown as a percent
+            return Value(shown.value, raw.formula, "value-formula-recomputed")
+        return shown
     if isinstance(raw, RecomputedFormula):  # a formula whose stored result was not to be trusted, recomputed
         return Value(float(raw), raw.formula, "value-formula-recomputed")
     parsed = parse_number(raw, convention, kind)

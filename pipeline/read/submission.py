@@ -81,6 +81,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if not any(any(v not in ("", None) for v in row) for s in book.sheets for row in s.rows):
         sub.issues.append(iss.issue("file-empty", file=fname))
         return sub
+    sub.issues.extend(_hidden_issues(book))
     meta = read_metadata(book, registry)
     sub.unit_code, sub.window, sub.report_number, sub.report_date = meta.unit_code, meta.window, meta.report_number, meta.report_date
     sub.period_stated = meta.period_code
@@ -116,7 +117,9 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         code = m.indicator_code
         kind = frame.at[code, "kind"]
         listed = catalog.codes_list(code) if kind == "coded" else {}
-        v = normalise_value(r.raw, kind, r.unit, listed, convention)
+        v = normalise_value(r.raw, kind, r.unit, listed, convention, r.fmt)
+        if r.merged:
+            sub.issues.append(iss.issue("value-merged-cell", **ref, indicator_code=code, raw=v.raw, merge=r.merged))
         if v.issue:
             sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw, **v.params))
         elif v.value and not r.unit.strip():  # a non-zero figure in a row without a unit (group rows often carry 0)
@@ -159,6 +162,20 @@ def _note_issue(fname: str, note: dict) -> dict:
         params["what"] = "; các ô này trống hoặc chỉ có dấu cách" if params.pop("blank", False) else \
             "; nếu các ô này có số liệu, hãy chuyển vào bảng rồi gửi lại"
     return iss.issue(note["code"], file=fname, **params)
+
+
+def _hidden_issues(book) -> list[dict]:
+    """Info notes for hidden sheets, rows and columns that hold figures (they are not read)."""
+    fname = book.file_name
+    out = [iss.issue("sheet-hidden", file=fname, sheet=name, sheet_name=name) for name, _state, figures in book.hidden_sheets if figures]
+    for sheet in book.sheets:
+        for what, index, ref in sheet.hidden_figures:
+            if what == "row":
+                out.append(iss.issue("row-hidden", file=fname, sheet=sheet.name, cell=ref, sheet_name=sheet.name, row=index + 1))
+            else:
+                out.append(iss.issue("column-hidden", file=fname, sheet=sheet.name, cell=ref, sheet_name=sheet.name,
+                                     column=ref.rstrip("0123456789")))
+    return out
 
 
 def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> dict:

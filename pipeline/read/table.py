@@ -42,6 +42,8 @@ class RawRow:
     note: str
     parent_code: str  # printed code of the nearest coded ancestor row
     parent_name: str
+    fmt: str = ""  # "percent" | "date" when the value cell has such a number format (pipeline.cellview)
+    merged: str = ""  # A1 range of a vertical merge the value comes from ("D16:D17"), else ""
 
     @property
     def area_roman(self) -> str | None:
@@ -150,6 +152,23 @@ def _form_title(sheet: Sheet, r: int) -> re.Match | None:
     return None
 
 
+def _value_merges(sheet: Sheet, cols: Columns, header_end: int) -> dict[int, tuple[int, int, str]]:
+    """Map each data row covered by a vertical merge of the value column to (top row, left column, A1 range).
+
+    Merges in the header, merges that do not span rows, and merges that also cover the code or name column
+    (labels) are left alone: only a value merged down over several indicator rows applies to each of them."""
+    out: dict[int, tuple[int, int, str]] = {}
+    for r0, c0, r1, c1 in sheet.merged:
+        if r1 <= r0 or r0 <= header_end or not c0 <= cols.value <= c1:
+            continue
+        if any(c is not None and c0 <= c <= c1 for c in (cols.code, cols.name)):
+            continue
+        ref = f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
+        for r in range(r0, r1 + 1):
+            out[r] = (r0, c0, ref)
+    return out
+
+
 def read_tables(book: Workbook) -> list[RawRow]:
     """Return every data row of every statistics table found in the workbook, in reading order."""
     out: list[RawRow] = []
@@ -172,6 +191,7 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
     rows: list[RawRow] = []
     stack: list[tuple[str, str]] = []  # (printed code, name) of coded ancestors
     after_break = False
+    merges = _value_merges(sheet, cols, last) if sheet.merged else {}
     r = last + 1
     n = len(sheet.rows)
     while r < n:
@@ -192,6 +212,13 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
         unit = sheet.text(r, cols.unit) if cols.unit is not None else ""
         raw = sheet.get(r, cols.value)
         note = sheet.text(r, cols.note) if cols.note is not None else ""
+        fmt_at, merged = (r, cols.value), ""
+        if r in merges and (code_text or name):  # Excel shows the merge's top-left value on every row it covers
+            r0, c0, ref = merges[r]
+            top = sheet.get(r0, c0)
+            if top is not None:
+                raw, fmt_at, merged = top, (r0, c0), ref
+        fmt = sheet.formats.get(fmt_at, "") if sheet.formats else ""
         if not (code_text or name or unit or raw is not None):
             r += 1
             continue
@@ -218,6 +245,7 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
             prev.unit = f"{prev.unit}\n{unit}".strip() if unit else prev.unit
             if prev.raw is None and raw is not None:
                 prev.raw, prev.value_ref, prev.row = raw, cell_ref(r, cols.value), r + 1
+                prev.fmt, prev.merged = fmt, merged
             after_break = False
             r += 1
             continue
@@ -238,7 +266,7 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
         rows.append(RawRow(
             sheet=sheet.name, row=r + 1, layout=layout, area=area, form=form if layout == "bieumau" else None,
             printed_code=code, name=name, unit=unit, raw=raw, value_ref=cell_ref(r, cols.value), note=note,
-            parent_code=parent_code, parent_name=parent_name,
+            parent_code=parent_code, parent_name=parent_name, fmt=fmt, merged=merged,
         ))
         r += 1
     return rows

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from pipeline.read import recalc, safety, spreadsheetml
+from pipeline.read import cellview, recalc, safety, spreadsheetml
 from pipeline.read.basics import WorkbookError, cell_ref  # noqa: F401  (re-exported: readers import them from here)
 from pipeline.read.safety import ExtentPlan, Limits, check_extent, far_cells_detail, grid_detail, trimmed_package
 from pipeline.vn import encodings as legacy
+from pipeline.vn.numbers import parse_number
 from pipeline.vn.text import nfc
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -29,6 +30,10 @@ class Sheet:
     name: str
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based rows Excel does not show (their cells are blanked)
+    hidden_cols: set[int] = field(default_factory=set)  # 0-based columns Excel does not show (blanked)
+    hidden_figures: list[tuple[str, int, str]] = field(default_factory=list)  # ("row"|"col", index, A1 of a figure)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "percent" | "date", only those
 
     def get(self, r: int, c: int) -> object:
         """Return the value at row r, column c (0-based), None when outside or empty."""
@@ -57,8 +62,9 @@ class Workbook:
     """A workbook read into memory: its file name and sheets."""
 
     file_name: str
-    sheets: list[Sheet]
+    sheets: list[Sheet]  # the visible worksheets, in workbook order
     notes: list[dict] = field(default_factory=list)  # issue parameters (code, sheet, ...) found while reading
+    hidden_sheets: list[tuple[str, str, bool]] = field(default_factory=list)  # (name, state, holds figures)
 
 
 def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | None = None) -> Workbook:
@@ -85,12 +91,17 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
             raise WorkbookError("file-encrypted", str(exc)) from exc
         raise WorkbookError("file-unreadable", f"{name}: {exc}") from exc
     sheets: list[Sheet] = []
+    hidden: list[tuple[str, str, bool]] = []
     try:
         for meta in book.sheets_metadata:
             if str(meta.typ).endswith("WorkSheet") is False:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
+            if not str(meta.visible).endswith(".Visible"):  # hidden / very hidden: the person never sees it
+                state = "veryHidden" if str(meta.visible).endswith("VeryHidden") else "hidden"
+                hidden.append((nfc(meta.name), state, any(_is_figure(v) for row in rows for v in row)))
+                continue
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(nfc(meta.name), rows, merged))
     except MemoryError:
@@ -104,7 +115,54 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
         _mark_uncached_formulas(path, sheets)
     elif suffix == ".xls":
         _mark_uncached_formulas(path, sheets, xls=True)
-    return Workbook(file_name=nfc(path.name), sheets=sheets, notes=notes)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
+    return Workbook(file_name=nfc(path.name), sheets=sheets, notes=notes, hidden_sheets=hidden)
+
+
+def _is_figure(v: object) -> bool:
+    """Tell whether a cell holds a figure (a number, or text that reads as one)."""
+    if isinstance(v, bool) or v is None or v == "":
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    return isinstance(v, str) and any(ch.isdigit() for ch in v) and parse_number(v).status == "number"
+
+
+def _apply_views(path: Path, sheets: list[Sheet]) -> None:
+    """Attach hidden rows/columns and percent/date formats (pipeline.read.cellview) and blank the hidden cells."""
+    suffix = path.suffix.lower()
+    reader = {".xls": cellview.read_xls_views, ".ods": cellview.read_ods_views}.get(suffix, cellview.read_views)
+    views = reader(path)
+    if not views:
+        return
+    by_name = {nfc(k): v for k, v in views.items()}
+    for sheet in sheets:
+        view = by_name.get(sheet.name)
+        if view is None:
+            continue
+        sheet.formats = view.formats
+        sheet.hidden_rows, sheet.hidden_cols = view.hidden_rows, view.hidden_cols
+        _blank_hidden(sheet)
+
+
+def _blank_hidden(sheet: Sheet) -> None:
+    """Blank the cells of hidden rows and columns (what Excel does not show is not read), noting those with figures."""
+    for r in sorted(sheet.hidden_rows):
+        if r >= len(sheet.rows):
+            break
+        row = sheet.rows[r]
+        first = next((c for c, v in enumerate(row) if c not in sheet.hidden_cols and _is_figure(v)), None)
+        if first is not None:
+            sheet.hidden_figures.append(("row", r, cell_ref(r, first)))
+        sheet.rows[r] = [""] * len(row)
+    for c in sorted(c for c in sheet.hidden_cols if c < sheet.width):  # "hide every unused column" spans 16 384
+        first = next((r for r, row in enumerate(sheet.rows) if c < len(row) and _is_figure(row[c])), None)
+        if first is not None:
+            sheet.hidden_figures.append(("col", c, cell_ref(first, c)))
+        for row in sheet.rows:
+            if c < len(row):
+                row[c] = ""
 
 
 def _open_calamine(path: Path, source) -> CalamineWorkbook:
@@ -133,6 +191,9 @@ def _read_spreadsheetml(path: Path) -> Workbook:
     cells = [recalc.FormulaCell(s.name, r, c, text, "normal", False) for p, s in zip(parsed, sheets) for r, c, text in p.formulas]
     if cells:  # formulas saved without a result: computed as Excel would, else left as UncachedFormula
         recalc.apply(sheets, cells)
+    for sheet in sheets:
+        if sheet.hidden_rows or sheet.hidden_cols:
+            _blank_hidden(sheet)
     return Workbook(file_name=nfc(path.name), sheets=sheets)
 
 

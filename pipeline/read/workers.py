@@ -179,7 +179,7 @@ class ReaderPool:
         self.faults = bool(os.environ.get(FAULT_ENV))
         self.ctx = mp.get_context(start_method())
         if self.ctx.get_start_method() == "forkserver":
-            self.ctx.set_forkserver_preload(["__main__", "pipeline.parallel"])  # imported once by the server
+            self.ctx.set_forkserver_preload(["__main__", "pipeline.read.workers"])  # imported once by the server
         self.workers = [self._new() for _ in range(workers)]
 
     def _new(self) -> _Worker:

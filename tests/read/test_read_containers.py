@@ -81,9 +81,10 @@ def test_spreadsheetml_gives_the_ten_values(tmp_path, registry, catalog, suffix)
 def test_spreadsheetml_grid_index_gaps_merges_hidden(tmp_path):
     rows = ['<Row><Cell ss:MergeAcross="2"><Data ss:Type="String">Tiêu đề</Data></Cell>'
             '<Cell><Data ss:Type="Number">7</Data></Cell></Row>',
-            '<Row ss:Index="4" ss:Hidden="1"><Cell ss:Index="3" ss:MergeDown="2"><Data ss:Type="String">Không phát sinh</Data></Cell>'
+            '<Row ss:Index="4"><Cell ss:Index="3" ss:MergeDown="2"><Data ss:Type="String">Không phát sinh</Data></Cell>'
             '<Cell ss:Formula="=R[-3]C*2"/><Cell><Data ss:Type="Boolean">1</Data></Cell>'
-            '<Cell ss:Formula="=SUM(C[-5])"/></Row>']
+            '<Cell ss:Formula="=SUM(C[-5])"/></Row>',
+            '<Row ss:Index="8" ss:Hidden="1"><Cell><Data ss:Type="Number">99</Data></Cell></Row>']
     hidden = ('<Worksheet ss:Name="Nháp"><Table><Row><Cell><Data ss:Type="Number">2200</Data></Cell></Row></Table>'
               '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>'
               '</WorksheetOptions></Worksheet>\n')
@@ -97,8 +98,8 @@ def test_spreadsheetml_grid_index_gaps_merges_hidden(tmp_path):
     assert s.get(3, 3) == 14 and s.get(3, 3).formula == "=D1*2"  # saved without a result: computed from D1 = 7
     assert s.get(3, 5) == "=SUM(C[-5])" and type(s.get(3, 5)).__name__ == "UncachedFormula"  # whole column: out
     assert (0, 0, 0, 2) in s.merged and (3, 2, 5, 2) in s.merged
-    if hasattr(s, "hidden_rows"):
-        assert 3 in s.hidden_rows
+    assert s.hidden_rows == {7} and s.get(7, 0) is None  # a hidden row is not read (Excel does not show it)
+    assert s.hidden_figures == [("row", 7, "A8")]
 
 
 def test_spreadsheetml_with_entities_is_refused(tmp_path):
