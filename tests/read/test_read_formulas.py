@@ -13,24 +13,8 @@ import xlsxwriter
 from pipeline.read import recalc
 from pipeline.read.submission import parse_submission
 from pipeline.read.workbook import read_workbook
+from samples.cases import ROWS, TEN
 
-# xã Ngọc Kỳ, 2023-Q3: the national Phụ lục (STT | Chỉ tiêu | Đơn vị tính | Số liệu), first table row at Excel row 10
-ROWS = [
-    ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "", None),
-    ("1.", "Số văn bản chỉ đạo CCHC đã ban hành (Kết luận, chỉ thị, công văn chỉ đạo, quán triệt)", "Văn bản", 12),
-    ("2.", "Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)", "%", 80),
-    ("2.1.", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", 25),
-    ("2.2.", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", 20),
-    ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", None),
-    ("3.", "Kết quả giải quyết TTHC", "", None),
-    ("3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", 99.5),
-    ("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", 1200),
-    ("3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 1194),
-    ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", None),
-    ("5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", 88),
-    ("5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", 1250),
-    ("5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", 1100),
-]
 HEAD = [
     ["ỦY BAN NHÂN DÂN", None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
     ["XÃ NGỌC KỲ", None, "Độc lập - Tự do - Hạnh phúc"],
@@ -42,8 +26,6 @@ HEAD = [
     ["STT", "Chỉ tiêu thống kê", "Kết quả thống kê", None, "Ghi chú"],
     [None, None, "Đơn vị tính", "Số liệu"],
 ]
-TEN = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "III.3.3": 99.5, "III.3.3.1": 1200, "III.3.3.2": 1194,
-       "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
 # The three rates as formulas of their parts (cells of the value column D)
 RATE_FORMULAS = {"D12": "=ROUND(D14/D13*100,2)", "D17": "=ROUND(D19/D18*100,2)", "D21": "=ROUND(D23/D22*100,2)"}
 RATE_CODES = {"D12": "I.2", "D17": "III.3.3", "D21": "VII.5.3"}

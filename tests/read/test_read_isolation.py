@@ -19,26 +19,8 @@ from pipeline.read import workers as parallel
 from pipeline.read.safety import Limits, check_extent, check_file
 from pipeline.read.submission import parse_submission
 from tests.conftest import office_folder
+from samples.cases import ROWS, TEN
 
-# xã Ngọc Kỳ, 2023-Q3 (the reading cases' national Phụ lục): STT | Chỉ tiêu | Đơn vị tính | Số liệu
-ROWS = [
-    ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "", None),
-    ("1.", "Số văn bản chỉ đạo CCHC đã ban hành (Kết luận, chỉ thị, công văn chỉ đạo, quán triệt)", "Văn bản", 12),
-    ("2.", "Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)", "%", 80),
-    ("2.1.", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", 25),
-    ("2.2.", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", 20),
-    ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", None),
-    ("3.", "Kết quả giải quyết TTHC", "", None),
-    ("3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", 99.5),
-    ("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", 1200),
-    ("3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 1194),
-    ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", None),
-    ("5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", 88),
-    ("5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", 1250),
-    ("5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", 1100),
-]
-TEN = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "III.3.3": 99.5, "III.3.3.1": 1200, "III.3.3.2": 1194,
-       "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
 
 
 def write_phu_luc(path: Path, issuer: str = "XÃ NGỌC KỲ") -> Path:
@@ -204,7 +186,7 @@ def test_worker_faults_cost_only_their_file(tmp_path, registry, catalog, faults)
     good = write_phu_luc(tmp_path / "Phu luc Ngoc Ky.xlsx")
     bad = {m: shutil.copy2(good, tmp_path / f"Phu luc Ngoc Ky {m}.xlsx") for m in parallel.FAULTS}
     jobs = [(good, None), (bad["[abort]"], None), (good, None), (bad["[hog]"], None), (bad["[hang]"], None), (good, None)]
-    subs = parallel.parse_files(jobs, registry, catalog, Limits(reader_memory_mb=768, reader_seconds=3), workers=2)
+    subs = parallel.parse_files(jobs, registry, catalog, Limits(reader_memory_mb=768, reader_seconds=8), workers=2)
     assert [s.rejected_by["code"] if s.rejected_by else None for s in subs] == [
         None, "file-reader-crashed", None, "file-reader-crashed", "file-reader-timeout", None]
     assert all(values(s) == TEN for s in subs if s.rejected_by is None)

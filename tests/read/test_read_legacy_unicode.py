@@ -14,27 +14,11 @@ from pipeline.vn.encodings import confirm_encodings, text_evidence, unicode_to_t
 from pipeline.read.submission import parse_submission
 from pipeline.read.workbook import read_workbook
 from tests.rewrite import rewrite
+from samples.cases import SURVEY, TEN
+from samples.cases import rows as case_rows
 
-ROWS = [
-    ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "", None),
-    ("1.", "Số văn bản chỉ đạo CCHC đã ban hành (Kết luận, chỉ thị, công văn chỉ đạo, quán triệt)", "Văn bản", 12),
-    ("2.", "Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)", "%", 80),
-    ("2.1.", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", 25),
-    ("2.2.", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", 20),
-    ("5.", "Khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước",
-     "Có = 1; Không = 0", "Có"),
-    ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", None),
-    ("3.", "Kết quả giải quyết TTHC", "", None),
-    ("3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", 99.5),
-    ("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", 1200),
-    ("3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 1194),
-    ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", None),
-    ("5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", 88),
-    ("5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", 1250),
-    ("5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", 1100),
-]
-EXPECTED = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "I.5": 1, "III.3.3": 99.5, "III.3.3.1": 1200,
-            "III.3.3.2": 1194, "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
+ROWS = case_rows(after={"2.2.": [SURVEY]})  # the cases' Phụ lục with I.5 answered "Có"
+EXPECTED = {**TEN, "I.5": 1}
 HEAD = {"A1": "ỦY BAN NHÂN DÂN", "A2": "Xã Hà Thanh", "C1": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "C2": "Độc lập - Tự do - Hạnh phúc", "A4": "PHỤ LỤC",
         "A5": "Thống kê số liệu về kết quả thực hiện công tác cải cách hành chính quý III năm 2023",

@@ -13,6 +13,8 @@ import pytest
 from pipeline.vn.numbers import VIETNAMESE, Convention, decide_convention, parse_number
 from pipeline.read.submission import parse_submission
 from pipeline.read.cells import normalise_value
+from samples.cases import FINANCE, FIRST_ROW, TEN
+from samples.cases import rows as case_rows
 
 # ----------------------------------------------------------------------------------------- the convention decision
 
@@ -126,32 +128,10 @@ def test_malformed_groups_are_not_numbers(raw):
 
 # ----------------------------------------------------------------------------------------- whole workbooks
 
-# xã Ngọc Kỳ, 2023-Q3, the national Phụ lục: (printed code, name, unit, value)
-ROWS = [
-    ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "", None),
-    ("1.", "Số văn bản chỉ đạo CCHC đã ban hành (Kết luận, chỉ thị, công văn chỉ đạo, quán triệt)", "Văn bản", 12),
-    ("2.", "Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)", "%", 80),
-    ("2.1.", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", 25),
-    ("2.2.", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", 20),
-    ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", None),
-    ("3.", "Kết quả giải quyết TTHC", "", None),
-    ("3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", 99.5),
-    ("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", 1200),
-    ("3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 1194),
-    ("VI", "CẢI CÁCH TÀI CHÍNH CÔNG", "", None),
-    ("1.", "Tỷ lệ thực hiện Kế hoạch giải ngân vốn đầu tư công", "%", 67.1),
-    ("1.1.", "Kế hoạch được giao", "Triệu đồng", 3000),
-    ("1.2.", "Đã thực hiện", "Triệu đồng", 2014),
-    ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", None),
-    ("5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", 88),
-    ("5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", 1250),
-    ("5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", 1100),
-]
+ROWS = case_rows(after={"3.3.2.": FINANCE})  # the cases' Phụ lục with a section VI block
 CODES = ["I.1", "I.2", "I.2.1", "I.2.2", "III.3.3", "III.3.3.1", "III.3.3.2", "VI.1", "VI.1.1", "VI.1.2",
          "VII.5.3", "VII.5.3.1", "VII.5.3.2"]
-EXPECTED = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "III.3.3": 99.5, "III.3.3.1": 1200, "III.3.3.2": 1194,
-            "VI.1": 67.1, "VI.1.1": 3000, "VI.1.2": 2014, "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
-FIRST_ROW = 10
+EXPECTED = {**TEN, "VI.1": 67.1, "VI.1.1": 3000, "VI.1.2": 2014}
 
 
 def _workbook(path, typed: dict[str, str]):

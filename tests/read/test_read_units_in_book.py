@@ -8,48 +8,11 @@ import openpyxl
 from pipeline.read import parse_submission
 from pipeline.read.submission import submission_json
 from pipeline.run import run_steps
+from samples.cases import TEN, fill, rows
 
-ROWS = [  # the cases' national Phụ lục, xã Ngọc Kỳ, quý III 2023
-    ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "", None),
-    ("1.", "Số văn bản chỉ đạo CCHC đã ban hành (Kết luận, chỉ thị, công văn chỉ đạo, quán triệt)", "Văn bản", 12),
-    ("2.", "Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)", "%", 80),
-    ("2.1.", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", 25),
-    ("2.2.", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", 20),
-    ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", None),
-    ("3.", "Kết quả giải quyết TTHC", "", None),
-    ("3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", "99,5"),
-    ("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "1.200"),
-    ("3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 1194),
-    ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", None),
-    ("5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", 88),
-    ("5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", "1.250"),
-    ("5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", 1100),
-]
-NGOC_KY = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "III.3.3": 99.5, "III.3.3.1": 1200, "III.3.3.2": 1194,
-           "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
+NGOC_KY = TEN
 QUANG_TRUNG_CELLS = {"1.": 9, "3.3.": 99.5, "3.3.1.": "2.000", "3.3.2.": 1990, "5.3": 90, "5.3.1": "2.000", "5.3.2": 1800}
 QUANG_TRUNG = {**NGOC_KY, "I.1": 9, "III.3.3.1": 2000, "III.3.3.2": 1990, "VII.5.3": 90, "VII.5.3.1": 2000, "VII.5.3.2": 1800}
-
-
-def fill(ws, issuer: str | None, values: dict | None = None) -> None:
-    """Letterhead (issuer block unless None), titles, a two-row merged header and the rows."""
-    ws["A1"] = "ỦY BAN NHÂN DÂN"
-    if issuer:
-        ws["A2"] = issuer
-    ws["C1"], ws["C2"] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
-    ws["A4"] = "PHỤ LỤC"
-    ws["A5"] = "Thống kê số liệu về kết quả thực hiện công tác cải cách hành chính quý III năm 2023"
-    ws["A6"] = "(Số liệu tính từ ngày 15/6/2023 đến ngày 14/9/2023)"
-    ws["A8"], ws["B8"], ws["C8"], ws["E8"] = "STT", "Chỉ tiêu thống kê", "Kết quả thống kê", "Ghi chú"
-    ws["C9"], ws["D9"] = "Đơn vị tính", "Số liệu"
-    for rng in ("A8:A9", "B8:B9", "C8:D8", "E8:E9"):
-        ws.merge_cells(rng)
-    for i, (code, name, unit, value) in enumerate(ROWS):
-        r = 10 + i
-        ws.cell(r, 1, code)
-        ws.cell(r, 2, name)
-        ws.cell(r, 3, unit or None)
-        ws.cell(r, 4, (values or {}).get(code, value))
 
 
 def cluster_workbook(path, sheets: list[tuple[str, str | None, dict | None]]):
@@ -57,7 +20,7 @@ def cluster_workbook(path, sheets: list[tuple[str, str | None, dict | None]]):
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for title, issuer, values in sheets:
-        fill(wb.create_sheet(title), issuer, values)
+        fill(wb.create_sheet(title), rows(typed=True, values=values), issuer)
     wb.save(path)
     return path
 

@@ -15,26 +15,11 @@ from pipeline.read.cellview import format_kind, read_views
 from pipeline.read.submission import parse_submission
 from pipeline.read.table import read_tables
 from pipeline.read.workbook import read_workbook
+from samples.cases import FIRST_ROW, TEN
+from samples.cases import fill as case_fill
+from samples.cases import rows as case_rows
 
-ROWS = [
-    ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "", None),
-    ("1.", "Số văn bản chỉ đạo CCHC đã ban hành (Kết luận, chỉ thị, công văn chỉ đạo, quán triệt)", "Văn bản", 12),
-    ("2.", "Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)", "%", 80),
-    ("2.1.", "Số nhiệm vụ đề ra trong kế hoạch", "Nhiệm vụ", 25),
-    ("2.2.", "Số nhiệm vụ đã hoàn thành", "Nhiệm vụ", 20),
-    ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", None),
-    ("3.", "Kết quả giải quyết TTHC", "", None),
-    ("3.3.", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn", "%", "99,5"),
-    ("3.3.1.", "Tổng số hồ sơ TTHC đã giải quyết xong", "Hồ sơ", "1.200"),
-    ("3.3.2.", "Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", 1194),
-    ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", None),
-    ("5.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến mức độ 3 và 4", "%", 88),
-    ("5.3.1", "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và trực tuyến)", "Hồ sơ", "1.250"),
-    ("5.3.2", "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "Hồ sơ", 1100),
-]
-TEN = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "III.3.3": 99.5, "III.3.3.1": 1200, "III.3.3.2": 1194,
-       "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
-FIRST_ROW = 10  # Excel row of the first table row (header in rows 8-9)
+ROWS = case_rows(typed=True)
 CHECKS = [  # section I.3 (Kiểm tra CCHC) as the merged-value case has it
     ("3.", "Kiểm tra CCHC", "", None),
     ("3.1.", "Số phòng, ban, đơn vị trực thuộc đã kiểm tra", "Cơ quan, đơn vị", "Không phát sinh"),
@@ -51,24 +36,8 @@ TASKS = [  # section I.4, three count rows for a merge over three rows
 
 def fill(ws, rows=ROWS, issuer="XÃ NGỌC KỲ", period="quý III năm 2023", window="15/6/2023 đến ngày 14/9/2023"):
     """Write the case layout (letterhead, title, two-row merged header, rows) with openpyxl; return {code: row}."""
-    ws["A1"], ws["A2"] = "ỦY BAN NHÂN DÂN", issuer
-    ws["C1"], ws["C2"] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
-    ws["A4"] = "PHỤ LỤC"
-    ws["A5"] = f"Thống kê số liệu về kết quả thực hiện công tác cải cách hành chính {period}"
-    ws["A6"] = f"(Số liệu tính từ ngày {window})"
-    ws["A8"], ws["B8"], ws["C8"], ws["E8"] = "STT", "Chỉ tiêu thống kê", "Kết quả thống kê", "Ghi chú"
-    ws["C9"], ws["D9"] = "Đơn vị tính", "Số liệu"
-    for rng in ("A8:A9", "B8:B9", "C8:D8", "E8:E9"):
-        ws.merge_cells(rng)
-    refs = {}
-    for i, (code, name, unit, value) in enumerate(rows):
-        r = FIRST_ROW + i
-        ws.cell(r, 1, code)
-        ws.cell(r, 2, name)
-        ws.cell(r, 3, unit or None)
-        ws.cell(r, 4, value)
-        refs.setdefault(code, r)
-    return refs
+    return case_fill(ws, rows, issuer, f"Thống kê số liệu về kết quả thực hiện công tác cải cách hành chính {period}",
+                     f"(Số liệu tính từ ngày {window})")
 
 
 def parse(path, registry, catalog):
