@@ -78,6 +78,7 @@ def busy_reading(exc: Exception, warehouse: Path) -> TonghopError:
 @option("workers")
 @click.option("--dry-run", is_flag=True, help="Chạy thử: đọc và kiểm tra, in những gì sẽ được nạp, không ghi gì.")
 @option("wait")
+@option("backups")
 @click.option("--quiet", "-q", is_flag=True, help="Không in gì khi chạy thành công (dùng cho lịch chạy tự động); lỗi vẫn in ra stderr.")
 @click.option("--json", "as_json", is_flag=True, help="In bản tóm tắt lượt chạy dạng JSON (cho chương trình khác đọc).")
 @click.option("--dask", default=None, metavar="ĐỊA_CHỈ",
