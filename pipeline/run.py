@@ -123,6 +123,8 @@ def read(run: Run) -> None:
     todo = [c for c in run.candidates if c.to_read]
     if not s.dry_run:
         s.archive.mkdir(parents=True, exist_ok=True)
+        for leftover in s.archive.parent.glob(".doc-*"):  # a killed run's reading folder (this run holds the lock)
+            shutil.rmtree(leftover, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=".doc-", dir=s.archive.parent if not s.dry_run else None) as stage:
         sources: dict[int, Path] = {}
         if not s.dry_run:

@@ -57,6 +57,8 @@ def backup(warehouse: Path, keep: int = 5) -> Path | None:
     folder.mkdir(exist_ok=True)
     target = folder / f"{warehouse.stem}_{dt.datetime.now():%Y%m%d-%H%M%S-%f}{warehouse.suffix}"
     tmp = target.with_name(target.name + ".part")
+    for leftover in folder.glob(f"{warehouse.stem}_*{warehouse.suffix}.part"):  # a killed run's unfinished copy
+        leftover.unlink(missing_ok=True)
     try:
         fold_log(warehouse)
         with open(warehouse, "rb") as src, open(tmp, "wb") as dst:
