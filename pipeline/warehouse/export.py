@@ -55,7 +55,7 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
         if risky.any():
             if out is frame:
                 out = frame.copy()
-            out[col] = values.where(~risky, "'" + values.astype(str))
+            out[col] = pd.Series([f"'{v}" if r else v for v, r in zip(values, risky)], index=values.index, dtype=values.dtype)
     return out
 
 
