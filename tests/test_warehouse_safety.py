@@ -267,3 +267,12 @@ def test_neutralised_touches_text_only():
     assert out["text"].isna().tolist() == frame["text"].isna().tolist() and out["text"].dtype == frame["text"].dtype
     assert out["n"].tolist() == frame["n"].tolist() and out["n"].dtype == frame["n"].dtype
     assert frame["text"].iloc[0] == "=1+1"  # the caller's frame is left as it was
+
+
+def test_rebuild_with_nothing_recorded_sets_a_bad_file_aside_and_starts_anew(tmp_path):
+    settings = make_settings(tmp_path / "base")
+    settings.warehouse.parent.mkdir(parents=True)
+    settings.warehouse.write_bytes(b"not a database" * 100)
+    result = rebuild_warehouse(settings)
+    assert result.previous.read_bytes() == b"not a database" * 100 and result.files == 0
+    assert wh.health(settings.warehouse).ok

@@ -77,7 +77,7 @@ def backup(warehouse: Path, keep: int = 5) -> Path | None:
                              "dừng lại trước khi ghi gì vào kho; hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục.") from None
     finally:
         tmp.unlink(missing_ok=True)
-    rotate(folder, warehouse, keep)
+    rotate(folder, warehouse, keep, checked=target)
     return target
 
 
@@ -88,16 +88,15 @@ def backups_of(warehouse: Path) -> list[Path]:
     return sorted(folder.glob(f"{warehouse.stem}_*{warehouse.suffix}"), reverse=True)
 
 
-def rotate(folder: Path, warehouse: Path, keep: int) -> None:
-    """Delete the backups beyond the newest `keep` that open; one that does not open is not counted as kept."""
+def rotate(folder: Path, warehouse: Path, keep: int, checked: Path | None = None) -> None:
+    """Delete the backups beyond the newest `keep` that open (`checked` is known to open); one that does not open is
+    not counted as kept. Everything older than the `keep` newest good copies goes, so only those are opened."""
     good = 0
     for old in backups_of(warehouse):
-        if health(old, full=False).ok:
-            good += 1
-            if good > keep:
-                old.unlink()
-        elif good >= keep:  # a copy that does not open, older than enough good ones
+        if good >= keep:
             old.unlink()
+        elif old == checked or health(old, full=False).ok:
+            good += 1
 
 
 def set_aside(warehouse: Path) -> Path | None:
