@@ -99,7 +99,7 @@ elif point == "backup:copy":  # the backup half-written
 elif point == "backup:rename":  # the backup written and checked, not yet renamed into place
     lock.os = Proxy(os, replace=lambda a, b: (hold() if str(a).endswith(".part") else None, os.replace(a, b))[1])
 elif point == "backup:rotate":  # the new backup in place, older ones not yet rotated
-    lock.rotate = lambda *a: hold()
+    lock.rotate = lambda *a, **k: hold()
 
 run_steps(make_settings(base), KillAt())
 reached("finished")
