@@ -47,6 +47,12 @@ def rebuild_warehouse(settings: Settings) -> RebuildResult:
 def _rebuild(settings: Settings) -> RebuildResult:
     t0 = time.perf_counter()
     entries = arc.read_manifest(settings.archive)
+    if not entries and settings.warehouse.exists() and not wh.health(settings.warehouse).ok:
+        # nothing was ever recorded, and the file holds nothing usable: set it aside and start an empty warehouse
+        result = RebuildResult(run_id="rebuild-" + new_run_id(), previous=wh.set_aside(settings.warehouse))
+        wh.connect(settings.warehouse).close()
+        result.seconds = time.perf_counter() - t0
+        return result
     if not entries:
         raise RebuildError(f"Kho lưu trữ {settings.archive} chưa ghi nhận tệp nào: không có gì để dựng lại.")
     lost = [e.file_name for e in entries if not arc.archived_copy(settings.archive, e.sha256, e.ext).exists()]
@@ -116,18 +122,10 @@ def _swap(rebuilt: Path, settings: Settings) -> Path | None:
     current = settings.warehouse
     previous = None
     if current.exists():
-        try:  # fold a crashed run's log into the file so the backup is whole
-            with wh.session(current, write=True) as con:
-                wh.checkpoint(con)
+        if wh.health(current).ok:  # a whole warehouse: a checked backup (with a crashed run's log folded in)
             previous = wh.backup(current, keep=max(settings.backups, 1))
-        except Exception:  # an unreadable warehouse is what a rebuild is for: keep it aside as it is
-            folder = current.parent / "backups"
-            folder.mkdir(exist_ok=True)
-            previous = folder / f"{current.stem}_hong_{dt.datetime.now():%Y%m%d-%H%M%S}{current.suffix}"
-            shutil.copy2(current, previous)
-            wal = current.with_name(current.name + ".wal")
-            if wal.exists():
-                shutil.copy2(wal, previous.with_name(previous.name + ".wal"))
+        else:  # an unreadable, empty or damaged warehouse is what a rebuild is for: set it aside as it is
+            previous = wh.set_aside(current)
     wal = current.with_name(current.name + ".wal")
     if wal.exists():
         wal.unlink()

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from pipeline import issues as iss
 from pipeline import warehouse as wh
 from pipeline.config import Settings
+from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
 from pipeline.figures.ranking import previous_period, rank_units
-from pipeline.inbox import Known, archive_original, quarantine, scan
+from pipeline.inbox import CHANGED, Known, archive_original, quarantine, scan
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
@@ -94,6 +99,7 @@ def find(run: Run) -> None:
     """List the inbox files the warehouse has not taken in yet; remember new mtimes of files already taken in."""
     s = run.settings
     known = Known()
+    check_warehouse(s)
     if s.warehouse.exists():
         with wh.session(s.warehouse) as con:
             known = Known(*wh.seen_files(con))
@@ -108,14 +114,30 @@ def find(run: Run) -> None:
 
 
 def read(run: Run) -> None:
-    """Archive every new file's original, then read it; apply the run's period limit."""
+    """Archive every new file's original, then read the archived copy; apply the run's period limit.
+
+    A file whose bytes changed since `find` hashed them (rewritten in place) is not archived: it waits for the next
+    run. What is read is the archived copy itself (under the original's name), so the values loaded are exactly
+    those of the bytes archived under the recorded SHA-256.
+    """
     s = run.settings
     todo = [c for c in run.candidates if c.to_read]
     if not s.dry_run:
-        for c in todo:  # every original is copied, unchanged, before anything reads it
-            archive_original(c.file, c.sha256, s.archive)
-    jobs = [(c.file.path, c.file.folder_period) for c in todo]
-    subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
+        s.archive.mkdir(parents=True, exist_ok=True)
+        for leftover in s.archive.parent.glob(".doc-*"):  # a killed run's reading folder (this run holds the lock)
+            shutil.rmtree(leftover, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".doc-", dir=s.archive.parent if not s.dry_run else None) as stage:
+        sources: dict[int, Path] = {}
+        if not s.dry_run:
+            for i, c in enumerate(todo):  # every original is copied, unchanged, before anything reads it
+                copy = archive_original(c.file, c.sha256, s.archive)
+                if copy is None:
+                    c.waiting_reason = CHANGED
+                    continue
+                sources[id(c)] = _as_named(copy, Path(stage) / str(i) / c.file.path.name)
+            todo = [c for c in todo if c.to_read]
+        jobs = [(sources.get(id(c), c.file.path), c.file.folder_period) for c in todo]
+        subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
     read_as = {id(c): sub for c, sub in zip(todo, subs)}
     candidates: list[Candidate] = []
     for c in run.candidates:
@@ -353,6 +375,36 @@ def completeness_rows(warehouse, periods: list[str]) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
+
+def check_warehouse(s: Settings) -> None:
+    """Before a run writes anything: the warehouse file must open, hold its tables and read back whole.
+
+    A file holding no ledger rows (a blank file left by an older version's killed first run) while the archive has
+    recorded nothing either is set aside and made anew; any other unusable file stops the run with the way out.
+    """
+    if not s.warehouse.exists():
+        return
+    state = wh.health(s.warehouse)
+    if state.ok:
+        return
+    if state.blank and not arc.read_manifest(s.archive):
+        if not s.dry_run:
+            wh.set_aside(s.warehouse)
+        return
+    raise WarehouseError(f"Kho dữ liệu {s.warehouse} không dùng được: {state.reason}. Lượt chạy dừng lại, không ghi gì "
+                         "và không sao lưu tệp hỏng. Hãy chạy `tonghop rebuild` để dựng lại kho từ kho lưu trữ bản gốc "
+                         f"({s.archive}); tệp hỏng sẽ được cất nguyên trạng vào thư mục backups.")
+
+
+def _as_named(copy: Path, dest: Path) -> Path:
+    """Give an archived copy its original's name for the reader (a hard link, or a copy where links are refused)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(copy, dest)
+    except OSError:
+        shutil.copyfile(copy, dest)
+    return dest
+
 
 def _history(s: Settings, subs: list) -> pd.DataFrame:
     """Earlier values of the same units, in periods of the same kind that end before the periods being loaded."""

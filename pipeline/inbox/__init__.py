@@ -6,6 +6,8 @@ their SHA-256 before anything reads it; `quarantine` moves a rejected original o
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from pipeline.outcome import Candidate
 from pipeline.read.safety import Limits, is_stable
 
 WAITING = "Tệp đang được chép hoặc vừa thay đổi; sẽ nhận ở lượt chạy sau"
+CHANGED = "Tệp vừa bị ghi đè trong lúc nhận (nội dung khác lúc quét); sẽ nhận ở lượt chạy sau"
 RECENT_SECONDS = 60  # files modified this recently are checked twice for a copy in progress
 
 
@@ -69,14 +72,32 @@ def scan(inbox: Path, known: Known, limits: Limits = Limits()) -> Scan:
     return Scan(out, unchanged, touched)
 
 
-def archive_original(f: InboxFile, sha256: str, archive: Path) -> Path:
-    """Copy a file's bytes to <archive>/<sha256><ext> (once; written whole or not at all) and return the copy."""
+def archive_original(f: InboxFile, sha256: str, archive: Path) -> Path | None:
+    """Copy a file's bytes to <archive>/<sha256><ext> (once; written whole or not at all) and return the copy.
+
+    The bytes are hashed as they are copied (one read): when they are no longer those `scan` hashed as `sha256` (the
+    file was rewritten in place since), nothing is archived and None is returned, so that no copy is ever kept under
+    a hash that is not its own. A copy already archived is returned when the file still holds its bytes.
+    """
     archive.mkdir(parents=True, exist_ok=True)
     target = archive / f"{sha256}{f.path.suffix.lower()}"
-    if not target.exists():
-        tmp = target.with_name(target.name + ".part")
-        shutil.copy2(f.path, tmp)
+    if target.exists():
+        return target if sha256_of(f.path) == sha256 else None
+    tmp = target.with_name(target.name + ".part")
+    h = hashlib.sha256()
+    try:
+        with open(f.path, "rb") as src, open(tmp, "wb") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                h.update(chunk)
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if h.hexdigest() != sha256:
+            return None
+        shutil.copystat(f.path, tmp)
         tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline.warehouse.store import session
 
 VIEWS = ("v_submissions", "v_values", "v_issues", "v_district", "v_completeness")
@@ -33,9 +35,28 @@ def export_views(warehouse: Path, out_dir: Path, formats: tuple[str, ...] = FORM
                 written.append(path)
             if "csv" in formats:
                 path = out_dir / f"{view}.csv"
-                frame.to_csv(path, index=False, encoding="utf-8-sig")
+                neutralised(frame).to_csv(path, index=False, encoding="utf-8-sig")
                 written.append(path)
     return written
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would take for a formula (=, +, -, @, tab, carriage return
+    first) prefixed with an apostrophe, as OWASP's CSV-injection guidance says; numbers and dates are left as they are."""
+    out = frame
+    for col in frame.columns:
+        if frame[col].dtype != object and not pd.api.types.is_string_dtype(frame[col]):
+            continue
+        values = frame[col]
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out[col] = pd.Series([f"'{v}" if r else v for v, r in zip(values, risky)], index=values.index, dtype=values.dtype)
+    return out
 
 
 def _sql_path(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from pipeline.errors import WarehouseBusy
+from pipeline.errors import WarehouseBusy, WarehouseError
+from pipeline.warehouse.store import fold_log, fsync, health, wal_of
 
 
 def busy(warehouse: Path, waited: float) -> WarehouseBusy:
@@ -41,14 +43,72 @@ def writer_lock(warehouse: Path, timeout: float) -> Iterator[None]:
 
 
 def backup(warehouse: Path, keep: int = 5) -> Path | None:
-    """Copy the warehouse file to backups/ before a run writes; keep the newest `keep` copies."""
+    """Copy the warehouse file to backups/ before a run writes; keep the newest `keep` copies that open.
+
+    The copy is written under a temporary name, flushed to disk, checked to open (read-only, its tables there, its
+    submissions counted) and only then renamed into place; older copies are rotated out only after that, and a copy
+    that does not open is never counted among the kept ones, so the newest good copy is never deleted.
+    Raises WarehouseError when no good copy can be made (nothing is written to the warehouse then).
+    """
     warehouse = Path(warehouse)
     if not warehouse.exists():
         return None
     folder = warehouse.parent / "backups"
     folder.mkdir(exist_ok=True)
     target = folder / f"{warehouse.stem}_{dt.datetime.now():%Y%m%d-%H%M%S-%f}{warehouse.suffix}"
-    shutil.copy2(warehouse, target)
-    for old in sorted(folder.glob(f"{warehouse.stem}_*{warehouse.suffix}"))[:-keep]:
-        old.unlink()
+    tmp = target.with_name(target.name + ".part")
+    for leftover in folder.glob(f"{warehouse.stem}_*{warehouse.suffix}.part"):  # a killed run's unfinished copy
+        leftover.unlink(missing_ok=True)
+    try:
+        fold_log(warehouse)
+        with open(warehouse, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        state = health(tmp, full=False)
+        if not state.ok:
+            raise WarehouseError(f"Bản sao lưu vừa chép từ kho dữ liệu {warehouse} không mở được: {state.reason}. Lượt chạy "
+                                 "dừng lại trước khi ghi gì vào kho. Kho có thể đã hỏng: hãy chạy `tonghop rebuild` để dựng "
+                                 "lại kho từ kho lưu trữ bản gốc.")
+        os.replace(tmp, target)
+        fsync(folder)
+    except OSError as exc:
+        raise WarehouseError(f"Không sao lưu được kho dữ liệu {warehouse} vào {folder} ({exc.strerror or exc}). Lượt chạy "
+                             "dừng lại trước khi ghi gì vào kho; hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục.") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    rotate(folder, warehouse, keep, checked=target)
+    return target
+
+
+def backups_of(warehouse: Path) -> list[Path]:
+    """The backup copies of a warehouse, newest first (copies set aside as damaged are not among them)."""
+    warehouse = Path(warehouse)
+    folder = warehouse.parent / "backups"
+    return sorted(folder.glob(f"{warehouse.stem}_*{warehouse.suffix}"), reverse=True)
+
+
+def rotate(folder: Path, warehouse: Path, keep: int, checked: Path | None = None) -> None:
+    """Delete the backups beyond the newest `keep` that open (`checked` is known to open); one that does not open is
+    not counted as kept. Everything older than the `keep` newest good copies goes, so only those are opened."""
+    good = 0
+    for old in backups_of(warehouse):
+        if good >= keep:
+            old.unlink()
+        elif old == checked or health(old, full=False).ok:
+            good += 1
+
+
+def set_aside(warehouse: Path) -> Path | None:
+    """Move an unusable warehouse file (and its log), as it is, into backups/ under a name rotation never deletes."""
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        return None
+    folder = warehouse.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{warehouse.stem}-hong-{dt.datetime.now():%Y%m%d-%H%M%S-%f}{warehouse.suffix}"
+    os.replace(warehouse, target)
+    if wal_of(warehouse).exists():
+        os.replace(wal_of(warehouse), wal_of(target))
+    fsync(folder)
     return target

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,16 +96,117 @@ create or replace view v_completeness as
 """
 
 
+TABLES = ("units", "indicators", "catalog_versions", "indicators_history", "periods", "runs", "submissions", "files_seen",
+          "observations", "issues", "district")
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file; a writer creates the schema and the views."""
+    """Open the warehouse file; a writer creates the schema and the views (a new file appears whole, schema and all)."""
     path = Path(path)
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        create(path)
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
     con.execute(VIEWS)
     return con
+
+
+def wal_of(path: Path) -> Path:
+    """The write-ahead log DuckDB keeps beside a database file."""
+    return Path(path).with_name(Path(path).name + ".wal")
+
+
+def create(path: Path) -> None:
+    """Create an empty warehouse with its schema under a temporary name, then rename it into place in one step.
+
+    A process killed at any instant leaves either no warehouse or a whole one (never a file without tables).
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".new")
+    for leftover in (tmp, wal_of(tmp), wal_of(path)):  # a killed creation's file; a log without its database
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(SCHEMA)
+        con.execute(VIEWS)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    fsync(tmp)
+    os.replace(tmp, path)
+    fsync(path.parent)
+
+
+def fsync(path: Path) -> None:
+    """Flush a file's (or a folder's) content to disk."""
+    fd = os.open(str(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # folders cannot be flushed on every platform
+        pass
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether a warehouse file can be used: it opens, holds its tables and (when checked in full) every row reads back.
+
+    `blank` says the file holds no ledger rows at all (no tables, or zero bytes): nothing in it can be lost.
+    """
+
+    ok: bool
+    reason: str = ""  # Vietnamese, when not ok
+    blank: bool = False
+    submissions: int = 0
+
+
+def health(path: Path, full: bool = True) -> Health:
+    """Check a warehouse (or backup) file without changing it: open it read-only, find its tables, count submissions and,
+    when `full`, read every row of every table so that DuckDB verifies each block's checksum (damage anywhere in the
+    data, not only in the header)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size == 0:
+            return Health(False, "tệp rỗng (0 byte)", blank=True)
+        con = duckdb.connect(str(path), read_only=True)
+    except (OSError, duckdb.Error) as exc:
+        return Health(False, f"không mở được ({_first_line(exc)})")
+    try:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables() "
+                                              "where database_name = current_database() and schema_name = 'main'").fetchall()}
+        missing = [t for t in TABLES if t not in tables]
+        if "submissions" not in tables:
+            return Health(False, "không có bảng dữ liệu nào" if not tables else f"thiếu bảng {', '.join(missing)}",
+                          blank=not (tables & {"observations", "files_seen"}))
+        n = int(con.execute("select count(*) from submissions").fetchone()[0])
+        if missing:
+            return Health(False, f"thiếu bảng {', '.join(missing)}", submissions=n)
+        if full:
+            for t in sorted(tables):
+                con.execute(f'select count(*), sum(hash("{t}")) from "{t}"').fetchall()
+        return Health(True, submissions=n)
+    except duckdb.Error as exc:
+        return Health(False, f"dữ liệu bị hỏng ({_first_line(exc)})")
+    finally:
+        con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def fold_log(path: Path) -> None:
+    """Fold a write-ahead log left by a killed run into the file, so that a copy of the file alone is whole."""
+    if wal_of(path).exists():
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("checkpoint")
+        finally:
+            con.close()
 
 
 @contextmanager
