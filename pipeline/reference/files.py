@@ -8,9 +8,11 @@ a changed registry, catalog, rules, rubric, deadlines or office file).
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import io
+import re
 import tomllib
 from pathlib import Path
 
@@ -106,8 +108,6 @@ def read_toml(path: Path, option: str | None = None) -> dict:
 
 def _where(message: str) -> str:
     """'dòng L, cột C' out of tomllib's '(at line L, column C)' (Python 3.11 has no lineno attribute)."""
-    import re
-
     m = re.search(r"line (\d+), column (\d+)", message)
     return f"dòng {m.group(1)}, cột {m.group(2)}" if m else "một dòng (cuối tệp)"
 
@@ -141,5 +141,7 @@ def schema_error(path: Path, exc: Exception, lines: list[int]) -> ReferenceDataE
     more = f" (và {len(cases) - 1} lỗi khác)" if len(cases) > 1 else ""
     if "column_in_dataframe" in str(check) or str(first.get("schema_context")) == "DataFrameSchema":
         return ReferenceDataError(f"Tệp {path} thiếu hoặc sai cột {value}{more}: hãy sửa dòng tiêu đề theo mẫu.")
-    return ReferenceDataError(f"Tệp {path}, {line}, cột {column}: giá trị {value!r} không hợp lệ (điều kiện {check}){more}: "
+    allowed = re.fullmatch(r"isin\((\[.*\])\)", str(check))
+    rule = f"chỉ được dùng {', '.join(ast.literal_eval(allowed.group(1)))}" if allowed else f"điều kiện {check}"
+    return ReferenceDataError(f"Tệp {path}, {line}, cột {column}: giá trị {value!r} không hợp lệ ({rule}){more}: "
                               "hãy sửa ô đó.")
