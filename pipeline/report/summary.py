@@ -67,12 +67,11 @@ def render_summary(summary: RunSummary) -> str:
 def reference_line(d: dict[str, Any]) -> str:
     """'Danh sách đơn vị đã thay đổi: lập lại 2 kỳ': the reference files changed since the last run and what it redid."""
     names = ", ".join(d["reference_changes"])
-    verb = "đã thay đổi" if len(d["reference_changes"]) == 1 else "đã thay đổi"
     if d["dry_run"]:
-        return f"{names} {verb}: lượt chạy thật sẽ lập lại các kỳ đã có"
+        return f"{names} đã thay đổi: lượt chạy thật sẽ lập lại các kỳ đã có"
     if not d["rewritten"]:
-        return f"{names} {verb}: chưa có kỳ nào để lập lại"
-    return f"{names} {verb}: lập lại {fmt.count(d['rewritten'])} kỳ"
+        return f"{names} đã thay đổi: chưa có kỳ nào để lập lại"
+    return f"{names} đã thay đổi: lập lại {fmt.count(d['rewritten'])} kỳ"
 
 
 def log_lines(summary: RunSummary) -> list[tuple[int, str]]:
