@@ -56,8 +56,13 @@ def cells_text(path: Path) -> set[str]:
 
 def test_registry_typo_is_refused_before_anything_is_written(tmp_path, demo_files):
     work = office_folder(tmp_path, demo_files)
+    pdf = work / "inbox/BaoCao_ban_scan.xlsx"  # a PDF saved under a workbook's name, beside the 23 reports
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    os.utime(pdf, (pdf.stat().st_atime, pdf.stat().st_mtime - 3600))
     first = tonghop(work, tmp_path, "run")
     assert first.returncode == 0, first.stderr[-3000:]
+    assert "không phải bảng tính Excel, mà là tệp PDF" in first.stdout and "not a workbook" not in first.stdout
+    assert "Bị từ chối: 1" in first.stdout
     good = district(work, "2023-H1", "III.3.3.1")
     assert good[1] == 23
     units = work / "schemas/units.csv"
