@@ -16,6 +16,7 @@ import click
 from flows.params import build_settings
 from pipeline.config import OPTIONS, PATH_OPTIONS, SERVED_WAIT, Settings
 from pipeline.errors import EXIT_FAILED, TonghopError, UsageError
+from pipeline.reference.files import use_folder_hint
 
 # A government office's pipeline sends no usage analytics: flows/__init__.py turns Prefect's analytics off (also in prefect.toml).
 MARKER = Path("schemas") / "units.csv"  # what makes a folder a tonghop project folder
@@ -64,16 +65,13 @@ def main(ctx: click.Context, debug: bool = False) -> None:
 
 
 def project_root(cwd: Path) -> Path | None:
-    """The tonghop project folder: the working folder or the nearest parent holding schemas/units.csv, else the folder of
-    the installed package (an editable install in the office folder); None when neither has one."""
+    """The tonghop project folder: the working folder or the nearest parent holding schemas/units.csv; None when there is
+    none (a missing file's message then names the installed project folder to use, see pipeline.reference.files)."""
     cwd = cwd.resolve()
     for folder in (cwd, *cwd.parents):
         if (folder / MARKER).is_file():
             return folder
-    import pipeline
-
-    installed = Path(pipeline.__file__).resolve().parents[1]
-    return installed if (installed / MARKER).is_file() else None
+    return None
 
 
 def project_defaults(root: Path) -> dict[str, dict[str, str]]:
@@ -274,7 +272,7 @@ def serve(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, o
     for flag, path in (("--units", units), ("--catalog", catalog), ("--office", office), ("--rules", rules), ("--outliers", outliers)):
         if not path.exists():
             raise UsageError(f"Không tìm thấy tệp {path} ({flag}). Hãy chạy lệnh trong thư mục làm việc của tonghop "
-                             "hoặc chỉ rõ đường dẫn.")
+                             f"{use_folder_hint()}hoặc chỉ rõ đường dẫn.")
     if dask:
         from flows.scale import DaskUnavailable, dask_available
 

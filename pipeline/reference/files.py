@@ -23,11 +23,23 @@ from pipeline.errors import ReferenceDataError
 SAVE_AS_UTF8 = "mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu \"CSV UTF-8 (Comma delimited) (*.csv)\" rồi chạy lại"
 
 
+def installed_project() -> Path | None:
+    """The project folder tonghop is installed from (an editable install), when it holds schemas/units.csv."""
+    folder = Path(__file__).resolve().parents[2]
+    return folder if (folder / "schemas" / "units.csv").is_file() else None
+
+
+def use_folder_hint() -> str:
+    """'(ví dụ: cd /path/to/project) ' naming the installed project folder, or '' when there is none."""
+    folder = installed_project()
+    return f"(ví dụ: cd {folder}) " if folder is not None else ""
+
+
 def missing_file(path: Path, option: str | None = None) -> ReferenceDataError:
-    """The error of a reference file that does not exist."""
-    where = f" hoặc chỉ rõ đường dẫn bằng {option}" if option else ""
-    return ReferenceDataError(f"Không tìm thấy tệp {path}: hãy chạy tonghop trong thư mục dự án (thư mục có schemas/units.csv)"
-                              f"{where}.")
+    """The error of a reference file that does not exist: it says which folder to run in, or which option to give."""
+    where = f"hoặc chỉ rõ đường dẫn bằng {option}" if option else "hoặc chỉ rõ đường dẫn"
+    return ReferenceDataError(f"Không tìm thấy tệp {path}: hãy chạy tonghop trong thư mục dự án (thư mục có schemas/units.csv) "
+                              f"{use_folder_hint()}{where}.")
 
 
 def read_text(path: Path, option: str | None = None) -> str:
