@@ -296,7 +296,8 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     last = len(widths) - 2  # titles span the columns the officer reads
-    r = heading(ws, f, data.office, f"LỖI VÀ CẢNH BÁO TRONG CÁC BÁO CÁO {period_label(data.period_code).upper()}", list(widths))
+    r = heading(ws, f, data.office, f"LỖI VÀ CẢNH BÁO TRONG CÁC BÁO CÁO {period_label(data.period_code).upper()}",
+                list(widths[:-1]))
     issues = data.issues
     if issues is None or issues.empty:
         merge_text(ws, r, 0, last, "Không có lỗi hoặc cảnh báo nào." if issues is not None else "Chưa có dữ liệu lỗi và cảnh báo.",
