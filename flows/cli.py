@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 
 from flows.params import build_settings
-from pipeline.config import OPTIONS, SERVED_WAIT, Settings
+from pipeline.config import OPTIONS, PATH_OPTIONS, SERVED_WAIT, Settings
 from pipeline.errors import EXIT_FAILED, TonghopError, UsageError
+from pipeline.reference.files import use_folder_hint
 
-# A government office's pipeline sends no usage analytics (also set in prefect.toml).
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# A government office's pipeline sends no usage analytics: flows/__init__.py turns Prefect's analytics off (also in prefect.toml).
+MARKER = Path("schemas") / "units.csv"  # what makes a folder a tonghop project folder
 
 EXPORT_DEFAULT = "warehouse/export"
 DEFAULTS = {**{name: o.default for name, o in OPTIONS.items()}, "export": EXPORT_DEFAULT}  # what each option defaults to
@@ -55,8 +56,47 @@ def option(name: str, **extra):
 
 @click.group(cls=TonghopGroup, help="tonghop — tổng hợp số liệu cải cách hành chính của các xã, phường, thị trấn.")
 @click.option("--debug", is_flag=True, help="In đầy đủ thông tin lỗi kỹ thuật (traceback) khi có lỗi.")
-def main(debug: bool = False) -> None:
-    """Entry point of the console script."""
+@click.pass_context
+def main(ctx: click.Context, debug: bool = False) -> None:
+    """Entry point of the console script: relative default paths are taken in the project folder (see project_root)."""
+    root = project_root(Path.cwd())
+    if root is not None and root != Path.cwd().resolve():
+        ctx.default_map = project_defaults(root)
+
+
+def project_root(cwd: Path) -> Path | None:
+    """The tonghop project folder: the working folder or the nearest parent holding schemas/units.csv; None when there is
+    none (a missing file's message then names the installed project folder to use, see pipeline.reference.files)."""
+    cwd = cwd.resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    return None
+
+
+def project_defaults(root: Path) -> dict[str, dict[str, str]]:
+    """click default_map: every command's relative default paths made absolute in the project folder `root`."""
+    paths = {name: str(root / OPTIONS[name].default) for name in PATH_OPTIONS}
+    commands = ("run", "parse", "sql", "rebuild", "export", "serve")
+    return {cmd: {**paths, **({"out_dir": str(root / EXPORT_DEFAULT)} if cmd == "export" else {})} for cmd in commands}
+
+
+def preflight(settings: Settings) -> None:
+    """Check a run's folders and reference files before Prefect starts: one Vietnamese line and exit 2, nothing written."""
+    if not settings.inbox.is_dir():
+        raise UsageError(f"Không tìm thấy thư mục hộp thư {settings.inbox} (--inbox): hãy tạo thư mục đó hoặc chỉ đúng "
+                         "thư mục chứa tệp báo cáo của các xã.")
+    if settings.dry_run:
+        return  # a dry run runs in this process: the same checks end in the same one line
+    from pipeline import warehouse as wh
+    from pipeline.run import check_reference
+
+    try:
+        check_reference(settings)
+    except Exception as exc:
+        if isinstance(exc, TonghopError) or not wh.is_lock_error(exc):
+            raise
+        # a run is writing the warehouse: the run's first step checks again once it holds the warehouse
 
 
 def require_warehouse(warehouse: Path) -> None:
@@ -87,6 +127,7 @@ def busy_reading(exc: Exception, warehouse: Path) -> TonghopError:
 def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | None = None, **params) -> None:
     """Run the consolidation flow once."""
     settings = build_settings(dry_run=dry_run, **params)
+    preflight(settings)
     from pipeline.report.summary import render_summary
 
     if dask and not dry_run:
@@ -232,7 +273,7 @@ def serve(inbox: Path, warehouse: Path, out: Path, units: Path, catalog: Path, o
     for flag, path in (("--units", units), ("--catalog", catalog), ("--office", office), ("--rules", rules), ("--outliers", outliers)):
         if not path.exists():
             raise UsageError(f"Không tìm thấy tệp {path} ({flag}). Hãy chạy lệnh trong thư mục làm việc của tonghop "
-                             "hoặc chỉ rõ đường dẫn.")
+                             f"{use_folder_hint()}hoặc chỉ rõ đường dẫn.")
     if dask:
         from flows.scale import DaskUnavailable, dask_available
 

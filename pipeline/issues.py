@@ -39,10 +39,59 @@ class IssueType:
     scope: Scope
     template: str  # Vietnamese, str.format(**params)
     description: str  # English, for developers and the docs
+    label: str = ""  # short Vietnamese name of the kind ("Loại lỗi" in the workbooks); LABELS when not given
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", Severity(self.severity))
         object.__setattr__(self, "scope", Scope(self.scope))
+        if not self.label:
+            object.__setattr__(self, "label", LABELS.get(self.code, ""))
+
+
+# The short Vietnamese name of every kind, shown to officers and communes where a code would be English jargon
+# ("Loại lỗi" in the issues sheet and feedback workbooks; the code stays as a column for the analyst).
+LABELS = {
+    "file-unreadable": "Tệp không đọc được",
+    "file-encrypted": "Tệp có mật khẩu",
+    "file-empty": "Tệp trống",
+    "file-too-large": "Tệp quá lớn",
+    "file-unsafe-xml": "Tệp không an toàn",
+    "file-unsupported": "Định dạng không hỗ trợ",
+    "no-table": "Không có bảng số liệu",
+    "unit-unknown": "Không rõ đơn vị",
+    "period-unknown": "Không rõ kỳ báo cáo",
+    "period-mismatch": "Kỳ báo cáo khác thư mục",
+    "workbook-several-units": "Tệp của nhiều đơn vị",
+    "sheet-unit-unknown": "Trang tính không rõ đơn vị",
+    "no-values": "Không có giá trị",
+    "row-unmapped": "Dòng không khớp chỉ tiêu",
+    "indicator-repeated": "Chỉ tiêu lặp lại",
+    "value-invalid": "Giá trị không hợp lệ",
+    "value-excel-error": "Ô lỗi Excel",
+    "value-formula-uncached": "Công thức chưa có kết quả",
+    "value-formula-recomputed": "Công thức được tính lại",
+    "value-word": "Giá trị ghi bằng chữ",
+    "count-negative": "Số lượng âm",
+    "count-not-integer": "Số lượng không nguyên",
+    "rate-out-of-range": "Tỷ lệ ngoài 0–100%",
+    "rate-mismatch": "Tỷ lệ không khớp",
+    "rate-empty-denominator": "Tỷ lệ thiếu mẫu số",
+    "part-exceeds-whole": "Phần lớn hơn tổng",
+    "sum-mismatch": "Tổng không khớp",
+    "pair-incomplete": "Thiếu số liệu đi cặp",
+    "pair-exclusive": "Số liệu loại trừ nhau",
+    "rule-failed": "Sai quy tắc kiểm tra",
+    "value-outlier": "Giá trị bất thường",
+    "value-without-unit": "Thiếu đơn vị tính",
+    "code-out-of-list": "Mã ngoài danh sách",
+    "value-separator-ambiguous": "Dấu phân cách số không rõ",
+}
+
+
+def label(code: str) -> str:
+    """The short Vietnamese name of an issue code (the code itself when unknown)."""
+    kind = CATALOG.get(code)
+    return kind.label if kind is not None and kind.label else code
 
 
 _TYPES = [

@@ -67,6 +67,8 @@ class RunSummary:
     summary_path: Path | None = None
     dry_run: bool = False
     catalog_version: str | None = None  # content hash of the indicator catalog the run used
+    reference_changes: list[str] = field(default_factory=list)  # Vietnamese names of the reference files changed since the last run
+    rewritten: int = 0  # periods consolidated and written again because a reference file changed
 
     def count(self, status: str) -> int:
         """Number of files that ended with `status`."""
@@ -100,6 +102,8 @@ def summary_data(summary: RunSummary) -> dict[str, Any]:
         "feedback": [str(p) for p in summary.feedback],
         "details": [{k: _plain(getattr(f, k)) for k in FILE_FIELDS} for f in files],
         "summary_path": str(summary.summary_path) if summary.summary_path else None,
+        "reference_changes": list(summary.reference_changes),
+        "rewritten": summary.rewritten,
     }
 
 

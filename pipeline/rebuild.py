@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.errors import RebuildError
 from pipeline.inbox import archive as arc
 from pipeline.outcome import RunSummary
-from pipeline.reference import Reference, load_reference
+from pipeline.reference import Reference, load_reference, reference_hashes
 from pipeline.run import Run, consolidate, execute, new_run_id, rank, steps, write
 
 __all__ = ["RebuildError", "RebuildResult", "rebuild_warehouse"]
@@ -89,6 +89,7 @@ def _rebuild(settings: Settings) -> RebuildResult:
                                 "rejected": result.by_status.get("rejected", 0), "duplicate": result.by_status.get("duplicate", 0),
                                 "superseded": result.by_status.get("superseded", 0), "skipped": 0, "values_loaded": None,
                                 "errors": None, "warnings": None})
+            wh.record_reference(con, result.run_id, reference_hashes(settings.reference))  # the outputs follow these files
             wh.checkpoint(con)
         result.previous = _swap(target, settings)
     finally:

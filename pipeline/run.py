@@ -30,7 +30,8 @@ from pipeline.inbox import CHANGED, Known, archive_original, quarantine, scan
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
-from pipeline.reference import Reference, load_reference
+from pipeline.reference import REFERENCE_NAMES, Reference, load_reference, reference_hashes
+from pipeline.reference.registry import check_known_units
 from pipeline.report.district import ReportData, write_report
 from pipeline.report.feedback import feedback_path, write_feedback
 from pipeline.report.summary import completeness_rows as completeness_rows_of
@@ -81,6 +82,8 @@ class Run:
     progress: Progress = field(default_factory=Progress)
     reader: Callable | None = None  # replaces pipeline.read.read_files (a Dask cluster); same signature
     received: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # first-seen times replayed by a rebuild
+    ref_hashes: dict[str, str | None] = field(default_factory=dict)  # content hash of each reference file (REFERENCE_NAMES)
+    ref_changed: list[str] = field(default_factory=list)  # reference files changed since the last run that applied them
 
 
 def new_run_id() -> str:
@@ -91,8 +94,29 @@ def new_run_id() -> str:
 # ------------------------------------------------------------------------------------------------------ the steps
 
 def read_reference(run: Run) -> None:
-    """Read the registry, catalog, rules, rubric, deadlines and office files."""
-    run.ref = load_reference(run.settings.reference)
+    """Read the registry, catalog, rules, rubric, deadlines and office files; check them against the warehouse.
+
+    A unit with loaded submissions missing from the registry stops the run here, before anything is written
+    (ReferenceDataError). The files' content hashes are compared with those the last applying run recorded: a changed
+    file makes this run consolidate and write every period again (see `load` and `finish`).
+    """
+    run.ref, run.ref_hashes, run.ref_changed = check_reference(run.settings)
+
+
+def check_reference(s: Settings) -> tuple[Reference, dict[str, str | None], list[str]]:
+    """Load the reference files, refuse a registry that lost a unit the warehouse holds, and list the changed files.
+
+    Also the command line's check before a run starts (flows/cli.py): one Vietnamese line and exit 2, nothing written.
+    """
+    ref = load_reference(s.reference)
+    hashes = reference_hashes(s.reference)
+    previous: dict[str, str] = {}
+    if s.warehouse.exists():
+        with wh.session(s.warehouse) as con:
+            check_known_units(ref.registry, wh.loaded_units(con), s.units)
+            previous = wh.reference_hashes(con)
+    changed = [name for name, h in hashes.items() if previous and previous.get(name, "") != (h or "")]
+    return ref, hashes, changed
 
 
 def find(run: Run) -> None:
@@ -183,9 +207,10 @@ def load(run: Run) -> None:
     quarantine folder once recorded. A run with nothing new opens nothing for writing.
     """
     s = run.settings
-    summary = RunSummary(run_id=run.run_id, started_at=run.started_at, dry_run=s.dry_run, unchanged=run.unchanged)
+    summary = RunSummary(run_id=run.run_id, started_at=run.started_at, dry_run=s.dry_run, unchanged=run.unchanged,
+                         reference_changes=[REFERENCE_NAMES[n] for n in run.ref_changed])
     run.summary = summary
-    writes = not s.dry_run and bool(run.candidates or s.period)
+    writes = not s.dry_run and bool(run.candidates or s.period or run.ref_changed)
     if writes and s.backups > 0:
         wh.backup(s.warehouse, keep=s.backups)
     con = wh.connect(s.warehouse) if writes else None
@@ -222,12 +247,14 @@ def load(run: Run) -> None:
             for f in {c.file.rel: c.file for c, r, _ in prepared if r.status == "rejected" and c.file.rel not in kept}.values():
                 quarantine(f, s.quarantine)
         stale = wh.stale_periods(con) if con is not None else _stale(s)
+        redo = wh.period_codes(con) if con is not None and run.ref_changed else []
     finally:
         if con is not None:
             con.close()
     summary.periods = sorted({f.period_code for f in summary.files if f.status == "loaded" and f.period_code}
                              | ({s.period} if s.period else set())
-                             | {p for p in stale if not s.period or p == s.period})
+                             | {p for p in [*stale, *redo] if not s.period or p == s.period})
+    summary.rewritten = len([p for p in redo if not s.period or p == s.period])
 
 
 def consolidate(run: Run) -> None:
@@ -303,9 +330,13 @@ def finish(run: Run) -> None:
     if s.dry_run:
         return
     summary.summary_path = write_summary(summary, s.out)
-    if not (summary.files or s.period):  # nothing new: the warehouse is left exactly as it was
+    if not (summary.files or s.period or run.ref_changed):  # nothing new: the warehouse is left exactly as it was
         return
     with wh.session(s.warehouse, write=True) as con:
+        # the outputs now reflect these reference files (a run limited to one period leaves the others for the next run)
+        if run.ref_hashes and not (s.period and run.ref_changed) and wh.reference_hashes(con) != {
+                k: v or "" for k, v in run.ref_hashes.items()}:
+            wh.record_reference(con, summary.run_id, run.ref_hashes)
         wh.record_run(con, {
             "run_id": summary.run_id, "started_at": summary.started_at, "finished_at": summary.finished_at,
             "period_filter": s.period, "files_new": len(summary.files), "loaded": summary.count("loaded"),

@@ -704,3 +704,74 @@ def far_cells_detail(ext: SheetExtent) -> str:
     """Vietnamese detail naming the first far cells of a sheet."""
     shown = ", ".join(_ref(r, c) for r, c in sorted(ext.far)[:FAR_SHOWN]) + (", …" if len(ext.far) > FAR_SHOWN else "")
     return shown
+
+
+# --------------------------------------------------------------------------- the reasons in Vietnamese
+
+# What check_file's English details (kept for developers and tests) say, in the words the officer and communes read.
+# Longest phrases first; anything not listed (a library's own exception text) stays as it is.
+_VN_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"^not a workbook: ", "không phải bảng tính Excel, mà là "),
+    (r", not a workbook\b", ", không phải bảng tính Excel"),
+    (r"\bnot a workbook\b", "không phải bảng tính Excel"),
+    (r", not a spreadsheet\b", ", không phải bảng tính"),
+    (r", not an Excel workbook\b", ", không phải bảng tính Excel"),
+    (r", not supported\b", ", không được hỗ trợ"),
+    (r"\bPDF document\b", "tệp PDF"),
+    (r"\bRTF document\b", "tệp RTF (Word)"),
+    (r"\bHTML document \(a web page saved with a workbook extension\)", "trang web HTML được lưu với đuôi bảng tính"),
+    (r"\bHTML document\b", "trang web HTML"),
+    (r"\bXML document\b", "tệp XML"),
+    (r"\bplain text / CSV\b", "tệp văn bản / CSV"),
+    (r"\bplain text\b", "tệp văn bản"),
+    (r"\bbinary data \(starts ", "dữ liệu nhị phân (bắt đầu bằng "),
+    (r"\b(PNG|JPEG|GIF|TIFF|BMP) image\b", r"ảnh \1"),
+    (r"\b(gzip|7-Zip|RAR|bzip2|xz) archive\b", r"tệp nén \1"),
+    (r"\bELF executable\b", "chương trình chạy (ELF)"),
+    (r"\bWindows executable\b", "chương trình chạy Windows"),
+    (r"\bbare BIFF stream without OLE2 container \(Excel 2-4 worksheet\)", "bảng tính Excel 2-4 rất cũ, không đọc được"),
+    (r"\bExcel 2003 XML spreadsheet \(SpreadsheetML\)", "bảng tính Excel 2003 dạng XML"),
+    (r"\bempty file \(0 bytes\)", "tệp rỗng (0 byte)"),
+    (r"\bnot a regular file\b", "không phải tệp thông thường"),
+    (r"\bcannot stat file: ", "không xem được thông tin tệp: "),
+    (r"\bcannot read file: ", "không đọc được tệp: "),
+    (r"\bempty ZIP archive\b", "tệp nén ZIP rỗng"),
+    (r"\btruncated or corrupt ZIP \(no end-of-central-directory record\)", "tệp ZIP bị cắt cụt hoặc hỏng (chép chưa hết?)"),
+    (r"\bcorrupt or truncated ZIP: ", "tệp ZIP hỏng hoặc bị cắt cụt: "),
+    (r"\bcorrupt ZIP64 archive\b", "tệp ZIP64 bị hỏng"),
+    (r"\bcorrupt ZIP member\b", "thành phần ZIP bị hỏng"),
+    (r"\bZIP member\b", "thành phần ZIP"),
+    (r"\bZIP is a Word document \(word/document.xml\)", "tệp là văn bản Word (.docx)"),
+    (r"\bZIP is a PowerPoint presentation \(ppt/presentation.xml\)", "tệp là bài trình chiếu PowerPoint (.pptx)"),
+    (r"\bZIP is an OpenDocument file of type\b", "tệp OpenDocument loại"),
+    (r"\bOOXML package without xl/workbook.xml\b", "gói Office không có xl/workbook.xml"),
+    (r"\bZIP archive without \[Content_Types\].xml\b", "tệp ZIP không có [Content_Types].xml"),
+    (r"\(members: ", "(gồm: "),
+    (r"\bZIP members, limit\b", "thành phần ZIP, giới hạn"),
+    (r"\bZIP central directory of (.+) is implausibly large", r"danh mục ZIP \1 lớn bất thường"),
+    (r"\bmembers declare (.+) uncompressed, limit\b", r"các thành phần khai \1 khi giải nén, giới hạn"),
+    (r"\bmember '([^']*)' inflates (\d+) bytes to\b", r"thành phần '\1' giải nén từ \2 byte thành"),
+    (r"\(ratio (\d+), limit (\d+)\)", r"(tỷ lệ \1, giới hạn \2)"),
+    (r"^file is (.+), limit\b", r"tệp nặng \1, giới hạn"),
+    (r"\bencrypted legacy workbook\b", "bảng tính cũ được đặt mật khẩu"),
+    (r"\bcorrupt OLE2 compound file\b", "tệp Office cũ (OLE2) bị hỏng"),
+    (r"\bOLE2 compound file without a Workbook stream\b", "tệp Office cũ (OLE2) không chứa bảng tính"),
+    (r"\bOLE2 file not recognised\b", "tệp Office cũ (OLE2) không nhận ra được"),
+    (r"\blooks like a Word .doc\b", "có vẻ là văn bản Word .doc"),
+    (r"\blooks like a PowerPoint .ppt\b", "có vẻ là bài trình chiếu PowerPoint .ppt"),
+    (r"\blooks like an Outlook .msg\b", "có vẻ là thư Outlook .msg"),
+    (r"\bstreams: ", "gồm: "),
+    (r"\bin an Excel 2003 XML Spreadsheet\b", "trong bảng tính Excel 2003 dạng XML"),
+    (r"\bDTD/entity declaration\b", "khai báo DTD/thực thể"),
+    (r"\bXML prolog longer than (\d+) bytes", r"phần mở đầu XML dài hơn \1 byte"),
+    (r"\b(DOCTYPE|ENTITY) declaration\b", r"khai báo \1"),
+    (r"\bin (\S+\.xml)\b", r"trong \1"),
+)
+_VN_COMPILED = tuple((re.compile(p), r) for p, r in _VN_PHRASES)
+
+
+def vietnamese_detail(detail: str) -> str:
+    """Render a check_file / read detail (English, for developers) in Vietnamese for the issue message the office reads."""
+    for pattern, repl in _VN_COMPILED:
+        detail = pattern.sub(repl, detail)
+    return detail

@@ -12,7 +12,7 @@ from pipeline import issues as iss
 from pipeline.reference.catalog import Catalog
 from pipeline.read.mapping import map_rows
 from pipeline.read.metadata import read_metadata
-from pipeline.read.safety import Limits, check_file
+from pipeline.read.safety import Limits, check_file, vietnamese_detail
 from pipeline.read.table import read_tables
 from pipeline.vn.text import nfc
 from pipeline.reference.registry import Registry
@@ -63,12 +63,12 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if book is None:
         verdict = check_file(path, limits)
         if verdict.code:
-            sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=verdict.detail))
+            sub.issues.append(iss.issue(verdict.code, file=sub.file_name, detail=vietnamese_detail(verdict.detail)))
             return sub
         try:
             book = read_workbook(path, limits, verdict.extent)
         except WorkbookError as exc:
-            sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=exc.detail))
+            sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=vietnamese_detail(exc.detail)))
             return sub
         split = split_by_unit(book, registry)
         if split is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.reference.catalog import Catalog, load_catalog
+from pipeline.reference.files import content_hash
 from pipeline.reference.deadlines import DeadlineRule, load_deadlines
 from pipeline.reference.office import Office, load_office
 from pipeline.reference.registry import Registry, load_registry
@@ -41,3 +42,17 @@ def load_reference(files: ReferenceFiles) -> Reference:
     return Reference(load_registry(files.units), catalog, load_office(files.office),
                      load_rules(files.rules, known_codes=known), k, min_periods,
                      load_deadlines(files.deadlines), load_rubric(files.rubric_file, known_codes=known))
+
+
+# Reference files whose change re-writes every period's outputs, with the Vietnamese name the run summary gives them.
+REFERENCE_NAMES = {"registry": "Danh sách đơn vị", "catalog": "Danh mục chỉ tiêu", "rules": "Quy tắc kiểm tra",
+                   "rubric": "Thang điểm", "deadlines": "Hạn nộp", "office": "Thông tin cơ quan tổng hợp",
+                   "outliers": "Ngưỡng giá trị bất thường"}
+
+
+def reference_hashes(files: ReferenceFiles) -> dict[str, str | None]:
+    """The content hash of each reference file (the rubric with its criteria CSV), by REFERENCE_NAMES key."""
+    rubric = files.rubric_file
+    return {"registry": content_hash(files.units), "catalog": content_hash(files.catalog), "rules": content_hash(files.rules),
+            "rubric": content_hash(rubric, rubric.with_name("rubric.csv")), "deadlines": content_hash(files.deadlines),
+            "office": content_hash(files.office), "outliers": content_hash(files.outliers)}

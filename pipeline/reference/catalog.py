@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+import pandera.errors as pa_errors
+
+from pipeline.reference.files import read_csv, schema_error
 from pipeline.vn.text import clean_code, fold, nfc, row_key
 from schemas.models import IndicatorModel
 
@@ -53,9 +56,12 @@ class Catalog:
 
 def load_catalog(path: Path) -> Catalog:
     """Read schemas/indicators.csv, validate it with IndicatorModel and index it."""
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    df, lines = read_csv(path, ("code", "name"), "--catalog")
     df = df.map(lambda v: nfc(v) if isinstance(v, str) else v)
-    df = IndicatorModel.validate(df, lazy=True)
+    try:
+        df = IndicatorModel.validate(df, lazy=True)
+    except (pa_errors.SchemaErrors, pa_errors.SchemaError) as exc:
+        raise schema_error(path, exc, lines) from None
     df["order"] = range(len(df))
     cat = Catalog(frame=df.set_index("code", drop=False))
     for code, bm, th, name, aliases in zip(df["code"], df["bm_code"], df["th_code"], df["name"], df["aliases"]):

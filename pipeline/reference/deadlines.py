@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ReferenceDataError
+from pipeline.reference.files import read_toml
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
 KINDS = ("Q", "H1", "H2", "9M", "Y")
@@ -26,17 +26,26 @@ def load_deadlines(path: Path | None) -> DeadlineRule:
     """Read schemas/deadlines.toml; without a file every kind is due 5 days after its window."""
     if path is None or not Path(path).exists():
         return DeadlineRule()
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    days = {**dict.fromkeys(KINDS, 5), **{str(k): int(v) for k, v in data.get("days_after_window", {}).items()}}
+    data = read_toml(Path(path), "--deadlines")
+    try:
+        days = {**dict.fromkeys(KINDS, 5), **{str(k): int(v) for k, v in data.get("days_after_window", {}).items()}}
+    except (TypeError, ValueError, AttributeError):
+        raise ReferenceDataError(f"Tệp {path}: bảng [days_after_window] cần số ngày nguyên cho mỗi loại kỳ "
+                                 f"({', '.join(KINDS)}), ví dụ Q = 5: hãy sửa bảng đó.") from None
     unknown = set(days) - set(KINDS)
     if unknown:
-        raise ReferenceDataError(f"{path}: unknown period kinds {sorted(unknown)} (expected {', '.join(KINDS)})")
+        raise ReferenceDataError(f"Tệp {path}: loại kỳ không có {sorted(unknown)} trong [days_after_window] (chỉ dùng "
+                                 f"{', '.join(KINDS)}): hãy sửa dòng đó.")
     fixed: dict[str, dt.date] = {}
     for code, value in data.get("periods", {}).items():
         if not is_period(code):
-            raise ReferenceDataError(f"{path}: '{code}' is not a period code")
-        fixed[code] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            raise ReferenceDataError(f"Tệp {path}: '{code}' trong [periods] không phải mã kỳ (ví dụ 2023-Q3, 2023-H1): "
+                                     "hãy sửa dòng đó.")
+        try:
+            fixed[code] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ReferenceDataError(f"Tệp {path}: hạn nộp của kỳ {code} ({value!r}) không phải ngày dạng 2023-07-05: "
+                                     "hãy sửa dòng đó.") from None
     return DeadlineRule(days, fixed)
 
 

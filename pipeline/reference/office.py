@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.errors import ReferenceDataError
+from pipeline.reference.files import read_toml
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Office:
 
 def load_office(path: Path) -> Office:
     """Read schemas/office.toml (table `district`: name, kind, province)."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)["district"]
-    return Office(district=data["name"], district_kind=data.get("kind", "huyện"), province=data.get("province", ""))
+    data = read_toml(Path(path), "--office").get("district")
+    if not isinstance(data, dict) or not str(data.get("name", "")).strip():
+        raise ReferenceDataError(f"Tệp {path} cần bảng [district] có dòng name = \"tên huyện\" (ví dụ name = \"Tứ Kỳ\"): "
+                                 "hãy thêm hoặc sửa bảng đó.")
+    return Office(district=str(data["name"]), district_kind=str(data.get("kind", "huyện")), province=str(data.get("province", "")))

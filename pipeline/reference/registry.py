@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ReferenceDataError
+from pipeline.reference.files import read_csv
 from pipeline.vn.text import fold, nfc
 
 KINDS = ("xã", "phường", "thị trấn")
@@ -19,7 +20,7 @@ _KIND_KEYS = {"xã": ["xa"], "phường": ["phuong"], "thị trấn": ["thi tran
 class Registry:
     """The district's units in display order, with the keys used to recognise them."""
 
-    units: pd.DataFrame  # code, name, kind, aliases, order, label
+    units: pd.DataFrame  # code, name, kind, aliases, line (in the file), order, label
 
     def label(self, code: str) -> str:
         """Return the display label of a unit, e.g. 'xã Ngọc Kỳ'."""
@@ -44,17 +45,22 @@ class Registry:
 
 
 def load_registry(path: Path) -> Registry:
-    """Read the units registry CSV (UTF-8, BOM tolerated) and check its columns."""
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    missing = {"code", "name", "kind", "aliases"} - set(df.columns)
-    if missing:
-        raise ReferenceDataError(f"{path}: missing columns {sorted(missing)}")
-    df = df[["code", "name", "kind", "aliases"]].map(nfc)
-    bad = df.loc[~df["kind"].isin(KINDS), "code"].tolist()
-    if bad:
-        raise ReferenceDataError(f"{path}: kind must be one of {KINDS}: {bad}")
-    if df["code"].duplicated().any():
-        raise ReferenceDataError(f"{path}: duplicate codes {df.loc[df['code'].duplicated(), 'code'].tolist()}")
+    """Read the units registry CSV (UTF-8, BOM tolerated) and check it; each mistake names its line (ReferenceDataError)."""
+    df, lines = read_csv(path, ("code", "name", "kind", "aliases"), "--units")
+    df = df[["code", "name", "kind", "aliases"]].map(lambda v: nfc(v).strip())
+    df["line"] = lines
+    for row in df.itertuples():
+        if not row.code:
+            raise ReferenceDataError(f"Tệp {path}, dòng {row.line}: thiếu mã đơn vị (cột code): hãy điền mã, ví dụ ngoc_ky.")
+        if row.kind not in KINDS:
+            raise ReferenceDataError(f"Tệp {path}, dòng {row.line}: loại đơn vị {row.kind!r} của {row.code} không hợp lệ "
+                                     f"(cột kind phải là {', '.join(KINDS)}): hãy sửa ô đó.")
+    dup = df[df["code"].duplicated(keep=False)]
+    if not dup.empty:
+        code = dup["code"].iloc[0]
+        at = ", ".join(str(n) for n in dup.loc[dup["code"] == code, "line"])
+        raise ReferenceDataError(f"Tệp {path}: mã đơn vị {code} trùng ở các dòng {at}: mỗi đơn vị một mã riêng, hãy sửa hoặc "
+                                 "xóa dòng thừa.")
     df["order"] = range(len(df))
     df["label"] = df["kind"] + " " + df["name"]
     return Registry(df.reset_index(drop=True))
@@ -83,3 +89,35 @@ def match_unit(text: str, registry: Registry, *, bare_name: bool = False) -> str
             elif found and len(gram) == best_len:
                 codes |= found
     return next(iter(codes)) if len(codes) == 1 else None
+
+
+def check_known_units(registry: Registry, known: pd.DataFrame, path: Path) -> None:
+    """Refuse a registry that lost a unit the warehouse holds loaded submissions of (ReferenceDataError, exit 2).
+
+    `known` is warehouse.loaded_units (code, name, kind, aliases as last recorded, n_submissions). A unit's code is
+    never guessed from a look-alike: the message names the registry line that looks like the lost unit (a typo to
+    correct) and says that a change of code or a merger must be declared, not left to tonghop.
+    """
+    codes = set(registry.codes)
+    lost = known[~known["code"].isin(codes)]
+    if lost.empty:
+        return
+    row = lost.iloc[0]
+    code, name, kind = str(row["code"]), str(row["name"] or ""), str(row["kind"] or "")
+    label = f"{kind} {name}".strip() or code
+    units = registry.units
+    alike = units[(units["name"].map(fold) == fold(name)) & (units["kind"] == kind)] if name else units.iloc[0:0]
+    if alike.empty:
+        alike = units[units["code"].map(lambda c: c.replace("_", "").replace("-", "")) == code.replace("_", "").replace("-", "")]
+    if not alike.empty:
+        other = alike.iloc[0]
+        line = int(other["line"]) if "line" in other else int(other["order"]) + 2
+        fix = (f"dòng {line} ({other['code']}, {other['label']}) giống đơn vị này: nếu gõ nhầm, sửa mã ở dòng {line} "
+               f"thành {code}")
+    else:
+        fix = f"hãy thêm lại dòng {code},{name},{kind},{row['aliases'] or ''}"
+    more = f" (và {len(lost) - 1} đơn vị khác: {', '.join(lost['code'].iloc[1:4])})" if len(lost) > 1 else ""
+    raise ReferenceDataError(
+        f"Tệp {path}: đơn vị {code} ({label}) đã có {int(row['n_submissions'])} báo cáo trong kho dữ liệu nhưng không còn "
+        f"trong danh sách đơn vị{more}; {fix}. Nếu đơn vị thực sự đổi mã hoặc sáp nhập, việc đó phải được khai báo, tonghop "
+        "không tự đoán. Lượt chạy dừng, chưa ghi gì.")

@@ -8,7 +8,6 @@ indicator (validated by schemas/rubric_model.RubricModel). See docs/rubric.md.
 from __future__ import annotations
 
 import operator
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from pipeline.errors import ReferenceDataError
+from pipeline.reference.files import read_csv, read_toml
 from pipeline.vn.text import nfc
 from schemas.models import AREAS
 from schemas.rubric_model import RubricModel, numbers
@@ -122,10 +122,9 @@ def load_rubric(path: Path, known_codes: set[str] | None = None) -> Rubric:
     """Read rubric.toml and the criteria CSV it names; validate both and return the Rubric."""
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RubricError(f"{path}: {exc}") from exc
+        data = read_toml(path)
+    except ReferenceDataError as exc:
+        raise RubricError(exc.message) from None
     head = data.get("rubric", {})
     try:
         area_max = {str(k): float(v) for k, v in data.get("areas", {}).items()}
@@ -161,9 +160,9 @@ def _bands(path: Path, raw: list[dict]) -> tuple[Band, ...]:
 
 def _criteria(csv_path: Path, area_max: dict[str, float], known_codes: set[str] | None) -> pd.DataFrame:
     try:
-        df = pd.read_csv(csv_path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except OSError as exc:
-        raise RubricError(f"{csv_path}: {exc}") from exc
+        df, _ = read_csv(csv_path, ())
+    except ReferenceDataError as exc:
+        raise RubricError(exc.message) from None
     df = df.map(lambda v: nfc(v.strip()) if isinstance(v, str) else v)
     if "target" in df.columns:
         df["target"] = df["target"].replace("", None)

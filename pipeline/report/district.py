@@ -15,6 +15,7 @@ import xlsxwriter
 from pipeline.reference.catalog import AREA_NAMES
 from pipeline.reference.office import Office
 from pipeline.vn import format as fmt
+from pipeline.issues import label as issue_label
 from pipeline.vn import labels
 from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
@@ -291,11 +292,12 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
 
 def _issues_sheet(wb, f, data: ReportData) -> None:
     ws = wb.add_worksheet(ISSUES_SHEET)
-    widths = (5, 16, 24, 9, 17, 46, 26, 10)
+    widths = (5, 16, 24, 9, 20, 46, 26, 10, 18)  # the last column, the issue code, is for the analyst
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    last = len(widths) - 1
-    r = heading(ws, f, data.office, f"LỖI VÀ CẢNH BÁO TRONG CÁC BÁO CÁO {period_label(data.period_code).upper()}", list(widths))
+    last = len(widths) - 2  # titles span the columns the officer reads
+    r = heading(ws, f, data.office, f"LỖI VÀ CẢNH BÁO TRONG CÁC BÁO CÁO {period_label(data.period_code).upper()}",
+                list(widths[:-1]))
     issues = data.issues
     if issues is None or issues.empty:
         merge_text(ws, r, 0, last, "Không có lỗi hoặc cảnh báo nào." if issues is not None else "Chưa có dữ liệu lỗi và cảnh báo.",
@@ -315,19 +317,19 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     merge_text(ws, r, 0, last, f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
                                f"{fmt.count(n_warn, two_digits=True)} cảnh báo.", f["italic_c"])
     h = r + 2
-    for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Mã", "Nội dung", "Vị trí", "Chỉ tiêu"]):
+    for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Loại lỗi", "Nội dung", "Vị trí", "Chỉ tiêu", "Mã lỗi"]):
         ws.write_string(h, c, text, f["head"])
     for i, (_, row) in enumerate(iss.iterrows(), start=1):
         rr = h + i
         ws.write_number(rr, 0, i, f["text_c"])
         unit = row["unit_code"]
         cells = [unit_labels.get(unit, "" if unit is None or pd.isna(unit) else str(unit)), row["file_name"],
-                 labels.severity(row["severity"]), row["code"], row["message"], row["source_ref"],
-                 row["indicator_code"]]
+                 labels.severity(row["severity"]), issue_label(row["code"]), row["message"], row["source_ref"],
+                 row["indicator_code"], row["code"]]
         texts = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in cells]
         for c, v in enumerate(texts, start=1):
             ws.write_string(rr, c, v, f["text"])
         fit_row(ws, rr, [(t, widths[c]) for c, t in enumerate(texts, start=1)])
     ws.freeze_panes(h + 1, 0)
-    ws.autofilter(h, 0, h + len(iss), last)
+    ws.autofilter(h, 0, h + len(iss), len(widths) - 1)
     page(ws, h)

@@ -8,6 +8,7 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline.report.layout import FONT
+from pipeline.issues import label as issue_label
 from pipeline.vn import labels
 from pipeline.vn.periods import period_label
 
@@ -34,10 +35,10 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
     ws.write_string(1, 0, f"Đơn vị: {unit_label}", italic)
     ws.write_string(2, 0, f"Kỳ báo cáo: {period_label(period_code) if period_code else 'chưa xác định'}", italic)
     ws.write_string(3, 0, f"Tệp: {file_name} — {labels.file_status(status)}" + (f": {reason}" if reason else ""), italic)
-    heads = ["STT", "Mức độ", "Trang tính", "Ô", "Mã chỉ tiêu", "Giá trị", "Quy tắc", "Nội dung"]
+    heads = ["STT", "Mức độ", "Trang tính", "Ô", "Mã chỉ tiêu", "Giá trị", "Loại lỗi", "Nội dung", "Mã lỗi"]  # code: for the analyst
     for c, h in enumerate(heads):
         ws.write_string(5, c, h, head)
-    widths = [6, 11, 16, 7, 12, 12, 22, 70]
+    widths = [6, 11, 16, 7, 12, 12, 22, 70, 18]
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     for i, row in enumerate(issues.itertuples(index=False), start=1):
@@ -49,8 +50,9 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
         ws.write_string(r, 3, str(row.cell or ""), cell)
         ws.write_string(r, 4, str(row.indicator_code or ""), cell)
         ws.write_string(r, 5, "" if row.raw is None or pd.isna(row.raw) else str(row.raw), cell)
-        ws.write_string(r, 6, str(row.code), cell)
+        ws.write_string(r, 6, issue_label(str(row.code)), cell)
         ws.write_string(r, 7, str(row.message), cell)
+        ws.write_string(r, 8, str(row.code), cell)
     ws.freeze_panes(6, 0)
     ws.repeat_rows(5)
     ws.set_landscape()

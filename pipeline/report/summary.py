@@ -49,6 +49,8 @@ def render_summary(summary: RunSummary) -> str:
         f"  Số giá trị {'sẽ được ' if d['dry_run'] else 'đã '}nạp: {fmt.count(d['values_loaded'])}",
         f"  {_issues_line(d)}",
     ]
+    if d["reference_changes"]:
+        lines.append(f"  {reference_line(d)}")
     for item in d["details"]:
         if item["status"] != "loaded":
             lines.append(f"  - {item['file']}: {labels.file_status(item['status'])} — {item['reason']}")
@@ -62,6 +64,16 @@ def render_summary(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def reference_line(d: dict[str, Any]) -> str:
+    """'Danh sách đơn vị đã thay đổi: lập lại 2 kỳ': the reference files changed since the last run and what it redid."""
+    names = ", ".join(d["reference_changes"])
+    if d["dry_run"]:
+        return f"{names} đã thay đổi: lượt chạy thật sẽ lập lại các kỳ đã có"
+    if not d["rewritten"]:
+        return f"{names} đã thay đổi: chưa có kỳ nào để lập lại"
+    return f"{names} đã thay đổi: lập lại {fmt.count(d['rewritten'])} kỳ"
+
+
 def log_lines(summary: RunSummary) -> list[tuple[int, str]]:
     """The run's summary as (logging level, Vietnamese line) pairs for the flow's log: counts, files not loaded, outputs."""
     d = summary_data(summary)
@@ -71,6 +83,8 @@ def log_lines(summary: RunSummary) -> list[tuple[int, str]]:
                           + ", ".join(others) + f", {labels.SUPERSEDED.lower()} {fmt.count(f['superseded'])}. {_issues_line(d)}.")]
     out += [(logging.WARNING, f"Tệp {x['file']}: {labels.file_status(x['status'])} — {x['reason']}")
             for x in d["details"] if x["status"] != "loaded"]
+    if d["reference_changes"]:
+        out.append((logging.INFO, reference_line(d)))
     out += [(logging.INFO, f"Đã lập báo cáo tổng hợp: {p}") for p in d["reports"]]
     if d["feedback"]:
         out.append((logging.INFO, f"Đã viết {fmt.count(len(d['feedback']))} phiếu phản hồi gửi các đơn vị."))
@@ -155,6 +169,8 @@ def render_markdown(summary, completeness: list[dict[str, Any]] | None = None) -
     lines += ["", f"Số giá trị đã nạp: **{fmt.count(d['values_loaded'])}** · {labels.severity('error')}: **{fmt.count(n['error'])}**"
                   f" · {labels.severity('warning')}: **{fmt.count(n['warning'])}**", ""]
 
+    if d["reference_changes"]:
+        lines += [reference_line(d), ""]
     lines += _completeness_lines(completeness)
     problems = [x for x in d["details"] if x["status"] != "loaded"]
     if problems:

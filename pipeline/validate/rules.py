@@ -32,7 +32,6 @@ from __future__ import annotations
 import ast
 import re
 import string
-import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -40,10 +39,12 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pandera.errors as pa_errors
 
 from pipeline.errors import ReferenceDataError
 from pipeline import issues as iss
 from pipeline.issues import CATALOG
+from pipeline.reference.files import read_csv, read_toml, schema_error
 from pipeline.vn import format as fmt
 from pipeline.vn.text import nfc
 from schemas.models import IssueModel, checked
@@ -74,6 +75,20 @@ class Rule:
 
 class RuleError(ReferenceDataError):
     """A rule file that cannot be used: bad expression, unknown indicator, bad message template."""
+
+
+class RuleSchemaError(RuleError, pa_errors.SchemaErrors):
+    """A rules.csv cell that breaks RuleModel: a Vietnamese one-liner that is still pandera's SchemaErrors for callers."""
+
+    def __init__(self, message: str, cause: Exception):
+        ReferenceDataError.__init__(self, message)
+        for name in ("schema", "schema_errors", "data", "failure_cases", "error_counts", "message"):
+            if name != "message" and hasattr(cause, name):
+                setattr(self, name, getattr(cause, name))
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # ---------------------------------------------------------------- expressions
@@ -146,17 +161,21 @@ def _eval(node: ast.expr, cols: list[np.ndarray]) -> np.ndarray | float:
 
 def load_rules(path: Path | str, known_codes: Iterable[str] | None = None) -> list[Rule]:
     """Read schemas/rules.csv, validate it with RuleModel, parse every expression and check its codes."""
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    df, lines = read_csv(Path(path), ("id", "left", "operator", "right", "code"), "--rules")
     df = df.map(lambda v: nfc(v).strip() if isinstance(v, str) else v)
     if "tolerance" in df:
         df["tolerance"] = df["tolerance"].replace("", "0").str.replace(",", ".", regex=False)
-    df = RuleModel.validate(df, lazy=True)
+    try:
+        df = RuleModel.validate(df, lazy=True)
+    except (pa_errors.SchemaErrors, pa_errors.SchemaError) as exc:
+        raise RuleSchemaError(schema_error(Path(path), exc, lines).message, exc) from None
     known = set(known_codes) if known_codes is not None else None
     names = [f.name for f in fields(Rule)]
     rules = [Rule(**{k: (float(r[k]) if k == "tolerance" else str(r[k])) for k in names}) for r in df.to_dict("records")]
-    problems = [f"{rule.id}: {p}" for rule in rules for p in _problems(rule, known)]
+    problems = [f"dòng {line} ({rule.id}): {p}" for rule, line in zip(rules, lines) for p in _problems(rule, known)]
     if problems:
-        raise RuleError("Tệp quy tắc có lỗi:\n" + "\n".join(problems))
+        more = f" (và {len(problems) - 1} lỗi khác)" if len(problems) > 1 else ""
+        raise RuleError(f"Tệp quy tắc {path} có lỗi ở {problems[0]}{more}: hãy sửa dòng đó.")
     return rules
 
 
@@ -183,11 +202,14 @@ def _problems(rule: Rule, known: set[str] | None) -> list[str]:
 
 def load_outlier_settings(path: Path | str) -> tuple[float, int]:
     """Read k and min_periods from the [outliers] table of schemas/outliers.toml."""
-    with open(path, "rb") as fh:
-        table = tomllib.load(fh).get("outliers", {})
-    k, n = float(table.get("k", 3.5)), int(table.get("min_periods", 3))
+    table = read_toml(Path(path), "--outliers").get("outliers", {})
+    try:
+        k, n = float(table.get("k", 3.5)), int(table.get("min_periods", 3))
+    except (TypeError, ValueError):
+        k, n = 0.0, 0
     if k <= 0 or n < 1:
-        raise ValueError(f"outliers: k must be > 0 and min_periods >= 1 (got k={k}, min_periods={n})")
+        raise ReferenceDataError(f"Tệp {path}: bảng [outliers] cần k là số > 0 và min_periods là số nguyên ≥ 1 "
+                                 f"(đang là k={table.get('k')!r}, min_periods={table.get('min_periods')!r}): hãy sửa hai dòng đó.")
     return k, n
 
 

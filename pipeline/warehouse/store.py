@@ -36,6 +36,7 @@ create table if not exists runs(run_id varchar primary key, started_at timestamp
     files_new integer, loaded integer, rejected integer, duplicate integer, superseded integer, skipped integer,
     values_loaded integer, errors integer, warnings integer);
 alter table runs add column if not exists catalog_version varchar;
+create table if not exists reference_files(run_id varchar, name varchar, sha256 varchar, recorded_at timestamp);
 create table if not exists submissions(submission_id integer primary key, file_name varchar, path varchar, sha256 varchar,
     size bigint, received_at timestamp, unit_code varchar, period_code varchar, period_stated varchar, window_from date,
     window_to date, report_number varchar, report_date date, layout varchar, status varchar, reason varchar, supersedes integer,
@@ -291,6 +292,29 @@ def query(path: Path, sql: str, max_rows: int) -> tuple[list[str], list[tuple]]:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
         return cols, cur.fetchmany(max_rows + 1)
+
+
+def loaded_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Units with loaded submissions: code, the name, kind and aliases last recorded for them, how many submissions."""
+    return con.execute(
+        "select s.unit_code as code, any_value(u.name) as name, any_value(u.kind) as kind, any_value(u.aliases) as aliases, "
+        "count(*) as n_submissions from submissions s left join units u on u.code = s.unit_code "
+        "where s.status = 'loaded' and s.unit_code is not null group by s.unit_code order by s.unit_code").df()
+
+
+def reference_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The content hash of each reference file as the last run that applied it recorded it ({} before any)."""
+    if not con.execute("select 1 from duckdb_tables() where table_name = 'reference_files'").fetchone():
+        return {}  # a warehouse written before reference files were recorded
+    rows = con.execute("select name, arg_max(sha256, recorded_at) from reference_files group by name").fetchall()
+    return {name: sha for name, sha in rows}
+
+
+def record_reference(con: duckdb.DuckDBPyConnection, run_id: str, hashes: dict[str, str | None]) -> None:
+    """Record the reference files' content hashes a run applied (its outputs reflect these versions)."""
+    now = dt.datetime.now()
+    con.executemany("insert into reference_files values (?, ?, ?, ?)",
+                    [[run_id, name, sha or "", now] for name, sha in hashes.items()])
 
 
 def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> str:

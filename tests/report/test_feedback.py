@@ -38,12 +38,15 @@ def test_feedback_workbook_cells(tmp_path):
     assert ws["A2"].value == "Đơn vị: Xã Ngọc Kỳ"
     assert ws["A3"].value == "Kỳ báo cáo: quý III năm 2023"
     assert ws["A4"].value == f"Tệp: {FILE} — Đã nạp"
-    assert [c.value for c in ws[6]] == ["STT", "Mức độ", "Trang tính", "Ô", "Mã chỉ tiêu", "Giá trị", "Quy tắc", "Nội dung"]
+    assert [c.value for c in ws[6]] == ["STT", "Mức độ", "Trang tính", "Ô", "Mã chỉ tiêu", "Giá trị", "Loại lỗi", "Nội dung",
+                                        "Mã lỗi"]
     first = [c.value for c in ws[7]]
-    assert first[:7] == [1, "Lỗi", "Biểu 1", "D9", "I.1", "mười hai", "value-invalid"]
+    assert first[:7] == [1, "Lỗi", "Biểu 1", "D9", "I.1", "mười hai", iss.CATALOG["value-invalid"].label]
+    assert first[8] == "value-invalid"
     assert ws["B7"].font.color.rgb.endswith("C00000") and ws["B7"].font.b
     second = [c.value for c in ws[8]]
-    assert second[:7] == [2, "Cảnh báo", "Biểu 3", "D30", "III.3.3.2", "1194", "part-exceeds-whole"]
+    assert second[:7] == [2, "Cảnh báo", "Biểu 3", "D30", "III.3.3.2", "1194", iss.CATALOG["part-exceeds-whole"].label]
+    assert second[8] == "part-exceeds-whole"
     assert second[7] == "III.3.3.2 = 1.194 lớn hơn III.3.3.1 = 1.190"
     assert ws.max_row == 8
     assert ws.freeze_panes == "A7" and ws.print_title_rows == "$6:$6"
