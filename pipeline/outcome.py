@@ -66,6 +66,7 @@ class RunSummary:
     summary_path: Path | None = None
     dry_run: bool = False
     catalog_version: str | None = None  # content hash of the indicator catalog the run used
+    published: Path | None = None  # the read copy analysts open, when this run refreshed it
 
     def count(self, status: str) -> int:
         """Number of files that ended with `status`."""
