@@ -119,6 +119,8 @@ def _run(settings: Settings, dask: str | None = None, quiet: bool = False):
     from flows.consolidate import consolidation_flow
     from flows.params import flow_parameters
 
+    _no_traceback_for_tonghop_errors()
+
     if not bars:
         return consolidation_flow(**flow_parameters(settings), dask=dask)
     with progress.RichListener(console) as listener, progress.listening(listener):
@@ -131,6 +133,27 @@ def _quiet_prefect_console(level: str) -> None:
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = level  # read when Prefect sets up logging, here and in its server
     for h in _prefect_console_handlers():  # Prefect already imported (tests invoking the command in-process)
         h.setLevel(level)
+
+
+class _OneLineForTonghopErrors:
+    """Logging filter: a flow that ends in a TonghopError (a busy warehouse…) is logged without its traceback; the
+    command prints the Vietnamese line and exits with the error's code. `--debug`/TONGHOP_DEBUG keep tracebacks."""
+
+    def filter(self, record) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, TonghopError) and not os.environ.get("TONGHOP_DEBUG"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _no_traceback_for_tonghop_errors() -> None:
+    """Attach _OneLineForTonghopErrors to Prefect's console handlers (once)."""
+    if click.get_current_context(silent=True) and click.get_current_context().find_root().params.get("debug"):
+        return
+    for h in _prefect_console_handlers():
+        if not any(isinstance(f, _OneLineForTonghopErrors) for f in h.filters):
+            h.addFilter(_OneLineForTonghopErrors())
 
 
 def _prefect_console_handlers() -> list:

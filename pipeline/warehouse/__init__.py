@@ -14,7 +14,7 @@ import duckdb
 from pipeline.errors import TonghopError
 from pipeline.warehouse.export import FORMATS, export_views
 from pipeline.warehouse.lock import backup, writer_lock
-from pipeline.warehouse.publish import needs_publish, publish, published, reading_path, stable_path
+from pipeline.warehouse.readcopy import needs_publish, publish, published, reading_path, stable_path
 from pipeline.warehouse.store import (Pending, checkpoint, completeness, connect, ensure_period, is_lock_error, is_refusal, mark_fresh,
                                       period_codes, period_issues, period_values, period_window, periods_with_values, query,
                                       record_run, record_submissions, refresh_deadlines, replace_district, seen_files,

@@ -24,7 +24,7 @@ def busy(warehouse: Path, waited: float) -> WarehouseBusy:
 
 def held_by_reader(warehouse: Path, waited: float) -> WarehouseBusy:
     """The error of a run that waited `waited` seconds for a program holding the live warehouse file open."""
-    from pipeline.warehouse.publish import stable_path
+    from pipeline.warehouse.readcopy import stable_path
 
     waited_text = f"; đã chờ {waited:g} giây" if waited else ""
     return WarehouseBusy(f"Kho dữ liệu {warehouse} đang được một chương trình khác mở (DBeaver, Python, Excel…){waited_text}. Lượt chạy này dừng lại, không thay đổi gì; hãy đóng kết nối tới tệp kho rồi chạy "
