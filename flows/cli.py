@@ -185,7 +185,9 @@ def parse(file: Path, units: Path, catalog: Path) -> None:
     sys.exit(EXIT_FAILED if unreadable else 0)
 
 
-@main.command(help="Chạy một câu lệnh SQL chỉ đọc trên kho dữ liệu và in kết quả dạng bảng. Trong lúc một lượt tổng hợp đang ghi, kho bị khóa: lệnh báo kho đang bận và không đọc được; chạy lại khi lượt kia kết thúc (thường dưới một phút).")
+@main.command(help="Chạy một câu lệnh SQL chỉ đọc trên bản đọc của kho dữ liệu (warehouse/ban_doc, do lượt tổng hợp gần nhất công bố; "
+                   "không làm lượt chạy phải chờ) và in kết quả dạng bảng. Câu lệnh ghi, xuất tệp, gắn kho khác, cài tiện ích, "
+                   "đọc tệp ngoài kho hay đổi cấu hình bị từ chối; để xuất số liệu dùng 'tonghop export'. Xem docs/phan-tich.md.")
 @click.argument("query")
 @path_options("warehouse")
 @click.option("--max-rows", default=200, show_default=True, help="Số dòng tối đa được in.")

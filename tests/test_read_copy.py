@@ -227,3 +227,33 @@ def test_refused_statement_is_one_vietnamese_line(tmp_path):
             wh.run_query(live, statement, 10)
         assert err.value.exit_code == 1 and err.value.message.startswith("Câu lệnh bị từ chối")
     assert not Path("m.parquet").exists()
+
+
+def test_old_warehouse_without_copy_is_published_by_the_next_run_and_rebuild_publishes(demo_settings):
+    """An older warehouse has no read copy: sql reads the live file read-only; the next run, even with nothing new,
+    publishes it; `tonghop rebuild` publishes the rebuilt state; a dry run publishes nothing."""
+    import dataclasses
+
+    from pipeline.rebuild import rebuild_warehouse
+    from pipeline.run import STEPS, run_steps
+
+    assert STEPS[-1].name == "cong-bo"
+    s = demo_settings
+    summary = run_steps(s)
+    copy = wh.stable_path(s.warehouse)
+    assert summary.published == copy and copy.exists()
+    shutil.rmtree(copy.parent)  # as a warehouse from before the read copy
+    cols, rows = wh.run_query(s.warehouse, "select count(*) from v_submissions where status = 'loaded'", 5)
+    assert rows == [(23,)]
+    run_steps(dataclasses.replace(s, dry_run=True))
+    assert not copy.parent.exists()
+    again = run_steps(s)
+    assert again.files == [] and again.published == copy and copy.exists()
+    assert run_steps(s).published is None  # unchanged warehouse: the copy is current, nothing copied
+    with duckdb.connect(str(copy), read_only=True) as con:
+        before = con.execute("select count(*) from runs").fetchone()[0]
+    rebuild_warehouse(s)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute("select run_id from runs order by finished_at desc limit 1").fetchone()[0].startswith("rebuild-")
+        assert con.execute("select count(*) from submissions where status = 'loaded'").fetchone()[0] == 23
+    assert before >= 1

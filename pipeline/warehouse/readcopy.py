@@ -70,8 +70,11 @@ def needs_publish(warehouse: Path) -> bool:
     w = Path(warehouse)
     if not w.exists():
         return False
+    if w.with_name(w.name + ".wal").exists():  # writes not yet folded into the file
+        return True
     copies = _candidates(w)
-    return not copies or w.stat().st_mtime_ns > copies[0].stat().st_mtime_ns
+    # ">=": on file systems with coarse times (FAT, some shares) a write in the second of the last copy still counts
+    return not copies or w.stat().st_mtime_ns >= copies[0].stat().st_mtime_ns
 
 
 def publish(warehouse: Path, tag: str) -> Path:
