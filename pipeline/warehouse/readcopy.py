@@ -40,8 +40,13 @@ def _versions(warehouse: Path) -> list[Path]:
 
 def _candidates(warehouse: Path) -> list[Path]:
     """Every read copy, newest first (by the time it was written: a copy's mtime is the time of its copy)."""
-    found = [p for p in [stable_path(warehouse), *_versions(warehouse)] if p.exists()]
-    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    found = []
+    for p in [stable_path(warehouse), *_versions(warehouse)]:
+        try:
+            found.append((p.stat().st_mtime_ns, p.name, p))
+        except OSError:  # gone meanwhile (a run pruning old versions)
+            continue
+    return [p for *_, p in sorted(found, reverse=True)]
 
 
 def _opens(path: Path) -> bool:
@@ -72,9 +77,9 @@ def needs_publish(warehouse: Path) -> bool:
         return False
     if w.with_name(w.name + ".wal").exists():  # writes not yet folded into the file
         return True
-    copies = _candidates(w)
+    newest = published(w)
     # ">=": on file systems with coarse times (FAT, some shares) a write in the second of the last copy still counts
-    return not copies or w.stat().st_mtime_ns >= copies[0].stat().st_mtime_ns
+    return newest is None or w.stat().st_mtime_ns >= newest.stat().st_mtime_ns
 
 
 def publish(warehouse: Path, tag: str) -> Path:
