@@ -161,6 +161,8 @@ def _run(settings: Settings, dask: str | None = None, quiet: bool = False):
     from flows.consolidate import consolidation_flow
     from flows.params import flow_parameters
 
+    _no_traceback_for_tonghop_errors()
+
     if not bars:
         return consolidation_flow(**flow_parameters(settings), dask=dask)
     with progress.RichListener(console) as listener, progress.listening(listener):
@@ -173,6 +175,27 @@ def _quiet_prefect_console(level: str) -> None:
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = level  # read when Prefect sets up logging, here and in its server
     for h in _prefect_console_handlers():  # Prefect already imported (tests invoking the command in-process)
         h.setLevel(level)
+
+
+class _OneLineForTonghopErrors:
+    """Logging filter: a flow that ends in a TonghopError (a busy warehouse…) is logged without its traceback; the
+    command prints the Vietnamese line and exits with the error's code. `--debug`/TONGHOP_DEBUG keep tracebacks."""
+
+    def filter(self, record) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, TonghopError) and not os.environ.get("TONGHOP_DEBUG"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _no_traceback_for_tonghop_errors() -> None:
+    """Attach _OneLineForTonghopErrors to Prefect's console handlers (once)."""
+    if click.get_current_context(silent=True) and click.get_current_context().find_root().params.get("debug"):
+        return
+    for h in _prefect_console_handlers():
+        if not any(isinstance(f, _OneLineForTonghopErrors) for f in h.filters):
+            h.addFilter(_OneLineForTonghopErrors())
 
 
 def _prefect_console_handlers() -> list:
@@ -204,7 +227,9 @@ def parse(file: Path, units: Path, catalog: Path) -> None:
     sys.exit(EXIT_FAILED if unreadable else 0)
 
 
-@main.command(help="Chạy một câu lệnh SQL chỉ đọc trên kho dữ liệu và in kết quả dạng bảng. Trong lúc một lượt tổng hợp đang ghi, kho bị khóa: lệnh báo kho đang bận và không đọc được; chạy lại khi lượt kia kết thúc (thường dưới một phút).")
+@main.command(help="Chạy một câu lệnh SQL chỉ đọc trên bản đọc của kho dữ liệu (warehouse/ban_doc, do lượt tổng hợp gần nhất công bố; "
+                   "không làm lượt chạy phải chờ) và in kết quả dạng bảng. Câu lệnh ghi, xuất tệp, gắn kho khác, cài tiện ích, "
+                   "đọc tệp ngoài kho hay đổi cấu hình bị từ chối; để xuất số liệu dùng 'tonghop export'. Xem docs/phan-tich.md.")
 @click.argument("query")
 @path_options("warehouse")
 @click.option("--max-rows", default=200, show_default=True, help="Số dòng tối đa được in.")

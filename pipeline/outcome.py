@@ -69,6 +69,7 @@ class RunSummary:
     catalog_version: str | None = None  # content hash of the indicator catalog the run used
     reference_changes: list[str] = field(default_factory=list)  # Vietnamese names of the reference files changed since the last run
     rewritten: int = 0  # periods consolidated and written again because a reference file changed
+    published: Path | None = None  # the read copy analysts open, when this run refreshed it
 
     def count(self, status: str) -> int:
         """Number of files that ended with `status`."""

@@ -41,7 +41,9 @@ class RebuildResult:
 def rebuild_warehouse(settings: Settings) -> RebuildResult:
     """Rebuild the warehouse file from archive/ (copies + manifest) and swap it in only once it is complete."""
     with wh.writer_lock(settings.warehouse, settings.lock_timeout):
-        return _rebuild(settings)
+        result = _rebuild(settings)
+        wh.publish(settings.warehouse, result.run_id)  # analysts read the rebuilt state from now on
+        return result
 
 
 def _rebuild(settings: Settings) -> RebuildResult:

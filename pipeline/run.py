@@ -347,6 +347,19 @@ def finish(run: Run) -> None:
         })
 
 
+def publish(run: Run) -> None:
+    """Publish the read copy analysts open (warehouse/ban_doc/): the committed state this run leaves.
+
+    Only when the live file changed since the last copy (or there is no copy yet, as in an older warehouse).
+    """
+    s = run.settings
+    if s.dry_run or not wh.needs_publish(s.warehouse):
+        return
+    path = wh.publish(s.warehouse, run.run_id)
+    if run.summary is not None:
+        run.summary.published = path
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of the run: its task name (Prefect), its Vietnamese label, the function, and how it may be retried."""
@@ -369,6 +382,7 @@ STEPS: tuple[Step, ...] = (
     Step("lap-bao-cao", "Lập biểu tổng hợp", write, retry_transient=True, total=lambda r: len(r.figures) or None),
     Step("phieu-phan-hoi", "Viết phiếu phản hồi", feedback, retry_transient=True),
     Step("ket-thuc", "Lưu bản tóm tắt", finish),
+    Step("cong-bo", "Công bố bản đọc cho phân tích", publish, retry_transient=True),
 )
 
 

@@ -109,7 +109,14 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         create(path)
-    con = duckdb.connect(str(path))
+    try:
+        con = open_for_writing(path)
+    except duckdb.IOException as exc:
+        if not is_lock_error(exc):
+            raise
+        from pipeline.warehouse.lock import held_by_reader  # another program opened the live file during the run
+
+        raise held_by_reader(path, 0) from None
     con.execute(SCHEMA)
     con.execute(VIEWS)
     return con
@@ -210,6 +217,11 @@ def fold_log(path: Path) -> None:
             con.close()
 
 
+def open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the live file for writing (no schema work); duckdb.IOException when another process holds it."""
+    return duckdb.connect(str(path))
+
+
 @contextmanager
 def session(path: Path, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse for one step (read-only unless `write`) and close it afterwards, whatever happens."""
@@ -283,15 +295,32 @@ def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFr
         "where period_code = ? and coalesce(submission_status, '') <> 'superseded'", [period_code]).df()
 
 
-def query(path: Path, sql: str, max_rows: int) -> tuple[list[str], list[tuple]]:
-    """Run one statement on a read-only connection; return its column names and at most `max_rows + 1` rows.
+# DuckDB's own sandbox for an analyst's statement: no file outside the opened warehouse (COPY TO, ATTACH, EXPORT,
+# read_csv/glob…), no extension installed or loaded, and the settings locked so that no SET/RESET/PRAGMA undoes them.
+SANDBOX = {"enable_external_access": False, "allow_community_extensions": False, "allow_unsigned_extensions": False,
+           "autoinstall_known_extensions": False, "autoload_known_extensions": False, "lock_configuration": True}
 
-    Raises duckdb.Error (the statement failed) or duckdb.IOException (the file cannot be opened).
+
+def query(path: Path, sql: str, max_rows: int) -> tuple[list[str], list[tuple]]:
+    """Run the analyst's statement(s) on a read-only, sandboxed connection; return column names and ≤ `max_rows + 1` rows.
+
+    Raises duckdb.Error (the statement failed or was refused) or duckdb.IOException (the file cannot be opened).
     """
-    with session(path) as con:
+    con = duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+    try:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
         return cols, cur.fetchmany(max_rows + 1)
+    finally:
+        con.close()
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """Tell whether DuckDB refused a statement because the connection is read-only or sandboxed (not a plain SQL error)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.PermissionException) or (
+        isinstance(exc, duckdb.Error) and ("configuration has been locked" in text or "read-only mode" in text
+                                           or "in read-only" in text))
 
 
 def loaded_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
