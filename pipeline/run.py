@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.figures.district import consolidate as consolidate_figures
 from pipeline.figures.ranking import previous_period, rank_units
-from pipeline.inbox import Known, archive_original, quarantine, scan
+from pipeline.inbox import WAITING, Known, archive_original, quarantine, scan, unreadable
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
@@ -110,10 +111,18 @@ def find(run: Run) -> None:
 def read(run: Run) -> None:
     """Archive every new file's original, then read it; apply the run's period limit."""
     s = run.settings
-    todo = [c for c in run.candidates if c.to_read]
     if not s.dry_run:
-        for c in todo:  # every original is copied, unchanged, before anything reads it
-            archive_original(c.file, c.sha256, s.archive)
+        for c in [c for c in run.candidates if c.to_read]:  # every original is copied, unchanged, before anything reads it
+            try:
+                archive_original(c.file, c.sha256, s.archive)
+            except FileNotFoundError:  # gone from the inbox since it was hashed: nothing to take in
+                c.waiting_reason = WAITING
+            except OSError as exc:  # became unreadable, or locked by another program, since it was hashed
+                if not _archive_failed(exc, s.archive):
+                    raise
+                other = unreadable(c.file, exc)
+                c.refused, c.waiting_reason = other.refused, other.waiting_reason
+    todo = [c for c in run.candidates if c.to_read]
     jobs = [(c.file.path, c.file.folder_period) for c in todo]
     subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
     read_as = {id(c): sub for c, sub in zip(todo, subs)}
@@ -174,31 +183,41 @@ def load(run: Run) -> None:
                 wh.ensure_period(con, s.period)
         seen = arc.first_seen(s.archive) if con is not None else {}
         prepared: list[tuple[Candidate, FileResult, wh.Pending | None]] = []
-        for c in run.candidates:
+        for c in _newest_last(run.candidates):
             if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
                 c.received_at = seen.get((c.file.rel, c.sha256)) or s.clock()
             prepared.append((c, *_prepare(c, run.run_id)))
+        by_id: dict[int, FileResult] = {}
         manifested: set[tuple[str, str]] = set()
         for start in range(0, len(prepared), LOAD_BATCH):
             part = prepared[start:start + LOAD_BATCH]
             pending = [p for _, _, p in part if p is not None]
             if con is not None and pending:
-                for c, _, p in part:
-                    if p is not None and (c.file.rel, c.sha256) not in manifested:
+                for c, _, p in part:  # a file refused unread has no archived copy: the manifest never names it
+                    if p is not None and c.sha256 and (c.file.rel, c.sha256) not in manifested:
                         manifested.add((c.file.rel, c.sha256))
                         arc.append_entry(s.archive, arc.ArchiveEntry(
-                            c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size,
+                            c.sha256, c.file.path.suffix.lower(), c.file.name, c.file.rel, c.file.size,
                             c.file.mtime_ns, c.received_at.isoformat(), run.run_id, s.period, s.unit))
                 wh.record_submissions(con, pending)
             for c, result, p in part:
                 if p is not None:
                     result.submission_id = p.submission_id
                     summary.superseded += p.supersedes is not None
+                    if p.submission_id is not None:
+                        by_id[p.submission_id] = result
+                    older = by_id.get(p.supersedes) if p.supersedes is not None else None
+                    if older is not None:  # a file of this same run, replaced by a newer one of its unit and period
+                        older.status, older.values = "superseded", 0
+                        older.reason = f"Được thay thế bởi tệp {result.file} (mã nộp {p.submission_id})"
                 summary.files.append(result)
         if con is not None:  # a rejected original leaves the inbox unless another unit's sheet of it was taken
             kept = {c.file.rel for c, r, _ in prepared if r.status != "rejected"}
             for f in {c.file.rel: c.file for c, r, _ in prepared if r.status == "rejected" and c.file.rel not in kept}.values():
-                quarantine(f, s.quarantine)
+                try:
+                    quarantine(f, s.quarantine)
+                except OSError:  # left where it is (recorded: the next run does not take it again until it changes)
+                    pass
         stale = wh.stale_periods(con) if con is not None else _stale(s)
     finally:
         if con is not None:
@@ -385,13 +404,46 @@ def _with_followers(available: list[str], periods: list[str], mode: str) -> list
     return list(periods) + followers
 
 
+def _archive_failed(exc: OSError, archive) -> bool:
+    """Whether copying a file into the archive failed on the inbox file's side (no permission, locked, unreadable),
+    so that file alone is set aside, rather than on the archive's (a full disk or a missing share stops the run)."""
+    if getattr(exc, "winerror", None) in (32, 33) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY):
+        return True
+    name = getattr(exc, "filename", None)
+    return name is not None and not str(name).startswith(str(archive))
+
+
+def _newest_last(candidates: list[Candidate]) -> list[Candidate]:
+    """The run's candidates with the files of one unit and period ordered oldest first (by the report date they state,
+    then their file time), so that the newest is recorded last and supersedes the others; every other file keeps its place."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, c in enumerate(candidates):
+        sub = c.submission
+        if (sub is not None and sub.unit_code and sub.period_code and not sub.rejected_by and c.to_read
+                and not c.skipped_reason):
+            groups.setdefault((sub.unit_code, sub.period_code), []).append(i)
+    out = list(candidates)
+    for slots in groups.values():
+        if len(slots) > 1:
+            ranked = sorted((candidates[i] for i in slots), key=lambda c: (
+                c.submission.report_date is not None, c.submission.report_date or dt.date.min, c.file.mtime_ns, c.file.rel))
+            for i, c in zip(slots, ranked):
+                out[i] = c
+    return out
+
+
 def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
     """What a file's outcome is and, unless it waits or is skipped, the rows to record for it."""
     f = c.file
-    record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": c.received_at, "run_id": run_id}
+    record = {"file_name": f.name, "path": f.rel, "sha256": c.sha256 or None, "size": f.size, "received_at": c.received_at, "run_id": run_id}
     stat = (f.rel, f.size, f.mtime_ns)
     if c.waiting_reason:
         return FileResult(f.rel, "waiting", c.waiting_reason, None, None), None
+    if c.refused is not None:  # refused before anything read it: recorded by path, size and time
+        issues = iss.frame([c.refused, *c.notes])
+        record.update(status="rejected", reason=c.refused["message"])
+        return (FileResult(f.rel, "rejected", c.refused["message"], None, None, None, 0, 1, len(c.notes), issues),
+                wh.Pending(record, pd.DataFrame(), issues, stat))
     if c.skipped_reason:
         return FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
                           c.submission.period_code if c.submission else None), None
@@ -401,7 +453,7 @@ def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
         return FileResult(f.rel, "duplicate", reason, None, None), wh.Pending(record, pd.DataFrame(), iss.frame([]), stat)
     sub = c.submission
     assert sub is not None
-    issues = iss.frame(sub.issues)
+    issues = iss.frame([*c.notes, *sub.issues] if c.notes else sub.issues)
     rejecting = sub.rejected_by
     record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
                   window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,

@@ -18,7 +18,7 @@ from pipeline.read.basics import WorkbookError, cell_ref  # noqa: F401  (re-expo
 from pipeline.read.safety import ExtentPlan, Limits, check_extent, far_cells_detail, grid_detail, trimmed_package
 from pipeline.vn import encodings as legacy
 from pipeline.vn.numbers import parse_number
-from pipeline.vn.text import nfc
+from pipeline.vn.text import nfc, shown_name
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -117,7 +117,7 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
         _mark_uncached_formulas(path, sheets, xls=True)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
-    return Workbook(file_name=nfc(path.name), sheets=sheets, notes=notes, hidden_sheets=hidden)
+    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=notes, hidden_sheets=hidden)
 
 
 def _is_figure(v: object) -> bool:
@@ -194,16 +194,28 @@ def _read_spreadsheetml(path: Path) -> Workbook:
     for sheet in sheets:
         if sheet.hidden_rows or sheet.hidden_cols:
             _blank_hidden(sheet)
-    return Workbook(file_name=nfc(path.name), sheets=sheets)
+    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets)
+
+
+def _path_source(path: Path) -> str | io.BytesIO:
+    """The path for calamine, or the file's bytes when its name is not UTF-8 (calamine, in Rust, cannot open such a name)."""
+    text = str(path)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            with open(path, "rb") as fh:
+                return io.BytesIO(fh.read())
+    return text
 
 
 def _bounded_source(path: Path, limits: Limits, plan: ExtentPlan | None) -> tuple[str | io.BytesIO, list[dict]]:
     """The file to give calamine (the path, or the package without its far cells) and the notes on dropped cells."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return str(path), []
+        return _path_source(path), []
     plan = plan if plan is not None else check_extent(path, limits)
     if plan.ok:
-        return str(path), []
+        return _path_source(path), []
     if plan.too_large is not None:
         raise WorkbookError("sheet-grid-too-large", grid_detail(plan.too_large))
     names = _sheet_names_by_part(path)
