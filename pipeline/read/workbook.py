@@ -111,13 +111,44 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
     finally:
         book.close()
     _convert_legacy_text(path, sheets)
-    if suffix in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
+    errors: dict[str, list[tuple[int, int, str]]] = {}
+    if suffix in (".xlsx", ".xlsm") and _has_uncached_formulas(path, lambda name, xml: _find_error_cells(name, xml, errors)):
         _mark_uncached_formulas(path, sheets)
     elif suffix == ".xls":
         _mark_uncached_formulas(path, sheets, xls=True)
+    if errors:
+        _mark_error_cells(path, sheets, errors)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
+    notes.extend(_strip_control_chars(sheets))
     return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=notes, hidden_sheets=hidden)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, tab and line breaks kept
+_CONTROL_NOTES = 50  # notes per workbook at most (the characters are removed from every cell either way)
+
+
+def _strip_control_chars(sheets: list[Sheet]) -> list[dict]:
+    """Remove control characters (invisible in Excel; they break matching and the workbooks written back) from sheet
+    names and text cells, with an info note for each place (at most _CONTROL_NOTES). Runs after the legacy-font
+    conversion, whose code pages use no C0 positions once converted."""
+    notes: list[dict] = []
+    for sheet in sheets:
+        if _CONTROL.search(sheet.name):
+            clean = nfc(_CONTROL.sub("", sheet.name))
+            notes.append({"code": "text-control-chars", "sheet": clean, "raw": clean, "where": "tên trang tính"})
+            sheet.name = clean
+        if not _CONTROL.search(" ".join([v for row in sheet.rows for v in row if type(v) is str])):
+            continue  # one search over the sheet's texts: the usual case
+        for r, row in enumerate(sheet.rows):
+            for c, v in enumerate(row):
+                if type(v) is str and _CONTROL.search(v):
+                    row[c] = _CONTROL.sub("", v)
+                    if len(notes) < _CONTROL_NOTES:
+                        ref = cell_ref(r, c)
+                        notes.append({"code": "text-control-chars", "sheet": sheet.name, "cell": ref,
+                                      "raw": row[c][:80], "where": f"ô {ref}"})
+    return notes
 
 
 def _is_figure(v: object) -> bool:
@@ -194,7 +225,7 @@ def _read_spreadsheetml(path: Path) -> Workbook:
     for sheet in sheets:
         if sheet.hidden_rows or sheet.hidden_cols:
             _blank_hidden(sheet)
-    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets)
+    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=_strip_control_chars(sheets))
 
 
 def _path_source(path: Path) -> str | io.BytesIO:
@@ -284,6 +315,8 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
         encodings = legacy.confirm_encodings(encodings, texts)
     for sheet in sheets:
         raw_name = by_name.get(sheet.name, sheet.name)
+        if not _CONTROL.search(" ".join([v for row in sheet.rows for v in row if type(v) is str])):
+            continue  # one search over the sheet's texts: the usual case
         for r, row in enumerate(sheet.rows):
             for c, v in enumerate(row):
                 if not isinstance(v, str) or not v:
@@ -296,9 +329,40 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
         sheet.name = nfc(legacy.to_unicode(sheet.name, legacy.guess_encoding(sheet.name))) if legacy.looks_legacy(sheet.name) else sheet.name
 
 
-def _has_uncached_formulas(path: Path) -> bool:
-    """Cheaply tell whether any formula cell's stored result cannot be trusted (none stored, recalculation asked)."""
-    return recalc.needs_recompute(path)
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Za-z]{1,3})(\d+)"')
+_CELL_VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</')
+
+
+def _find_error_cells(member: str, xml: bytes, found: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Collect a worksheet's Excel error values (t="e" cells) into `found` by part; one find when it has none."""
+    if b't="e"' not in xml:
+        return
+    for m in _ERROR_CELL.finditer(xml):
+        ref, value = _CELL_REF.search(m.group(1)), _CELL_VALUE.search(m.group(2))
+        if ref and value:
+            found.setdefault(member.replace("\\", "/").lstrip("/").lower(), []).append(
+                (int(ref.group(2)) - 1, safety.column_index(ref.group(1)), html.unescape(value.group(1).decode("utf-8", "replace"))))
+
+
+def _mark_error_cells(path: Path, sheets: list[Sheet], found: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Put back the Excel error values (#DIV/0!, #N/A, #VALUE!, #REF!, #NAME?, #NUM!, #NULL!) that calamine reads as
+    blank cells, so that they are reported at their cell (value-excel-error) rather than taken as not reported."""
+    by_part = {part.lower(): name for part, name in _sheet_names_by_part(path).items()}
+    by_name = {s.name: s for s in sheets}
+    for part, cells in found.items():
+        sheet = by_name.get(by_part.get(part, ""))
+        if sheet is None:
+            continue
+        for r, c, text in cells:
+            if r < len(sheet.rows) and c < len(sheet.rows[r]) and sheet.rows[r][c] in ("", None):
+                sheet.rows[r][c] = text
+
+
+def _has_uncached_formulas(path: Path, scan=None) -> bool:
+    """Cheaply tell whether any formula cell's stored result cannot be trusted (none stored, recalculation asked);
+    `scan(member, xml)` sees each worksheet's XML on the way."""
+    return recalc.needs_recompute(path, scan)
 
 
 def _mark_uncached_formulas(path: Path, sheets: list[Sheet], xls: bool = False) -> None:
