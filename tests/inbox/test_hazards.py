@@ -141,7 +141,7 @@ def _with_hazards(src: Path, dest: Path) -> Path:
     ws = wb["Biểu mẫu 1"]
     ws["D14"] = "4" * 40000
     ws["D16"] = 1e308
-    ws["A2"] = "XÃ NGỌC_x0001_ KỲ"
+    ws["A2"] = ws["A2"].value[:3] + "_x0001_" + ws["A2"].value[3:]  # "XÃ_x0001_ NGỌC KỲ"
     ws["B19"] = "Số phòng chuyên môn_x0007_ đã kiểm tra"
     ws2 = wb["Biểu mẫu 2"]
     errors = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]

@@ -25,6 +25,7 @@ import pytest
 from pipeline.run import run_steps
 from samples import generate_demo_inbox
 from tests.conftest import SCHEMAS, office_folder
+from tests.inbox.test_hazards import _with_hazards
 
 LONG = "B" * 236 + ".xlsx"  # 241 bytes: the quarantine collision name would pass 255
 RAW_NAME = b"b\xe1o_c\xe1o_Ngoc_Ky.xlsx"  # Windows-1258 bytes, not UTF-8
@@ -89,9 +90,12 @@ def test_hazards_in_process(demo_settings, q3_files, tmp_path, monkeypatch):
     ahead = time.time() + 86400
     os.utime(future, (ahead, ahead))
 
+    # a 40 000-digit text, 1e308, every Excel error value, control characters
+    _with_hazards(_by_name(q3_files, "An_Thanh"), inbox / "o_loi.xlsx")
+
     first = run_steps(s)
     by = {f.file: f for f in first.files}
-    assert sum(f.status == "loaded" for f in first.files) == 23 + 3  # demo files, long name, non-UTF-8 name, future
+    assert sum(f.status == "loaded" for f in first.files) == 23 + 4  # demo, long name, non-UTF-8 name, future, cells
     assert by[RAW_SHOWN].status == "loaded" and by[RAW_SHOWN].unit_code == "ngoc_ky"
     assert by[LONG].status == "loaded" and by[LONG].unit_code == "ha_ky"
     assert by["tuong_lai.xlsx"].status == "loaded"
@@ -105,6 +109,8 @@ def test_hazards_in_process(demo_settings, q3_files, tmp_path, monkeypatch):
     assert ledger["gay.xlsx"] == ("rejected", {"file-link-broken"})
     assert "file-date-future" in ledger["tuong_lai.xlsx"][1]
     assert "dang_mo.xlsx" not in ledger  # waiting: looked at again next run
+    assert ledger["o_loi.xlsx"][0] == "loaded"
+    assert {"value-too-large", "value-excel-error", "text-control-chars"} <= ledger["o_loi.xlsx"][1]
     # nothing of the link's target was archived or read; the link itself left the inbox as a link
     target = (tmp_path / "passwd").read_bytes()
     assert all(p.read_bytes() != target for p in s.archive.iterdir() if p.is_file())
