@@ -315,8 +315,6 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
         encodings = legacy.confirm_encodings(encodings, texts)
     for sheet in sheets:
         raw_name = by_name.get(sheet.name, sheet.name)
-        if not _CONTROL.search(" ".join([v for row in sheet.rows for v in row if type(v) is str])):
-            continue  # one search over the sheet's texts: the usual case
         for r, row in enumerate(sheet.rows):
             for c, v in enumerate(row):
                 if not isinstance(v, str) or not v:
