@@ -116,6 +116,7 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
         _mark_uncached_formulas(path, sheets)
     elif suffix == ".xls":
         _mark_uncached_formulas(path, sheets, xls=True)
+        errors = _xls_error_cells(path, sheets)
     if errors:
         _mark_error_cells(path, sheets, errors)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
@@ -343,13 +344,50 @@ def _find_error_cells(member: str, xml: bytes, found: dict[str, list[tuple[int, 
                 (int(ref.group(2)) - 1, safety.column_index(ref.group(1)), html.unescape(value.group(1).decode("utf-8", "replace"))))
 
 
+_XLS_BOOLERR = re.compile(rb"\x05\x02\x08\x00.{7}\x01", re.S)  # a BOOLERR record holding an error value (BIFF8)
+_XLS_FORMULA_ERROR = re.compile(rb"\x02.[\x00\x07\x0f\x17\x1d\x24\x2a].{3}\xff\xff", re.S)  # a formula's stored error
+
+
+def _xls_error_cells(path: Path, sheets: list[Sheet]) -> dict[str, list[tuple[int, int, str]]]:
+    """The error values of a legacy .xls (calamine reads them blank too), keyed by sheet name; a byte search first,
+    xlrd only when the file holds an error record."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if not (_XLS_BOOLERR.search(data) or _XLS_FORMULA_ERROR.search(data)):  # two byte searches: the usual case
+            return {}
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=recalc._NullLog())
+    except Exception:  # xlrd cannot read every .xls calamine can: the cells stay blank, as before
+        return {}
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        names = [nfc(n) for n in book.sheet_names()]
+        ours = {s.name for s in sheets}
+        if not set(names) & ours and len(names) == len(sheets):  # names re-decoded from TCVN3/VNI: by position
+            names = [s.name for s in sheets]
+        for i, name in enumerate(names):
+            sh = book.sheet_by_index(i)
+            for r in range(sh.nrows):
+                for c, ctype in enumerate(sh.row_types(r)):
+                    if ctype == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(sh.cell_value(r, c), "#VALUE!")
+                        found.setdefault(name, []).append((r, c, text))
+    except Exception:
+        return {}
+    finally:
+        book.release_resources()
+    return {f"name:{k}": v for k, v in found.items()}
+
+
 def _mark_error_cells(path: Path, sheets: list[Sheet], found: dict[str, list[tuple[int, int, str]]]) -> None:
     """Put back the Excel error values (#DIV/0!, #N/A, #VALUE!, #REF!, #NAME?, #NUM!, #NULL!) that calamine reads as
     blank cells, so that they are reported at their cell (value-excel-error) rather than taken as not reported."""
-    by_part = {part.lower(): name for part, name in _sheet_names_by_part(path).items()}
+    by_part = {part.lower(): name for part, name in _sheet_names_by_part(path).items()} if path.suffix.lower() != ".xls" else {}
     by_name = {s.name: s for s in sheets}
     for part, cells in found.items():
-        sheet = by_name.get(by_part.get(part, ""))
+        sheet = by_name.get(part[5:] if part.startswith("name:") else by_part.get(part, ""))
         if sheet is None:
             continue
         for r, c, text in cells:

@@ -174,3 +174,20 @@ def test_cell_hazards_are_issues_at_their_cell(ngoc_ky_q3, tmp_path, registry, c
     assert "text-control-chars" in by
     values = dict(zip(sub.observations["indicator_code"], sub.observations["value"]))
     assert values.get("I.2") == pytest.approx(64.29)  # the cell between the huge ones is read
+
+
+def test_xls_error_values_read_at_their_cell(tmp_path):
+    """Legacy .xls error cells (BOOLERR records) are blank to calamine too: they come back as their Excel text."""
+    import xlwt
+
+    codes = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24, "#N/A": 0x2A}
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("Biểu mẫu 2")
+    ws.write(0, 0, "Số liệu")
+    for i, code in enumerate(codes.values(), start=1):
+        ws.write(i, 2, 12)
+        ws.row(i).set_cell_error(3, code)
+    book.save(str(tmp_path / "loi.xls"))
+    (sheet,) = read_workbook(tmp_path / "loi.xls").sheets
+    assert [row[3] for row in sheet.rows[1:]] == list(codes)
+    assert [normalise_value(row[3], "count", "", {}).issue for row in sheet.rows[1:]] == ["value-excel-error"] * 7
