@@ -189,6 +189,8 @@ def test_hazards_through_tonghop_run(tmp_path, demo_files, q3_files):
     work = office_folder(tmp_path, demo_files[:4])
     inbox = work / "inbox"
     _place_name_hazards(inbox, q3_files, tmp_path / "passwd")
+    long_bad = LONG.replace("B", "C")  # a 241-byte name that is rejected, so quarantined, then sent again
+    (inbox / long_bad).write_bytes(b"not a workbook")
     exe = str(Path(sys.executable).with_name("tonghop"))
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     run = subprocess.run([exe, "run"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
@@ -198,9 +200,16 @@ def test_hazards_through_tonghop_run(tmp_path, demo_files, q3_files):
     assert ledger[RAW_SHOWN][0] == "loaded" and ledger[LONG][0] == "loaded"
     assert ledger["mat_khau.xlsx"] == ("rejected", {"file-link-outside"})
     assert ledger["gay.xlsx"] == ("rejected", {"file-link-broken"})
+    assert ledger[long_bad] == ("rejected", {"file-unreadable"})
+    (inbox / long_bad).write_bytes(b"not a workbook either")  # the same name again: its quarantine name is taken
     again = subprocess.run([exe, "run"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert _statuses(work / "warehouse" / "tonghop.duckdb") == ledger  # nothing new recorded
+    after = _statuses(work / "warehouse" / "tonghop.duckdb")
+    assert {k: v for k, v in after.items() if v[0] == "loaded"} == {k: v for k, v in ledger.items() if v[0] == "loaded"}
+    assert len(after) == len(ledger)  # the resent file is recorded at its path again (same path key), nothing loaded
+    quarantined = list((work / "warehouse" / "quarantine").iterdir())
+    assert len([p for p in quarantined if p.name.startswith("CCC")]) == 2
+    assert all(len(os.fsencode(p.name)) <= 255 for p in quarantined)
 
 
 @pytest.mark.skipif(_unprivileged() is None, reason="needs root to run tonghop as an unprivileged account")
