@@ -48,7 +48,7 @@ class IssueType:
 _TYPES = [
     # Files and submissions
     IssueType("file-unreadable", "error", "file", "Không đọc được tệp: {detail}", "The file is not a workbook that can be opened (corrupt, truncated, or another format)."),
-    IssueType("file-no-permission", "error", "file", "Không có quyền đọc tệp (tệp bị giới hạn quyền truy cập); hãy cấp quyền đọc cho tài khoản chạy chương trình hoặc gửi lại tệp", "The account running tonghop may not open the file (EACCES/EPERM); it is recorded by path, size and time and looked at again once it changes."),
+    IssueType("file-no-permission", "error", "file", "Không có quyền đọc tệp (tệp bị giới hạn quyền truy cập); hãy cấp quyền đọc cho tài khoản chạy chương trình rồi chép lại tệp vào hộp thư", "The account running tonghop may not open the file (EACCES/EPERM); it is recorded by path, size and time and looked at again once it changes."),
     IssueType("file-link-outside", "error", "file", "Tệp là lối tắt (liên kết) trỏ ra ngoài thư mục hộp thư; không đọc tệp đích. Hãy chép chính tệp báo cáo vào hộp thư", "A symbolic link or junction in the inbox whose target lies outside the inbox; nothing of the target is read or archived."),
     IssueType("file-link-broken", "error", "file", "Tệp là lối tắt (liên kết) trỏ tới tệp không còn tồn tại; hãy chép chính tệp báo cáo vào hộp thư", "A link in the inbox whose target does not exist."),
     IssueType("file-date-future", "warning", "info", "Ngày sửa tệp ({date}) ở tương lai so với đồng hồ máy chủ; tệp vẫn được nhận. Hãy kiểm tra ngày giờ của máy đã lập tệp", "The file's modification time is ahead of the server's clock; it is taken in once it is seen unchanged."),
