@@ -249,3 +249,32 @@ def test_unreadable_file_through_tonghop_run_as_another_account(tmp_path, demo_f
     assert ledger["khong_quyen.xlsx"] == ("rejected", {"file-no-permission"})
     assert sum(st == "loaded" for st, _ in ledger.values()) == 3
     assert len(ledger) == 4  # the second run took nothing again
+
+
+def test_file_unreadable_when_archived_is_rejected_alone(demo_settings, monkeypatch):
+    """Rights taken away between the hash and the archive copy: that file is rejected, the run goes on; a full
+    archive disk still stops the run."""
+    import pipeline.run as run_mod
+
+    s = demo_settings
+    victim = sorted(s.inbox.iterdir())[0].name
+    real = run_mod.archive_original
+
+    def archive(f, sha, folder):
+        if f.path.name == victim:
+            raise PermissionError(errno.EACCES, "Permission denied", str(f.path))
+        return real(f, sha, folder)
+
+    monkeypatch.setattr(run_mod, "archive_original", archive)
+    summary = run_steps(s)
+    by = {f.file: f for f in summary.files}
+    assert by[victim].status == "rejected" and sum(f.status == "loaded" for f in summary.files) == 22
+    assert _statuses(s.warehouse)[victim] == ("rejected", {"file-no-permission"})
+
+    def full(f, sha, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "x.part"))
+
+    monkeypatch.setattr(run_mod, "archive_original", full)
+    (s.inbox / "moi.xlsx").write_bytes((s.inbox / sorted(p.name for p in s.inbox.iterdir())[-1]).read_bytes()[:-10])
+    with pytest.raises(OSError):
+        run_steps(s)
