@@ -85,6 +85,22 @@ LABELS = {
     "value-without-unit": "Thiếu đơn vị tính",
     "code-out-of-list": "Mã ngoài danh sách",
     "value-separator-ambiguous": "Dấu phân cách số không rõ",
+    "file-reader-crashed": "Tệp làm hỏng chương trình đọc",
+    "file-reader-timeout": "Tệp đọc quá lâu",
+    "sheet-grid-too-large": "Vùng dữ liệu quá lớn",
+    "cell-far-from-table": "Ô nằm xa bảng số liệu",
+    "sheet-hidden": "Trang tính ẩn",
+    "row-hidden": "Dòng ẩn",
+    "column-hidden": "Cột ẩn",
+    "value-date-format": "Ô định dạng ngày tháng",
+    "value-percent-format": "Ô định dạng phần trăm",
+    "value-merged-cell": "Ô gộp nhiều dòng",
+    "file-no-permission": "Không có quyền đọc tệp",
+    "file-link-outside": "Liên kết ra ngoài hộp thư",
+    "file-link-broken": "Liên kết hỏng",
+    "file-date-future": "Ngày của tệp ở tương lai",
+    "value-too-large": "Số quá lớn",
+    "text-control-chars": "Ký tự điều khiển",
 }
 
 
@@ -97,6 +113,10 @@ def label(code: str) -> str:
 _TYPES = [
     # Files and submissions
     IssueType("file-unreadable", "error", "file", "Không đọc được tệp: {detail}", "The file is not a workbook that can be opened (corrupt, truncated, or another format)."),
+    IssueType("file-no-permission", "error", "file", "Không có quyền đọc tệp (tệp bị giới hạn quyền truy cập); hãy cấp quyền đọc cho tài khoản chạy chương trình rồi chép lại tệp vào hộp thư", "The account running tonghop may not open the file (EACCES/EPERM); it is recorded by path, size and time and looked at again once it changes."),
+    IssueType("file-link-outside", "error", "file", "Tệp là lối tắt (liên kết) trỏ ra ngoài thư mục hộp thư; không đọc tệp đích. Hãy chép chính tệp báo cáo vào hộp thư", "A symbolic link or junction in the inbox whose target lies outside the inbox; nothing of the target is read or archived."),
+    IssueType("file-link-broken", "error", "file", "Tệp là lối tắt (liên kết) trỏ tới tệp không còn tồn tại; hãy chép chính tệp báo cáo vào hộp thư", "A link in the inbox whose target does not exist."),
+    IssueType("file-date-future", "warning", "info", "Ngày sửa tệp ({date}) ở tương lai so với đồng hồ máy chủ; tệp vẫn được nhận. Hãy kiểm tra ngày giờ của máy đã lập tệp", "The file's modification time is ahead of the server's clock; it is taken in once it is seen unchanged."),
     IssueType("file-encrypted", "error", "file", "Tệp được đặt mật khẩu, không thể đọc", "The workbook is password-protected."),
     IssueType("file-empty", "error", "file", "Tệp không có dữ liệu", "The workbook has no cells with content."),
     IssueType("file-too-large", "error", "file", "Tệp giải nén vượt giới hạn an toàn ({detail})", "The workbook inflates past the configured size limit (zip bomb)."),
@@ -122,6 +142,8 @@ _TYPES = [
     IssueType("indicator-repeated", "warning", "row", "Chỉ tiêu {indicator_code} xuất hiện nhiều lần; dùng giá trị ở {first_ref}", "The same indicator was read twice in one file; the first occurrence is kept."),
     # Values
     IssueType("value-invalid", "error", "value", "Giá trị \"{raw}\" không phải là số", "A value cell holds text that is not a number."),
+    IssueType("value-too-large", "error", "value", "Giá trị \"{raw}\" quá lớn để là số liệu báo cáo (vượt {limit}); không được ghi nhận", "A number (typed or stored) beyond 10^15 in magnitude, or not finite: no report figure is that large, and beyond it a double no longer holds whole numbers exactly."),
+    IssueType("text-control-chars", "info", "info", "Đã bỏ các ký tự điều khiển không hiển thị trong \"{raw}\" ({where})", "Control characters (U+0000–U+001F other than tab and line breaks) in a sheet name, a label or the unit/issuer text were removed before reading."),
     IssueType("value-excel-error", "error", "value", "Ô chứa lỗi Excel {raw}", "A value cell holds an Excel error such as #DIV/0!."),
     IssueType("value-formula-uncached", "error", "value", "Ô chứa công thức {raw} nhưng không có giá trị đã tính (hãy mở tệp bằng Excel, lưu lại rồi gửi lại)", "A formula cell was saved without its cached value, so its number is unknown."),
     IssueType("value-separator-ambiguous", "error", "value",

@@ -28,11 +28,13 @@ class Candidate:
     skipped_reason: str | None = None
     waiting_reason: str | None = None
     received_at: dt.datetime | None = None  # first seen; set by a rebuild from the archive
+    refused: dict | None = None  # the issue row rejecting the file before anything reads it (no permission, a link out)
+    notes: list[dict] = field(default_factory=list)  # issue rows about the file itself (a date in the future)
 
     @property
     def to_read(self) -> bool:
-        """Whether this file is read in this run (not a duplicate of known bytes, not still being copied)."""
-        return self.duplicate_of is None and not self.waiting_reason
+        """Whether this file is read in this run (not a duplicate of known bytes, not still being copied, not refused)."""
+        return self.duplicate_of is None and not self.waiting_reason and self.refused is None
 
 
 @dataclass
@@ -40,7 +42,7 @@ class FileResult:
     """What happened to one file in a run."""
 
     file: str
-    status: str  # loaded | rejected | duplicate | skipped | waiting
+    status: str  # loaded | rejected | duplicate | skipped | waiting | superseded (by a newer file of the same run)
     reason: str
     unit_code: str | None
     period_code: str | None

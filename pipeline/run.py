@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import os
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
 from pipeline.figures.ranking import previous_period, rank_units
-from pipeline.inbox import CHANGED, Known, archive_original, quarantine, scan
+from pipeline.inbox import CHANGED, WAITING, Known, archive_original, fit_name, quarantine, scan, unreadable
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
@@ -142,7 +143,8 @@ def read(run: Run) -> None:
 
     A file whose bytes changed since `find` hashed them (rewritten in place) is not archived: it waits for the next
     run. What is read is the archived copy itself (under the original's name), so the values loaded are exactly
-    those of the bytes archived under the recorded SHA-256.
+    those of the bytes archived under the recorded SHA-256. A file that became unreadable or locked since `find` is
+    rejected or left waiting on its own.
     """
     s = run.settings
     todo = [c for c in run.candidates if c.to_read]
@@ -154,11 +156,21 @@ def read(run: Run) -> None:
         sources: dict[int, Path] = {}
         if not s.dry_run:
             for i, c in enumerate(todo):  # every original is copied, unchanged, before anything reads it
-                copy = archive_original(c.file, c.sha256, s.archive)
+                try:
+                    copy = archive_original(c.file, c.sha256, s.archive)
+                except FileNotFoundError:  # gone from the inbox since it was hashed: nothing to take in
+                    c.waiting_reason = WAITING
+                    continue
+                except OSError as exc:  # became unreadable, or locked by another program, since it was hashed
+                    if not _archive_failed(exc, s.archive):
+                        raise
+                    other = unreadable(c.file, exc)
+                    c.refused, c.waiting_reason = other.refused, other.waiting_reason
+                    continue
                 if copy is None:
                     c.waiting_reason = CHANGED
                     continue
-                sources[id(c)] = _as_named(copy, Path(stage) / str(i) / c.file.path.name)
+                sources[id(c)] = _as_named(copy, Path(stage) / str(i) / fit_name(c.file.path.name))
             todo = [c for c in todo if c.to_read]
         jobs = [(sources.get(id(c), c.file.path), c.file.folder_period) for c in todo]
         subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
@@ -221,31 +233,41 @@ def load(run: Run) -> None:
                 wh.ensure_period(con, s.period)
         seen = arc.first_seen(s.archive) if con is not None else {}
         prepared: list[tuple[Candidate, FileResult, wh.Pending | None]] = []
-        for c in run.candidates:
+        for c in _newest_last(run.candidates):
             if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
                 c.received_at = seen.get((c.file.rel, c.sha256)) or s.clock()
             prepared.append((c, *_prepare(c, run.run_id)))
+        by_id: dict[int, FileResult] = {}
         manifested: set[tuple[str, str]] = set()
         for start in range(0, len(prepared), LOAD_BATCH):
             part = prepared[start:start + LOAD_BATCH]
             pending = [p for _, _, p in part if p is not None]
             if con is not None and pending:
-                for c, _, p in part:
-                    if p is not None and (c.file.rel, c.sha256) not in manifested:
+                for c, _, p in part:  # a file refused unread has no archived copy: the manifest never names it
+                    if p is not None and c.sha256 and (c.file.rel, c.sha256) not in manifested:
                         manifested.add((c.file.rel, c.sha256))
                         arc.append_entry(s.archive, arc.ArchiveEntry(
-                            c.sha256, c.file.path.suffix.lower(), c.file.path.name, c.file.rel, c.file.size,
+                            c.sha256, c.file.path.suffix.lower(), c.file.name, c.file.rel, c.file.size,
                             c.file.mtime_ns, c.received_at.isoformat(), run.run_id, s.period, s.unit))
                 wh.record_submissions(con, pending)
             for c, result, p in part:
                 if p is not None:
                     result.submission_id = p.submission_id
                     summary.superseded += p.supersedes is not None
+                    if p.submission_id is not None:
+                        by_id[p.submission_id] = result
+                    older = by_id.get(p.supersedes) if p.supersedes is not None else None
+                    if older is not None:  # a file of this same run, replaced by a newer one of its unit and period
+                        older.status, older.values = "superseded", 0
+                        older.reason = f"Được thay thế bởi tệp {result.file} (mã nộp {p.submission_id})"
                 summary.files.append(result)
         if con is not None:  # a rejected original leaves the inbox unless another unit's sheet of it was taken
             kept = {c.file.rel for c, r, _ in prepared if r.status != "rejected"}
             for f in {c.file.rel: c.file for c, r, _ in prepared if r.status == "rejected" and c.file.rel not in kept}.values():
-                quarantine(f, s.quarantine)
+                try:
+                    quarantine(f, s.quarantine)
+                except OSError:  # left where it is (recorded: the next run does not take it again until it changes)
+                    pass
         stale = wh.stale_periods(con) if con is not None else _stale(s)
         redo = wh.period_codes(con) if con is not None and run.ref_changed else []
     finally:
@@ -482,13 +504,46 @@ def _with_followers(available: list[str], periods: list[str], mode: str) -> list
     return list(periods) + followers
 
 
+def _archive_failed(exc: OSError, archive) -> bool:
+    """Whether copying a file into the archive failed on the inbox file's side (no permission, locked, unreadable),
+    so that file alone is set aside, rather than on the archive's (a full disk or a missing share stops the run)."""
+    if getattr(exc, "winerror", None) in (32, 33) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY):
+        return True
+    name = getattr(exc, "filename", None)
+    return name is not None and not str(name).startswith(str(archive))
+
+
+def _newest_last(candidates: list[Candidate]) -> list[Candidate]:
+    """The run's candidates with the files of one unit and period ordered oldest first (by the report date they state,
+    then their file time), so that the newest is recorded last and supersedes the others; every other file keeps its place."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, c in enumerate(candidates):
+        sub = c.submission
+        if (sub is not None and sub.unit_code and sub.period_code and not sub.rejected_by and c.to_read
+                and not c.skipped_reason):
+            groups.setdefault((sub.unit_code, sub.period_code), []).append(i)
+    out = list(candidates)
+    for slots in groups.values():
+        if len(slots) > 1:
+            ranked = sorted((candidates[i] for i in slots), key=lambda c: (
+                c.submission.report_date is not None, c.submission.report_date or dt.date.min, c.file.mtime_ns, c.file.rel))
+            for i, c in zip(slots, ranked):
+                out[i] = c
+    return out
+
+
 def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
     """What a file's outcome is and, unless it waits or is skipped, the rows to record for it."""
     f = c.file
-    record = {"file_name": f.path.name, "path": f.rel, "sha256": c.sha256, "size": f.size, "received_at": c.received_at, "run_id": run_id}
+    record = {"file_name": f.name, "path": f.rel, "sha256": c.sha256 or None, "size": f.size, "received_at": c.received_at, "run_id": run_id}
     stat = (f.rel, f.size, f.mtime_ns)
     if c.waiting_reason:
         return FileResult(f.rel, "waiting", c.waiting_reason, None, None), None
+    if c.refused is not None:  # refused before anything read it: recorded by path, size and time
+        issues = iss.frame([c.refused, *c.notes])
+        record.update(status="rejected", reason=c.refused["message"])
+        return (FileResult(f.rel, "rejected", c.refused["message"], None, None, None, 0, 1, len(c.notes), issues),
+                wh.Pending(record, pd.DataFrame(), issues, stat))
     if c.skipped_reason:
         return FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
                           c.submission.period_code if c.submission else None), None
@@ -498,7 +553,7 @@ def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
         return FileResult(f.rel, "duplicate", reason, None, None), wh.Pending(record, pd.DataFrame(), iss.frame([]), stat)
     sub = c.submission
     assert sub is not None
-    issues = iss.frame(sub.issues)
+    issues = iss.frame([*c.notes, *sub.issues] if c.notes else sub.issues)
     rejecting = sub.rejected_by
     record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
                   window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,

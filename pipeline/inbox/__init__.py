@@ -6,6 +6,7 @@ their SHA-256 before anything reads it; `quarantine` moves a rejected original o
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -13,13 +14,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import issues as iss
 from pipeline.inbox.files import InboxFile, discover, sha256_of
 from pipeline.outcome import Candidate
-from pipeline.read.safety import Limits, is_stable
+from pipeline.read.safety import FUTURE_SLACK_SECONDS, Limits, is_stable
 
 WAITING = "Tệp đang được chép hoặc vừa thay đổi; sẽ nhận ở lượt chạy sau"
 CHANGED = "Tệp vừa bị ghi đè trong lúc nhận (nội dung khác lúc quét); sẽ nhận ở lượt chạy sau"
+LOCKED = "Tệp đang được một chương trình khác mở (bị khoá); sẽ nhận ở lượt chạy sau, khi tệp được đóng"
 RECENT_SECONDS = 60  # files modified this recently are checked twice for a copy in progress
+NAME_MAX = 255  # bytes in one file name (ext4, NTFS in UTF-16 units, APFS): quarantined names are cut to fit
+_BUSY_WINERRORS = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: open in another program (Windows)
+_BUSY_ERRNOS = {errno.EBUSY, errno.ETXTBSY}
+_DENIED_ERRNOS = {errno.EACCES, errno.EPERM}
 
 
 @dataclass
@@ -56,20 +63,67 @@ def scan(inbox: Path, known: Known, limits: Limits = Limits()) -> Scan:
         if (f.rel, f.size, f.mtime_ns) in known.stats:
             unchanged += 1
             continue
+        if f.refused:  # a link leaving the inbox: refused, its target never opened
+            out.append(Candidate(f, "", refused=iss.issue(f.refused, file=f.name)))
+            continue
+        future = f.mtime_ns / 1e9 > now + FUTURE_SLACK_SECONDS
         if now - f.mtime_ns / 1e9 < RECENT_SECONDS and not is_stable(f.path, limits, now):
             out.append(Candidate(f, "", waiting_reason=WAITING))
             continue
-        sha = sha256_of(f.path)
+        try:
+            sha = sha256_of(f.path)
+        except FileNotFoundError:  # left the inbox since it was listed
+            continue
+        except OSError as exc:
+            cand = unreadable(f, exc)
+            if cand is not None:
+                out.append(cand)
+            continue
+        notes = [iss.issue("file-date-future", file=f.name, date=_local(f.mtime_ns))] if future else []
         if (f.rel, sha) in known.contents:  # same bytes, new mtime: remember it so the next run skips hashing
             unchanged += 1
             touched.append((f.rel, f.size, f.mtime_ns, sha))
             continue
-        cand = Candidate(f, sha, duplicate_of=known.by_sha.get(sha))
+        cand = Candidate(f, sha, duplicate_of=known.by_sha.get(sha), notes=notes)
         if cand.duplicate_of is None and sha in batch_sha:
             cand.duplicate_of = (0, batch_sha[sha])
-        batch_sha.setdefault(sha, f.path.name)
+        batch_sha.setdefault(sha, f.name)
         out.append(cand)
     return Scan(out, unchanged, touched)
+
+
+def unreadable(f: InboxFile, exc: OSError) -> Candidate | None:
+    """The candidate of a file that cannot be opened: `waiting` when another program holds it (it may be closed by the
+    next run), `rejected` when the account running tonghop may not read it or the system cannot (it is recorded with
+    its path, size and time, and looked at again only once it changes)."""
+    if getattr(exc, "winerror", None) in _BUSY_WINERRORS or exc.errno in _BUSY_ERRNOS:
+        return Candidate(f, "", waiting_reason=LOCKED)
+    if exc.errno in _DENIED_ERRNOS or isinstance(exc, PermissionError):
+        return Candidate(f, "", refused=iss.issue("file-no-permission", file=f.name))
+    return Candidate(f, "", refused=iss.issue("file-unreadable", file=f.name, detail=exc.strerror or type(exc).__name__))
+
+
+def _local(mtime_ns: int) -> str:
+    """A file time as the office reads it (local time, dd/mm/yyyy hh:mm)."""
+    return time.strftime("%d/%m/%Y %H:%M", time.localtime(mtime_ns / 1e9))
+
+
+def fit_name(name: str, limit: int = NAME_MAX) -> str:
+    """`name` cut to at most `limit` bytes as the file system stores it, keeping its extension and adding a short hash
+    of the whole name (two long names that differ only at their end stay two names); short names are unchanged."""
+    raw = os.fsencode(name)
+    if len(raw) <= limit:
+        return name
+    stem, ext = os.path.splitext(raw)
+    if len(ext) > 16:
+        stem, ext = raw, b""
+    tag = b"~" + hashlib.sha256(raw).hexdigest()[:10].encode()
+    cut = stem[:limit - len(ext) - len(tag)]
+    while cut and 0x80 <= cut[-1] < 0xC0:  # never end inside a UTF-8 character
+        cut = cut[:-1]
+    if cut and cut[-1] >= 0xC0:
+        cut = cut[:-1]
+    return os.fsdecode(cut + tag + ext)
 
 
 def archive_original(f: InboxFile, sha256: str, archive: Path) -> Path | None:
@@ -103,9 +157,11 @@ def archive_original(f: InboxFile, sha256: str, archive: Path) -> Path | None:
 
 def quarantine(f: InboxFile, folder: Path) -> Path:
     """Move a rejected original, unchanged, out of the inbox into the quarantine folder; return where it went."""
-    target = folder / f.rel
+    parts = f.path.parts[-(f.rel.count("/") + 1):]  # the names as the system spells them (any bytes)
+    target = Path(folder).joinpath(*(fit_name(p) for p in parts))
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target = target.with_name(f"{target.stem}_{f.mtime_ns}{target.suffix}")
-    shutil.move(str(f.path), str(target))
+    if target.exists() or target.is_symlink():
+        stem, ext = os.path.splitext(parts[-1])
+        target = target.with_name(fit_name(f"{stem}_{f.mtime_ns}{ext}"))
+    shutil.move(f.path, target)  # a link moves as a link: its target is never copied
     return target

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pipeline.vn.numbers import Convention, parse_code_list, parse_number, separator_readings
+from pipeline.vn.numbers import MAX_NUMBER, Convention, parse_code_list, parse_number, separator_readings
 from pipeline.vn.text import fold
 from pipeline.read.recalc import RecomputedFormula
 
@@ -72,6 +72,8 @@ def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int,
     `fmt` is the cell's number-format kind ("percent" | "date" | ""): a fraction under a percent format is the
     percent Excel shows; a date (calamine returns date/time objects for date-formatted cells) is never a count.
     """
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and not -MAX_NUMBER <= raw <= MAX_NUMBER:
+        return Value(None, parse_number(raw).raw, "value-too-large", {"limit": "10^15"})  # 1e308, inf, nan, huge ints
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)) or (
             fmt == "date" and isinstance(raw, (int, float)) and not isinstance(raw, bool)):
         return _date_value(raw)
@@ -93,6 +95,8 @@ def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int,
         return Value(None, parsed.raw, "value-formula-uncached")
     if parsed.status == "excel-error":
         return Value(None, parsed.raw, "value-excel-error")
+    if parsed.status == "too-large":
+        return Value(None, parsed.raw, "value-too-large", {"limit": "10^15"})
     if kind == "coded" and parsed.status in ("invalid", "word"):
         labels = {fold(label): code for code, label in {**listed, **parse_code_list(printed_unit)}.items()}
         code = labels.get(fold(parsed.raw))

@@ -80,8 +80,10 @@ def _recalc_requested(workbook_xml: bytes) -> bool:
     return bool(m) and any(p.search(m.group(0)) for p in _RECALC_FLAGS)
 
 
-def needs_recompute(path: Path) -> bool:
-    """Cheaply tell whether any formula cell's stored result cannot be trusted (byte scans, no XML parse)."""
+def needs_recompute(path: Path, scan=None) -> bool:
+    """Cheaply tell whether any formula cell's stored result cannot be trusted (byte scans, no XML parse).
+
+    `scan(member name, sheet xml)`, when given, also sees every worksheet's XML (read once for both)."""
     try:
         with zipfile.ZipFile(path) as z:
             members = member_map(z.namelist())
@@ -90,6 +92,8 @@ def needs_recompute(path: Path) -> bool:
             with_formulas = []
             for name in sheets:
                 xml = z.read(name)
+                if scan is not None:
+                    scan(name, xml)
                 if (b"<f" in xml or b":f" in xml) and _F_TAG.search(xml):  # plain find first: most sheets have none
                     with_formulas.append(xml)
             if not with_formulas:

@@ -117,8 +117,15 @@ def _check_spreadsheetml(path: Path) -> Verdict:
     return OK
 
 
+FUTURE_SLACK_SECONDS = 120  # a file time this far past the clock is dated in the future (not clock drift)
+
+
 def is_stable(path, limits: Limits = Limits(), now: float | None = None) -> bool:
-    """True when the file's size and mtime do not change over a short re-stat and mtime is older than stable_seconds."""
+    """True when the file's size and mtime do not change over a short re-stat and mtime is older than stable_seconds.
+
+    A file dated in the future (a wrong clock where it was made) never grows old: it is stable as soon as the re-stat
+    finds it unchanged, so it is taken in rather than held back forever.
+    """
     try:
         first = os.stat(path)
         if limits.restat_seconds > 0:
@@ -129,6 +136,8 @@ def is_stable(path, limits: Limits = Limits(), now: float | None = None) -> bool
     if (first.st_size, first.st_mtime_ns) != (second.st_size, second.st_mtime_ns):
         return False
     now = time.time() if now is None else now
+    if second.st_mtime > now + FUTURE_SLACK_SECONDS:
+        return True
     return now - second.st_mtime >= limits.stable_seconds
 
 

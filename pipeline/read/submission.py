@@ -14,7 +14,7 @@ from pipeline.read.mapping import map_rows
 from pipeline.read.metadata import read_metadata
 from pipeline.read.safety import Limits, check_file, vietnamese_detail
 from pipeline.read.table import read_tables
-from pipeline.vn.text import nfc
+from pipeline.vn.text import nfc, shown_name
 from pipeline.reference.registry import Registry
 from pipeline.read.cells import normalise_value
 from pipeline.read.units_in_book import UnitSheets, split_by_unit
@@ -59,7 +59,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     one-sheet workbook of a part.
     """
     path = Path(path)
-    sub = Submission(file_name=nfc(path.name), path=path)
+    sub = Submission(file_name=nfc(shown_name(path.name)), path=path)
     if book is None:
         verdict = check_file(path, limits)
         if verdict.code:

@@ -18,7 +18,7 @@ from pipeline.read.basics import WorkbookError, cell_ref  # noqa: F401  (re-expo
 from pipeline.read.safety import ExtentPlan, Limits, check_extent, far_cells_detail, grid_detail, trimmed_package
 from pipeline.vn import encodings as legacy
 from pipeline.vn.numbers import parse_number
-from pipeline.vn.text import nfc
+from pipeline.vn.text import nfc, shown_name
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -111,13 +111,45 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
     finally:
         book.close()
     _convert_legacy_text(path, sheets)
-    if suffix in (".xlsx", ".xlsm") and _has_uncached_formulas(path):
+    errors: dict[str, list[tuple[int, int, str]]] = {}
+    if suffix in (".xlsx", ".xlsm") and _has_uncached_formulas(path, lambda name, xml: _find_error_cells(name, xml, errors)):
         _mark_uncached_formulas(path, sheets)
     elif suffix == ".xls":
         _mark_uncached_formulas(path, sheets, xls=True)
+        errors = _xls_error_cells(path, sheets)
+    if errors:
+        _mark_error_cells(path, sheets, errors)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
-    return Workbook(file_name=nfc(path.name), sheets=sheets, notes=notes, hidden_sheets=hidden)
+    notes.extend(_strip_control_chars(sheets))
+    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=notes, hidden_sheets=hidden)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, tab and line breaks kept
+_CONTROL_NOTES = 50  # notes per workbook at most (the characters are removed from every cell either way)
+
+
+def _strip_control_chars(sheets: list[Sheet]) -> list[dict]:
+    """Remove control characters (invisible in Excel; they break matching and the workbooks written back) from sheet
+    names and text cells, with an info note for each place (at most _CONTROL_NOTES). Runs after the legacy-font
+    conversion, whose code pages use no C0 positions once converted."""
+    notes: list[dict] = []
+    for sheet in sheets:
+        if _CONTROL.search(sheet.name):
+            clean = nfc(_CONTROL.sub("", sheet.name))
+            notes.append({"code": "text-control-chars", "sheet": clean, "raw": clean, "where": "tên trang tính"})
+            sheet.name = clean
+        if not _CONTROL.search(" ".join([v for row in sheet.rows for v in row if type(v) is str])):
+            continue  # one search over the sheet's texts: the usual case
+        for r, row in enumerate(sheet.rows):
+            for c, v in enumerate(row):
+                if type(v) is str and _CONTROL.search(v):
+                    row[c] = _CONTROL.sub("", v)
+                    if len(notes) < _CONTROL_NOTES:
+                        ref = cell_ref(r, c)
+                        notes.append({"code": "text-control-chars", "sheet": sheet.name, "cell": ref,
+                                      "raw": row[c][:80], "where": f"ô {ref}"})
+    return notes
 
 
 def _is_figure(v: object) -> bool:
@@ -194,16 +226,28 @@ def _read_spreadsheetml(path: Path) -> Workbook:
     for sheet in sheets:
         if sheet.hidden_rows or sheet.hidden_cols:
             _blank_hidden(sheet)
-    return Workbook(file_name=nfc(path.name), sheets=sheets)
+    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=_strip_control_chars(sheets))
+
+
+def _path_source(path: Path) -> str | io.BytesIO:
+    """The path for calamine, or the file's bytes when its name is not UTF-8 (calamine, in Rust, cannot open such a name)."""
+    text = str(path)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            with open(path, "rb") as fh:
+                return io.BytesIO(fh.read())
+    return text
 
 
 def _bounded_source(path: Path, limits: Limits, plan: ExtentPlan | None) -> tuple[str | io.BytesIO, list[dict]]:
     """The file to give calamine (the path, or the package without its far cells) and the notes on dropped cells."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return str(path), []
+        return _path_source(path), []
     plan = plan if plan is not None else check_extent(path, limits)
     if plan.ok:
-        return str(path), []
+        return _path_source(path), []
     if plan.too_large is not None:
         raise WorkbookError("sheet-grid-too-large", grid_detail(plan.too_large))
     names = _sheet_names_by_part(path)
@@ -284,9 +328,77 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
         sheet.name = nfc(legacy.to_unicode(sheet.name, legacy.guess_encoding(sheet.name))) if legacy.looks_legacy(sheet.name) else sheet.name
 
 
-def _has_uncached_formulas(path: Path) -> bool:
-    """Cheaply tell whether any formula cell's stored result cannot be trusted (none stored, recalculation asked)."""
-    return recalc.needs_recompute(path)
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Za-z]{1,3})(\d+)"')
+_CELL_VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</')
+
+
+def _find_error_cells(member: str, xml: bytes, found: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Collect a worksheet's Excel error values (t="e" cells) into `found` by part; one find when it has none."""
+    if b't="e"' not in xml:
+        return
+    for m in _ERROR_CELL.finditer(xml):
+        ref, value = _CELL_REF.search(m.group(1)), _CELL_VALUE.search(m.group(2))
+        if ref and value:
+            found.setdefault(member.replace("\\", "/").lstrip("/").lower(), []).append(
+                (int(ref.group(2)) - 1, safety.column_index(ref.group(1)), html.unescape(value.group(1).decode("utf-8", "replace"))))
+
+
+_XLS_BOOLERR = re.compile(rb"\x05\x02\x08\x00.{7}\x01", re.S)  # a BOOLERR record holding an error value (BIFF8)
+_XLS_FORMULA_ERROR = re.compile(rb"\x02.[\x00\x07\x0f\x17\x1d\x24\x2a].{3}\xff\xff", re.S)  # a formula's stored error
+
+
+def _xls_error_cells(path: Path, sheets: list[Sheet]) -> dict[str, list[tuple[int, int, str]]]:
+    """The error values of a legacy .xls (calamine reads them blank too), keyed by sheet name; a byte search first,
+    xlrd only when the file holds an error record."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if not (_XLS_BOOLERR.search(data) or _XLS_FORMULA_ERROR.search(data)):  # two byte searches: the usual case
+            return {}
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=recalc._NullLog())
+    except Exception:  # xlrd cannot read every .xls calamine can: the cells stay blank, as before
+        return {}
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        names = [nfc(n) for n in book.sheet_names()]
+        ours = {s.name for s in sheets}
+        if not set(names) & ours and len(names) == len(sheets):  # names re-decoded from TCVN3/VNI: by position
+            names = [s.name for s in sheets]
+        for i, name in enumerate(names):
+            sh = book.sheet_by_index(i)
+            for r in range(sh.nrows):
+                for c, ctype in enumerate(sh.row_types(r)):
+                    if ctype == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(sh.cell_value(r, c), "#VALUE!")
+                        found.setdefault(name, []).append((r, c, text))
+    except Exception:
+        return {}
+    finally:
+        book.release_resources()
+    return {f"name:{k}": v for k, v in found.items()}
+
+
+def _mark_error_cells(path: Path, sheets: list[Sheet], found: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Put back the Excel error values (#DIV/0!, #N/A, #VALUE!, #REF!, #NAME?, #NUM!, #NULL!) that calamine reads as
+    blank cells, so that they are reported at their cell (value-excel-error) rather than taken as not reported."""
+    by_part = {part.lower(): name for part, name in _sheet_names_by_part(path).items()} if path.suffix.lower() != ".xls" else {}
+    by_name = {s.name: s for s in sheets}
+    for part, cells in found.items():
+        sheet = by_name.get(part[5:] if part.startswith("name:") else by_part.get(part, ""))
+        if sheet is None:
+            continue
+        for r, c, text in cells:
+            if r < len(sheet.rows) and c < len(sheet.rows[r]) and sheet.rows[r][c] in ("", None):
+                sheet.rows[r][c] = text
+
+
+def _has_uncached_formulas(path: Path, scan=None) -> bool:
+    """Cheaply tell whether any formula cell's stored result cannot be trusted (none stored, recalculation asked);
+    `scan(member, xml)` sees each worksheet's XML on the way."""
+    return recalc.needs_recompute(path, scan)
 
 
 def _mark_uncached_formulas(path: Path, sheets: list[Sheet], xls: bool = False) -> None:

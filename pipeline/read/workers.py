@@ -28,7 +28,7 @@ from pipeline.read.safety import Limits
 from pipeline.read.submission import Submission, parse_submission
 from pipeline.reference.registry import Registry
 from pipeline import issues as iss
-from pipeline.vn.text import nfc
+from pipeline.vn.text import nfc, shown_name
 
 # Starting the workers costs about 0.5 s in a run (a fork server importing pandas, pandera and calamine once, then
 # forking the workers; tests/bench.py prints it). Two processes win back half of 7-15 ms per workbook, so a second
@@ -114,7 +114,7 @@ def _parse(job: Job) -> Submission:
 def failed(path: Path, code: str, detail: str) -> Submission:
     """The Submission of a file whose reading was stopped: rejected with `code`."""
     path = Path(path)
-    sub = Submission(file_name=nfc(path.name), path=path)
+    sub = Submission(file_name=nfc(shown_name(path.name)), path=path)
     sub.issues.append(iss.issue(code, file=sub.file_name, detail=detail))
     return sub
 

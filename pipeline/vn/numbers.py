@@ -18,6 +18,9 @@ from pipeline.vn.text import fold, nfc
 _INTEGER = re.compile(r"^[+-]?\d+$")                               # 08
 _SEPARATED = re.compile(r"^([+-]?)(\d+(?:[.,]\d+)+)$")              # digits with "." / "," between them
 _RUNS = re.compile(r"[.,]")
+MAX_NUMBER = 1e15  # no report figure is larger; beyond 2**53 a double no longer holds every whole number
+_LONGEST = 40  # characters of the longest number text read (1e15 with separators and decimals is far shorter)
+_NUMERIC_CHARS = re.compile(r"[-+]?[0-9.,]+")
 _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 _NONE_WORDS = {"khong", "khong co", "chua co", "chua phat sinh", "khong phat sinh"}
 _BLANK_WORDS = {"-", "--", "x", "...", "…", "/"}
@@ -32,7 +35,7 @@ class Parsed:
     """The outcome of reading one value cell."""
 
     value: float | None
-    status: str  # "number" | "blank" | "word" | "invalid" | "excel-error" | "formula" | "ambiguous"
+    status: str  # "number" | "blank" | "word" | "invalid" | "excel-error" | "formula" | "ambiguous" | "too-large"
     raw: str
 
 
@@ -73,6 +76,8 @@ _SHAPES: dict[str, _Shape | None] = {}
 
 def _shape(s: str) -> _Shape | None:
     """Classify a compact text ("1.234,5", "2,014", "98.17"); None when it is not a number."""
+    if len(s) > _LONGEST:  # no figure is written that long (int() of 40 000 digits is refused, or overflows a float)
+        return None
     shape = _SHAPES.get(s, False)
     if shape is False:
         shape = _classify(s)
@@ -127,7 +132,13 @@ def parse_number(raw: object, convention: Convention | None = None, kind: str | 
     if isinstance(raw, bool):
         return Parsed(float(raw), "number", str(raw))
     if isinstance(raw, (int, float)):
-        return Parsed(float(raw), "number", _raw_number_text(raw))
+        try:
+            value = float(raw)
+        except OverflowError:  # an int past a double
+            return Parsed(None, "too-large", _short(str(raw)))
+        if not (-MAX_NUMBER <= value <= MAX_NUMBER):  # also inf and nan
+            return Parsed(None, "too-large", _short(repr(value)))
+        return Parsed(value, "number", _raw_number_text(raw))
     if isinstance(raw, (_dt.date, _dt.datetime, _dt.time)):
         return Parsed(None, "invalid", str(raw))
     text = nfc(str(raw))
@@ -137,9 +148,14 @@ def parse_number(raw: object, convention: Convention | None = None, kind: str | 
         return Parsed(None, "excel-error", text)
     if text in _BLANK_WORDS:
         return Parsed(None, "blank", text)
-    shape = _shape(_compact(text))
+    compact = _compact(text)
+    if len(compact) > _LONGEST and _NUMERIC_CHARS.fullmatch(compact):  # "4" typed 40 000 times: no figure is that long
+        return Parsed(None, "too-large", _short(text))
+    shape = _shape(compact)
     if shape is not None:
         if shape.value is not None:
+            if not (-MAX_NUMBER <= shape.value <= MAX_NUMBER):
+                return Parsed(None, "too-large", _short(text))
             return Parsed(shape.value, "number", text)
         reading = (convention or VIETNAMESE).reading(shape.sep, kind)
         if reading is None:
@@ -148,6 +164,11 @@ def parse_number(raw: object, convention: Convention | None = None, kind: str | 
     if fold(text) in _NONE_WORDS:
         return Parsed(0.0, "word", text)
     return Parsed(None, "invalid", text)
+
+
+def _short(text: str) -> str:
+    """A long raw text cut for messages and the ledger (its length said)."""
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} ký tự)"
 
 
 def separator_readings(raw: object) -> tuple[float, float] | None:

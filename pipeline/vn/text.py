@@ -18,6 +18,21 @@ def nfc(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def shown_name(name: str) -> str:
+    """A file name that can be shown and stored (UTF-8): bytes that are not UTF-8 (kept by the OS as lone surrogates)
+    are written as \\xNN, then NFC; the same name always gives the same text."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (Windows): keep its code point as text
+            name = name.encode("utf-8", "backslashreplace").decode("ascii")
+    return unicodedata.normalize("NFC", name)
+
+
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return a comparison key: accents folded, đ→d, lower case, punctuation as single spaces."""
