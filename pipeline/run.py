@@ -112,7 +112,7 @@ def check_reference(s: Settings) -> tuple[Reference, dict[str, str | None], list
     ref = load_reference(s.reference)
     hashes = reference_hashes(s.reference)
     previous: dict[str, str] = {}
-    if s.warehouse.exists():
+    if check_warehouse(s):  # a damaged file stops the run here, before anything queries or writes it
         with wh.session(s.warehouse) as con:
             check_known_units(ref.registry, wh.loaded_units(con), s.units)
             previous = wh.reference_hashes(con)
@@ -443,21 +443,22 @@ def completeness_rows(warehouse, periods: list[str]) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------------ helpers
 
-def check_warehouse(s: Settings) -> None:
+def check_warehouse(s: Settings) -> bool:
     """Before a run writes anything: the warehouse file must open, hold its tables and read back whole.
 
     A file holding no ledger rows (a blank file left by an older version's killed first run) while the archive has
-    recorded nothing either is set aside and made anew; any other unusable file stops the run with the way out.
+    recorded nothing either is set aside and made anew; any other unusable file stops the run with the way out
+    (WarehouseError). Returns whether there is a usable warehouse to read.
     """
     if not s.warehouse.exists():
-        return
+        return False
     state = wh.health(s.warehouse)
     if state.ok:
-        return
+        return True
     if state.blank and not arc.read_manifest(s.archive):
         if not s.dry_run:
             wh.set_aside(s.warehouse)
-        return
+        return False
     raise WarehouseError(f"Kho dữ liệu {s.warehouse} không dùng được: {state.reason}. Lượt chạy dừng lại, không ghi gì "
                          "và không sao lưu tệp hỏng. Hãy chạy `tonghop rebuild` để dựng lại kho từ kho lưu trữ bản gốc "
                          f"({s.archive}); tệp hỏng sẽ được cất nguyên trạng vào thư mục backups.")

@@ -67,8 +67,8 @@ def wait_for_file(warehouse: Path, deadline: float, timeout: float) -> None:
             open_for_writing(warehouse).close()
             return
         except Exception as exc:
-            if not is_lock_error(exc):
-                raise
+            if not is_lock_error(exc):  # not held but unusable (damaged, not a database): the health check or a
+                return                  # rebuild deals with it and says what to do
             if time.monotonic() >= deadline:
                 raise held_by_reader(warehouse, timeout) from None
             time.sleep(max(0.0, min(PROBE_EVERY, deadline - time.monotonic())))
