@@ -121,15 +121,20 @@ def write_grid(path: Path, sheets: dict[str, list[list[object]]], merges: dict[s
     return path
 
 
-def query(settings, sql, *params):
-    """Run read-only SQL on a test warehouse and return its rows."""
+def query_file(path: Path, sql: str, *params):
+    """Run read-only SQL on a DuckDB file and return its rows."""
     import duckdb
 
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+def query(settings, sql, *params):
+    """Run read-only SQL on a test warehouse and return its rows."""
+    return query_file(settings.warehouse, sql, *params)
 
 
 def office_folder(tmp_path: Path, files: list[Path]) -> Path:

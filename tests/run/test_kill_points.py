@@ -14,13 +14,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import pipeline.warehouse as wh
 from pipeline.inbox import archive as arc
 from pipeline.run import STEPS, run_steps
 from tests.conftest import ROOT, make_settings
+from tests.conftest import query_file as q
 
 CHILD = r"""
 import os, shutil, sys, time
@@ -109,14 +109,6 @@ FIRST_RUN = ([f"step:{s.label}" for s in STEPS]
              + ["create:empty", "create:rename", "archive:second", "batch:1", "batch:2"])
 SECOND_RUN = ["backup:copy", "backup:rename", "backup:rotate", "step:Nạp vào kho dữ liệu", "step:Tổng hợp số liệu",
               "step:Lập biểu tổng hợp", "batch:1"]
-
-
-def q(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def outcome(settings) -> dict:

@@ -24,14 +24,7 @@ from pipeline.rebuild import rebuild_warehouse
 from pipeline.run import Progress, run_steps
 from pipeline.warehouse.export import neutralised
 from tests.conftest import make_settings, office_folder
-
-
-def q(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import query_file as q
 
 
 def sha(path: Path) -> str:
