@@ -85,7 +85,7 @@ def preflight(settings: Settings) -> None:
     """Check a run's folders and reference files before Prefect starts: one Vietnamese line and exit 2, nothing written."""
     if not settings.inbox.is_dir():
         raise UsageError(f"Không tìm thấy thư mục hộp thư {settings.inbox} (--inbox): hãy tạo thư mục đó hoặc chỉ đúng "
-                         "thư mục chứa tệp báo cáo của các xã.")
+                         "thư mục chứa tệp báo cáo của các xã." + outside_project())
     if settings.dry_run:
         return  # a dry run runs in this process: the same checks end in the same one line
     from pipeline import warehouse as wh
@@ -99,10 +99,18 @@ def preflight(settings: Settings) -> None:
         # a run is writing the warehouse: the run's first step checks again once it holds the warehouse
 
 
+def outside_project() -> str:
+    """A hint when the working folder is not inside a tonghop project (no schemas/units.csv here or above)."""
+    if project_root(Path.cwd()) is not None:
+        return ""
+    return (f" Thư mục đang đứng ({Path.cwd()}) không nằm trong thư mục dự án tonghop (thư mục có schemas/units.csv): "
+            "hãy chuyển vào thư mục dự án (cd) rồi chạy lại, hoặc chỉ rõ đường dẫn.")
+
+
 def require_warehouse(warehouse: Path) -> None:
     """Raise UsageError unless the warehouse file exists."""
     if not warehouse.exists():
-        raise UsageError(f"Chưa có kho dữ liệu: {warehouse}. Hãy chạy 'tonghop run' trước.")
+        raise UsageError(f"Chưa có kho dữ liệu: {warehouse}. Hãy chạy 'tonghop run' trước." + outside_project())
 
 
 def busy_reading(exc: Exception, warehouse: Path) -> TonghopError:
@@ -261,9 +269,7 @@ def rebuild(warehouse: Path, **params) -> None:
     from pipeline.report.summary import rebuild_line
 
     result = rebuild_warehouse(build_settings(warehouse=warehouse, **params))
-    click.echo(rebuild_line(result))
-    if result.previous:
-        click.echo(f"Kho cũ được cất tại {result.previous}.")
+    click.echo(rebuild_line(result))  # names where the previous warehouse went
     for path in result.reports:
         click.echo(f"Đã lập lại biểu tổng hợp: {path}")
 

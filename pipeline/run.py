@@ -123,8 +123,7 @@ def check_reference(s: Settings) -> tuple[Reference, dict[str, str | None], list
 def find(run: Run) -> None:
     """List the inbox files the warehouse has not taken in yet; remember new mtimes of files already taken in."""
     s = run.settings
-    known = Known()
-    check_warehouse(s)
+    known = Known()  # the warehouse's health was checked by the first step (read_reference)
     if s.warehouse.exists():
         with wh.session(s.warehouse) as con:
             known = Known(*wh.seen_files(con))
