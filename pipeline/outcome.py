@@ -67,6 +67,7 @@ class RunSummary:
     reports: list[Path] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
     summary_path: Path | None = None
+    quarantined: int = 0  # rejected originals moved, unchanged, out of the inbox into the quarantine folder
     dry_run: bool = False
     catalog_version: str | None = None  # content hash of the indicator catalog the run used
     reference_changes: list[str] = field(default_factory=list)  # Vietnamese names of the reference files changed since the last run
@@ -105,6 +106,7 @@ def summary_data(summary: RunSummary) -> dict[str, Any]:
         "feedback": [str(p) for p in summary.feedback],
         "details": [{k: _plain(getattr(f, k)) for k in FILE_FIELDS} for f in files],
         "summary_path": str(summary.summary_path) if summary.summary_path else None,
+        "quarantined": summary.quarantined,
         "reference_changes": list(summary.reference_changes),
         "rewritten": summary.rewritten,
     }

@@ -265,6 +265,7 @@ def load(run: Run) -> None:
             for f in {c.file.rel: c.file for c, r, _ in prepared if r.status == "rejected" and c.file.rel not in kept}.values():
                 try:
                     quarantine(f, s.quarantine)
+                    summary.quarantined += 1
                 except OSError:  # left where it is (recorded: the next run does not take it again until it changes)
                     pass
         stale = wh.stale_periods(con) if con is not None else _stale(s)

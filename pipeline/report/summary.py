@@ -29,7 +29,8 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
 def _counts_line(d: dict[str, Any]) -> str:
     """'Đã nạp: 1 · Bị từ chối: 1 · …': the files by status and the superseded submissions."""
     f = d["files"]
-    parts = [f"{labels.file_status(s)}: {fmt.count(f[s])}" for s in STATUS_ORDER]
+    parts = [f"{labels.WILL_LOAD if d['dry_run'] and s == 'loaded' else labels.file_status(s)}: {fmt.count(f[s])}"
+             for s in STATUS_ORDER]
     return " · ".join(parts[:3] + [f"{labels.SUPERSEDED}: {fmt.count(f['superseded'])}"] + parts[3:])
 
 
@@ -59,6 +60,9 @@ def render_summary(summary: RunSummary) -> str:
                          f"{fmt.count(item['errors'])} lỗi · {fmt.count(item['warnings'])} cảnh báo")
     for p in d["reports"]:
         lines.append(f"  Báo cáo: {p}")
+    if d["quarantined"]:
+        lines.append(f"  Tệp bị từ chối đã được chuyển nguyên vẹn ra khỏi hộp thư, vào thư mục quarantine cạnh kho dữ liệu: "
+                     f"{fmt.count(d['quarantined'])} tệp")
     if d["feedback"]:
         lines.append(f"  Phiếu phản hồi cho đơn vị: {fmt.count(len(d['feedback']))} tệp")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ FILE_STATUS_ORDER = ("loaded", "rejected", "duplicate", "skipped", "waiting")  #
 # The run's other counts, as its summaries name them.
 NEW_FILES = "Tệp mới"
 UNCHANGED = "Không đổi (đã nhận trước đây)"
+WILL_LOAD = "Sẽ nạp"  # a dry run's files that a real run would load
 SUPERSEDED = "Bản cũ bị thay thế"  # earlier submissions a newer file of the same unit and period replaced
 
 # How bad an issue is (pipeline.issues.Severity).

@@ -112,3 +112,14 @@ def test_write_summary_saves_text_and_json(tmp_path):
     assert txt.read_text(encoding="utf-8") == render_summary(summary()) + "\n"
     saved = json.loads((tmp_path / "tom_tat" / "TomTat_20231012-080000.json").read_text(encoding="utf-8"))
     assert saved["files"]["loaded"] == 1 and saved["periods"] == ["2023-Q3"]
+
+
+def test_dry_run_counts_what_would_load_and_a_real_run_names_the_quarantine():
+    dry = render_summary(summary(dry_run=True)).splitlines()
+    assert dry[2].startswith("  Sẽ nạp: 1 · ")
+    real = summary()
+    real.quarantined = 1
+    lines = render_summary(real).splitlines()
+    assert lines[2].startswith("  Đã nạp: 1 · ")
+    assert any("quarantine" in line and line.endswith(": 1 tệp") for line in lines)
+    assert summary_dict(real)["quarantined"] == 1
