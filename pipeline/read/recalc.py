@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.read.basics import cell_ref
+from pipeline.read.basics import cell_ref, column_index
 from pipeline.vn.numbers import UncachedFormula
 from pipeline.vn.text import nfc
 
@@ -416,13 +416,6 @@ class _Evaluator:
 _RANGE = re.compile(r"^\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})?\$?(\d+)?)?$")
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _bounds(ref: str, sheet, untrusted: dict, key: str) -> tuple[int, int, int, int] | None:
     """0-based (r0, c0, r1, c1) of an A1 reference; whole rows/columns are clipped to the sheet's used area."""
     m = _RANGE.match(ref.upper())
@@ -432,13 +425,13 @@ def _bounds(ref: str, sheet, untrusted: dict, key: str) -> tuple[int, int, int, 
     if ":" not in ref:
         if not (c0s and r0s):
             return None
-        return int(r0s) - 1, _col(c0s), int(r0s) - 1, _col(c0s)
+        return int(r0s) - 1, column_index(c0s), int(r0s) - 1, column_index(c0s)
     height = max([len(sheet.rows)] + [k[1] + 1 for k in untrusted if k[0] == key])
     width = max([len(row) for row in sheet.rows] + [k[2] + 1 for k in untrusted if k[0] == key] + [1])
     r0 = int(r0s) - 1 if r0s else 0
     r1 = int(r1s) - 1 if r1s else max(height - 1, 0)
-    c0 = _col(c0s) if c0s else 0
-    c1 = _col(c1s) if c1s else max(width - 1, 0)
+    c0 = column_index(c0s) if c0s else 0
+    c1 = column_index(c1s) if c1s else max(width - 1, 0)
     if (r0s is None) != (r1s is None) or (c0s is None) != (c1s is None):
         return None
     if r0s is None and c0s is None:

@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.read.basics import cell_ref, column_index  # noqa: F401  (column_index: part of this module's API)
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ZIP_EMPTY_MAGIC = b"PK\x05\x06"
@@ -484,22 +486,6 @@ FAR_GAP = 1000  # a run of more than this many empty rows (or columns) ends the 
 FAR_SHOWN = 5  # far cells named in the issue
 
 
-def column_index(letters: bytes | str) -> int:
-    """0-based column of A1-style column letters ('A' -> 0, 'AMJ' -> 1023)."""
-    n = 0
-    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def _ref(r: int, c: int) -> str:
-    letters, c = "", c + 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"
-
-
 @dataclass
 class SheetExtent:
     """The cells one worksheet part really holds: the dense grid a reader would build, and what lies far from the table."""
@@ -705,13 +691,13 @@ def _drop_far(xml: bytes, ext: SheetExtent) -> bytes:
         if r0 >= ext.keep_rows or c0 >= ext.keep_cols:
             return b""
         r1, c1 = min(r1, ext.keep_rows - 1), min(c1, ext.keep_cols - 1)
-        return f'<mergeCell ref="{_ref(r0, c0)}:{_ref(r1, c1)}"/>'.encode()
+        return f'<mergeCell ref="{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"/>'.encode()
     return _MERGE.sub(clip, xml)
 
 
 def far_cells_detail(ext: SheetExtent) -> str:
     """Vietnamese detail naming the first far cells of a sheet."""
-    shown = ", ".join(_ref(r, c) for r, c in sorted(ext.far)[:FAR_SHOWN]) + (", …" if len(ext.far) > FAR_SHOWN else "")
+    shown = ", ".join(cell_ref(r, c) for r, c in sorted(ext.far)[:FAR_SHOWN]) + (", …" if len(ext.far) > FAR_SHOWN else "")
     return shown
 
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.read.basics import WorkbookError
+from pipeline.read.basics import WorkbookError, column_letters
 from pipeline.vn.numbers import UncachedFormula
 
 EXTENSIONS = {".xml", ".xls"}
@@ -194,15 +194,6 @@ _R1C1 = re.compile(r"(?<![A-Za-z0-9_.$])R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?(?![A-
 _LONE = re.compile(r"(?<![A-Za-z0-9_.$])[RC](\[-?\d+\]|\d+)?(?![A-Za-z0-9_(.])")
 
 
-def _a1_col(c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def r1c1_to_a1(formula: str, r: int, c: int) -> str:
     """Translate an R1C1 formula of the cell at 0-based (r, c) to A1 ('' when it has whole-row/column references
     or anything else this translation does not cover). Text inside string literals is left alone."""
@@ -212,7 +203,7 @@ def r1c1_to_a1(formula: str, r: int, c: int) -> str:
         col = c if cc is None else (c + int(cc[1:-1]) if cc.startswith("[") else int(cc) - 1)
         if row < 0 or col < 0:
             raise ValueError("reference before A1")
-        return _a1_col(col) + str(row + 1)
+        return column_letters(col) + str(row + 1)
 
     parts = formula.split('"')
     try:

@@ -85,8 +85,7 @@ def backup(warehouse: Path, keep: int = 5) -> Path | None:
     warehouse = Path(warehouse)
     if not warehouse.exists():
         return None
-    folder = warehouse.parent / "backups"
-    folder.mkdir(exist_ok=True)
+    folder = backups_folder(warehouse)
     target = folder / f"{warehouse.stem}_{dt.datetime.now():%Y%m%d-%H%M%S-%f}{warehouse.suffix}"
     tmp = target.with_name(target.name + ".part")
     for leftover in folder.glob(f"{warehouse.stem}_*{warehouse.suffix}.part"):  # a killed run's unfinished copy
@@ -113,10 +112,18 @@ def backup(warehouse: Path, keep: int = 5) -> Path | None:
     return target
 
 
+def backups_folder(warehouse: Path, create: bool = True) -> Path:
+    """The folder of a warehouse's backups and set-aside copies (warehouse/backups/), created when asked."""
+    folder = Path(warehouse).parent / "backups"
+    if create:
+        folder.mkdir(exist_ok=True)
+    return folder
+
+
 def backups_of(warehouse: Path) -> list[Path]:
     """The backup copies of a warehouse, newest first (copies set aside as damaged are not among them)."""
     warehouse = Path(warehouse)
-    folder = warehouse.parent / "backups"
+    folder = backups_folder(warehouse, create=False)
     return sorted(folder.glob(f"{warehouse.stem}_*{warehouse.suffix}"), reverse=True)
 
 
@@ -136,8 +143,7 @@ def set_aside(warehouse: Path) -> Path | None:
     warehouse = Path(warehouse)
     if not warehouse.exists():
         return None
-    folder = warehouse.parent / "backups"
-    folder.mkdir(exist_ok=True)
+    folder = backups_folder(warehouse)
     target = folder / f"{warehouse.stem}-hong-{dt.datetime.now():%Y%m%d-%H%M%S-%f}{warehouse.suffix}"
     os.replace(warehouse, target)
     if wal_of(warehouse).exists():
