@@ -1,0 +1,67 @@
+"""Profile one in-process run: `python -m tests.profile_run DIR [--workers 1] [--cprofile out.pstats]`.
+
+DIR holds `units.csv` and `inbox/` (as `python -m samples.heavy DIR --units 500` writes them). Each call starts
+from an empty warehouse under DIR/profile/ and prints the seconds of each of the run's steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import shutil
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    """Run the steps once on DIR and print where the time went."""
+    from pipeline import run as ingest
+    from pipeline.config import Settings
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--cprofile", type=Path)
+    args = ap.parse_args()
+    work = args.dir / "profile"
+    shutil.rmtree(work, ignore_errors=True)
+    s = ROOT / "schemas"
+    settings = Settings(inbox=args.dir / "inbox", warehouse=work / "tonghop.duckdb", out=work / "reports",
+                        units=args.dir / "units.csv", catalog=s / "indicators.csv", office=s / "office.toml",
+                        rules=s / "rules.csv", outliers=s / "outliers.toml", deadlines=s / "deadlines.toml",
+                        workers=args.workers)
+    times: dict[str, float] = {}
+    labels = {step.label: step.name for step in ingest.STEPS}
+
+    class Clock(ingest.Progress):
+        current, t = None, 0.0
+
+        def step(self, label, total):
+            self.stop()
+            self.current, self.t = labels[label], time.perf_counter()
+
+        def stop(self):
+            if self.current:
+                times[self.current] = time.perf_counter() - self.t
+                self.current = None
+
+    clock = Clock()
+    prof = cProfile.Profile() if args.cprofile else None
+    t = time.perf_counter()
+    if prof:
+        prof.enable()
+    summary = ingest.run_steps(settings, progress=clock)
+    clock.stop()
+    if prof:
+        prof.disable()
+        prof.dump_stats(args.cprofile)
+    total = time.perf_counter() - t
+    for name, secs in times.items():
+        print(f"{name:16s} {secs:7.2f} s")
+    print(f"{'total':16s} {total:7.2f} s   loaded {summary.count('loaded')}, feedback {len(summary.feedback)}")
+
+
+if __name__ == "__main__":
+    main()
