@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline import issues as iss
 from pipeline.inbox.files import InboxFile, discover, sha256_of
 from pipeline.outcome import Candidate
-from pipeline.read.safety import FUTURE_SLACK_SECONDS, Limits, is_stable
+from pipeline.read.safety import FUTURE_SLACK_SECONDS, Limits
 
 WAITING = "Tệp đang được chép hoặc vừa thay đổi; sẽ nhận ở lượt chạy sau"
 CHANGED = "Tệp vừa bị ghi đè trong lúc nhận (nội dung khác lúc quét); sẽ nhận ở lượt chạy sau"
@@ -50,8 +50,9 @@ class Scan:
 def scan(inbox: Path, known: Known, limits: Limits = Limits()) -> Scan:
     """List the inbox files the ledger has not taken in yet (new paths, or new bytes at a known path).
 
-    A file modified in the last minute is checked twice (size and mtime) and left for the next run while it may
-    still be being copied (its candidate carries a `waiting_reason`). Identical bytes already taken in, or seen
+    A file modified in the last minute is looked at twice (size and mtime, one short wait for all such files, see
+    `still_moving`) and left for the next run while it may still be being copied (its candidate carries a
+    `waiting_reason`). Identical bytes already taken in, or seen
     earlier in this run, make a `duplicate_of`.
     """
     out: list[Candidate] = []
@@ -59,7 +60,10 @@ def scan(inbox: Path, known: Known, limits: Limits = Limits()) -> Scan:
     touched: list[tuple[str, int, int, str]] = []
     batch_sha: dict[str, str] = {}
     now = time.time()
-    for f in discover(inbox):
+    found = discover(inbox)
+    moving = still_moving([f for f in found if (f.rel, f.size, f.mtime_ns) not in known.stats and not f.refused
+                           and now - f.mtime_ns / 1e9 < RECENT_SECONDS], limits, now)
+    for f in found:
         if (f.rel, f.size, f.mtime_ns) in known.stats:
             unchanged += 1
             continue
@@ -67,7 +71,7 @@ def scan(inbox: Path, known: Known, limits: Limits = Limits()) -> Scan:
             out.append(Candidate(f, "", refused=iss.issue(f.refused, file=f.name)))
             continue
         future = f.mtime_ns / 1e9 > now + FUTURE_SLACK_SECONDS
-        if now - f.mtime_ns / 1e9 < RECENT_SECONDS and not is_stable(f.path, limits, now):
+        if f.rel in moving:
             out.append(Candidate(f, "", waiting_reason=WAITING))
             continue
         try:
@@ -90,6 +94,32 @@ def scan(inbox: Path, known: Known, limits: Limits = Limits()) -> Scan:
         batch_sha.setdefault(sha, f.name)
         out.append(cand)
     return Scan(out, unchanged, touched)
+
+
+def still_moving(recent: list[InboxFile], limits: Limits, now: float) -> set[str]:
+    """The relative paths of recently modified files that may still be being copied.
+
+    One short wait for the whole inbox, not one per file: the files were stat-ed when listed; after a single pause of
+    `limits.restat_seconds` each is stat-ed again. A file whose size or mtime changed, that vanished, or whose mtime is
+    younger than `limits.stable_seconds` is still moving. A file dated in the future (a wrong clock where it was made)
+    never grows old: it is settled as soon as the second look finds it unchanged.
+    """
+    if not recent:
+        return set()
+    if limits.restat_seconds > 0:
+        time.sleep(limits.restat_seconds)
+    moving: set[str] = set()
+    for f in recent:
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            moving.add(f.rel)
+            continue
+        if (st.st_size, st.st_mtime_ns) != (f.size, f.mtime_ns):
+            moving.add(f.rel)
+        elif st.st_mtime <= now + FUTURE_SLACK_SECONDS and now - st.st_mtime < limits.stable_seconds:
+            moving.add(f.rel)
+    return moving
 
 
 def unreadable(f: InboxFile, exc: OSError) -> Candidate | None:

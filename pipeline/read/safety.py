@@ -9,10 +9,8 @@ with a detail naming what it looks like.
 
 from __future__ import annotations
 
-import os
 import re
 import struct
-import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +39,7 @@ class Limits:
     max_members: int = 2000
     stable_seconds: float = 2.0  # a file modified more recently than this may still be being copied
     ratio_floor_bytes: int = 2**20  # members declaring less than this are too small to be a bomb
-    restat_seconds: float = 0.05  # pause between the two stats of is_stable
+    restat_seconds: float = 0.05  # one pause for the whole inbox between two looks at recent files (inbox.still_moving)
     max_grid_cells: int = 2_000_000  # dense cells (from A1 to a sheet's last cell) a reader may build: ~100 MB
     reader_memory_mb: int = 2048  # address-space ceiling of a reading worker process (RLIMIT_AS)
     reader_seconds: float = 120.0  # time one file may take in a reading worker before it is stopped
@@ -120,27 +118,6 @@ def _check_spreadsheetml(path: Path) -> Verdict:
 
 
 FUTURE_SLACK_SECONDS = 120  # a file time this far past the clock is dated in the future (not clock drift)
-
-
-def is_stable(path, limits: Limits = Limits(), now: float | None = None) -> bool:
-    """True when the file's size and mtime do not change over a short re-stat and mtime is older than stable_seconds.
-
-    A file dated in the future (a wrong clock where it was made) never grows old: it is stable as soon as the re-stat
-    finds it unchanged, so it is taken in rather than held back forever.
-    """
-    try:
-        first = os.stat(path)
-        if limits.restat_seconds > 0:
-            time.sleep(limits.restat_seconds)
-        second = os.stat(path)
-    except OSError:
-        return False
-    if (first.st_size, first.st_mtime_ns) != (second.st_size, second.st_mtime_ns):
-        return False
-    now = time.time() if now is None else now
-    if second.st_mtime > now + FUTURE_SLACK_SECONDS:
-        return True
-    return now - second.st_mtime >= limits.stable_seconds
 
 
 def openpyxl_is_defused() -> bool:

@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.inbox import Known, fit_name, quarantine, scan
+from pipeline.inbox import WAITING, Known, fit_name, quarantine, scan
 from pipeline.inbox.files import discover
 from pipeline.read import parse_submission
 from pipeline.read.cells import normalise_value
-from pipeline.read.safety import Limits, is_stable
+from pipeline.read.safety import Limits
 from pipeline.read.workbook import read_workbook
 from samples import generate_demo_inbox
 from tests.conftest import SCHEMAS
@@ -80,12 +80,13 @@ def test_future_dated_file_is_stable_once_unchanged(tmp_path):
     f.write_bytes(b"PK")
     ahead = time.time() + 86400
     os.utime(f, (ahead, ahead))
-    assert is_stable(f, Limits(stable_seconds=2, restat_seconds=0.01))
     c = scan(tmp_path, Known(), Limits(stable_seconds=2, restat_seconds=0.01)).candidates[0]
     assert c.waiting_reason is None and [n["code"] for n in c.notes] == ["file-date-future"]
     recent = tmp_path / "vua_chep.xlsx"
     recent.write_bytes(b"PK")
-    assert not is_stable(recent, Limits(stable_seconds=30, restat_seconds=0))  # a copy in progress still waits
+    c = {c.file.name: c for c in scan(tmp_path, Known(), Limits(stable_seconds=30, restat_seconds=0)).candidates}
+    assert c["vua_chep.xlsx"].waiting_reason == WAITING  # a copy in progress still waits
+    assert c["tuong_lai.xlsx"].waiting_reason is None
 
 
 @pytest.mark.parametrize("err, status, code", [

@@ -13,7 +13,7 @@ import xlsxwriter
 import xlwt
 
 from pipeline import issues
-from pipeline.read.safety import Limits, Verdict, check_file, is_stable, openpyxl_is_defused
+from pipeline.read.safety import Limits, Verdict, check_file, openpyxl_is_defused
 
 MIB = 2**20
 
@@ -310,29 +310,3 @@ def test_openpyxl_refuses_billion_laughs(lol_xlsx):
         chain.append(exc)
         exc = exc.__cause__ or exc.__context__
     assert any(isinstance(e, (EntitiesForbidden, DTDForbidden)) for e in chain), chain
-
-
-# --------------------------------------------------------------------------- is_stable
-
-
-def test_is_stable(tmp_path):
-    path = tmp_path / "copying.xlsx"
-    path.write_bytes(b"PK\x03\x04partial")
-    mtime = path.stat().st_mtime
-    assert is_stable(path, now=mtime + 0.5) is False
-    assert is_stable(path, now=mtime + 10) is True
-    assert is_stable(tmp_path / "gone.xlsx", now=mtime + 10) is False
-
-
-def test_is_stable_sees_a_growing_file(tmp_path, monkeypatch):
-    path = tmp_path / "growing.xlsx"
-    path.write_bytes(b"a")
-    real_sleep = time.sleep
-
-    def append_during_pause(seconds):
-        with path.open("ab") as fh:
-            fh.write(b"more")
-        real_sleep(0)
-
-    monkeypatch.setattr(time, "sleep", append_during_pause)
-    assert is_stable(path, now=path.stat().st_mtime + 100) is False
