@@ -1,0 +1,256 @@
+"""Whole-process speed as the officer meets it (issue 14), part of `make bench`.
+
+For each size N: a registry of N + 1 units (samples.province) and N issue-heavy Biểu mẫu 1–7 workbooks written by
+openpyxl (samples.heavy), one per unit. In one invocation it measures, on this machine:
+
+- the bare pandas loop the officer would write: `pandas.read_excel(f, sheet_name=None, header=None)` over every file;
+- an empty Prefect flow run in a new process (Prefect's fixed cost: temporary server, start, shutdown);
+- `tonghop run -q` as a whole process, the files copied into a fresh inbox just before it, peak memory of its process
+  tree sampled five times a second; then a second `tonghop run` with nothing new, then one with one late file added;
+- the same run in-process (pipeline.run.run_steps), seconds per step.
+
+"work" = whole process − empty flow run. Ratios are printed beside seconds; the targets of issue 14 are shown in [ ].
+
+    python -m tests.bench_process [--sizes 500,5000] [--workers 0] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from samples.province import synthetic_units, write_units_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "schemas"
+EMPTY_FLOW = "from prefect import flow\n@flow\ndef empty():\n    return 1\nempty()\n"
+
+
+def _generate_part(args) -> int:
+    from samples.heavy import generate_heavy_inbox
+
+    dest, units = args
+    return len(generate_heavy_inbox(Path(dest), units))
+
+
+def generate(base: Path, n: int, procs: int = 2) -> tuple[Path, Path, Path]:
+    """Write base/units.csv (n + 1 units), base/source/ (n workbooks) and base/late/ (the last unit's); reuse them if present."""
+    units = synthetic_units(n + 1)
+    units_csv = write_units_csv(base / "units.csv", units)
+    source, late = base / "source", base / "late"
+    if len(list(source.glob("*.xlsx"))) != n or len(list(late.glob("*.xlsx"))) != 1:
+        shutil.rmtree(source, ignore_errors=True)
+        shutil.rmtree(late, ignore_errors=True)
+        parts = [(str(source), units[i:n:procs]) for i in range(procs)] + [(str(late), units[n:])]
+        with ProcessPoolExecutor(procs) as pool:
+            list(pool.map(_generate_part, parts))
+    return units_csv, source, late
+
+
+def pandas_loop(files: list[Path]) -> float:
+    """Seconds of the officer's own script: pandas.read_excel(f, sheet_name=None, header=None) over every file."""
+    import warnings
+
+    import pandas as pd
+
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 warns that its default .xlsx engine will change
+        for f in files:
+            pd.read_excel(f, sheet_name=None, header=None)
+    return time.perf_counter() - t
+
+
+def _tree_rss_mib(root: int) -> float:
+    from tests.bench import _tree_rss_mib as rss
+
+    return rss(root)
+
+
+def timed_process(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int]:
+    """Run a command; return (wall seconds, peak MiB of its process tree, exit code)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, done = 0.0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_mib(proc.pid))
+            done.wait(0.2)
+
+    poller = threading.Thread(target=sample, daemon=True)
+    poller.start()
+    _, err = proc.communicate()
+    secs = time.perf_counter() - t
+    done.set()
+    poller.join()
+    if proc.returncode not in (0,):
+        sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
+    return secs, peak, proc.returncode
+
+
+def empty_flow(cwd: Path) -> float:
+    """Seconds of an empty Prefect flow run in a new process (the same Python and Prefect settings as tonghop)."""
+    return timed_process([sys.executable, "-c", EMPTY_FLOW], cwd)[0]
+
+
+def tonghop_cmd(base: Path, units_csv: Path, workers: int) -> list[str]:
+    """The `tonghop run` command line of a bench run (the project's own reference files, this size's registry)."""
+    exe = Path(sys.executable).with_name("tonghop")
+    return [str(exe), "run", "-q", "--inbox", str(base / "inbox"), "--warehouse", str(base / "wh" / "tonghop.duckdb"),
+            "--out", str(base / "wh" / "reports"), "--units", str(units_csv), "--catalog", str(SCHEMAS / "indicators.csv"),
+            "--office", str(SCHEMAS / "office.toml"), "--rules", str(SCHEMAS / "rules.csv"),
+            "--outliers", str(SCHEMAS / "outliers.toml"), "--deadlines", str(SCHEMAS / "deadlines.toml"),
+            "--workers", str(workers)]
+
+
+def loaded_files(warehouse: Path) -> int:
+    """How many submissions the warehouse holds (read after the run: every file must have been loaded)."""
+    from pipeline import warehouse as wh
+
+    _, rows = wh.run_query(warehouse, "select count(*) from v_submissions", 1)
+    return int(rows[0][0])
+
+
+def fresh_copy(source: Path, inbox: Path) -> None:
+    """Copy the workbooks into an empty inbox now (fresh file times, as a clerk's copy just before the run)."""
+    shutil.rmtree(inbox, ignore_errors=True)
+    inbox.mkdir(parents=True)
+    for f in sorted(source.iterdir()):
+        shutil.copyfile(f, inbox / f.name)
+
+
+def in_process(base: Path, source: Path, units_csv: Path, workers: int) -> dict:
+    """The same run in this process (fresh warehouse, files dated past the copy window): seconds per step."""
+    from pipeline import run as ingest
+    from pipeline.config import Settings
+
+    work = base / "inproc"
+    shutil.rmtree(work, ignore_errors=True)
+    fresh_copy(source, work / "inbox")
+    old = time.time() - 3600
+    for f in (work / "inbox").iterdir():
+        os.utime(f, (old, old))
+    s = Settings(inbox=work / "inbox", warehouse=work / "wh" / "tonghop.duckdb", out=work / "wh" / "reports",
+                 units=units_csv, catalog=SCHEMAS / "indicators.csv", office=SCHEMAS / "office.toml",
+                 rules=SCHEMAS / "rules.csv", outliers=SCHEMAS / "outliers.toml", deadlines=SCHEMAS / "deadlines.toml",
+                 workers=workers)
+    times: dict[str, float] = {}
+    labels = {step.label: step.name for step in ingest.STEPS}
+
+    class Clock(ingest.Progress):
+        current, t = None, 0.0
+
+        def step(self, label, total):
+            self.stop()
+            self.current, self.t = labels[label], time.perf_counter()
+
+        def stop(self):
+            if self.current:
+                times[self.current] = time.perf_counter() - self.t
+                self.current = None
+
+    clock = Clock()
+    t = time.perf_counter()
+    summary = ingest.run_steps(s, progress=clock)
+    clock.stop()
+    total = time.perf_counter() - t
+    shutil.rmtree(work, ignore_errors=True)
+    return {"total": total, "steps": times, "loaded": summary.count("loaded"), "feedback": len(summary.feedback),
+            "issues": sum(f.errors + f.warnings for f in summary.files)}
+
+
+def bench_size(n: int, work: Path, workers: int) -> dict:
+    """Every measure of size n."""
+    base = work / f"heavy{n}"
+    t = time.perf_counter()
+    units_csv, source, late = generate(base, n)
+    print(f"[bench] heavy N={n}: workbooks ready in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+    files = sorted(source.glob("*.xlsx"))
+    r: dict = {"n": n, "pandas": pandas_loop(files)}
+    print(f"[bench] heavy N={n}: pandas loop {r['pandas']:.1f} s", file=sys.stderr, flush=True)
+    r["empty"] = empty_flow(base)
+    shutil.rmtree(base / "wh", ignore_errors=True)
+    fresh_copy(source, base / "inbox")
+    cmd = tonghop_cmd(base, units_csv, workers)
+    r["full"], r["peak_mib"], r["code"] = timed_process(cmd, base)
+    r["loaded"] = loaded_files(base / "wh" / "tonghop.duckdb")
+    print(f"[bench] heavy N={n}: tonghop run {r['full']:.1f} s ({r['loaded']} loaded)", file=sys.stderr, flush=True)
+    r["rerun"], _, _ = timed_process(cmd, base)
+    shutil.copyfile(next(late.glob("*.xlsx")), base / "inbox" / next(late.glob("*.xlsx")).name)
+    time.sleep(2.5)  # past the copy window: a late file copied a moment before the run would wait for the next one
+    r["late"], _, _ = timed_process(cmd, base)
+    r["late_loaded"] = loaded_files(base / "wh" / "tonghop.duckdb") - r["loaded"]
+    r["empty2"] = empty_flow(base)  # Prefect's fixed cost again, after the runs: the machine's load changes
+    r["inproc"] = in_process(base, source, units_csv, workers)
+    print(f"[bench] heavy N={n}: in-process run {r['inproc']['total']:.1f} s", file=sys.stderr, flush=True)
+    shutil.rmtree(base / "inbox", ignore_errors=True)
+    shutil.rmtree(base / "wh", ignore_errors=True)
+    return r
+
+
+def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
+    """(measure, figure per size) rows of the table."""
+    out: list[tuple[str, list[str]]] = []
+
+    def add(label, fn):
+        cells = []
+        for r in results:
+            try:
+                cells.append(fn(r))
+            except (KeyError, ZeroDivisionError, TypeError):
+                cells.append("—")
+        out.append((label, cells))
+
+    empty = lambda r: min(r["empty"], r["empty2"])  # noqa: E731
+    add("issue-heavy Biểu mẫu 1–7 workbooks (openpyxl), one per unit", lambda r: str(r["n"]))
+    add("bare pandas.read_excel(sheet_name=None, header=None) loop, s", lambda r: f"{r['pandas']:.1f}")
+    add("empty Prefect flow run, new process, s (before / after)", lambda r: f"{r['empty']:.1f} / {r['empty2']:.1f}")
+    add("tonghop run, whole process, s", lambda r: f"{r['full']:.1f}")
+    add("  files loaded (all must be)", lambda r: f"{r['loaded']}/{r['n']}")
+    add("  work = whole − empty flow, s", lambda r: f"{r['full'] - empty(r):.1f}")
+    add("  work ÷ pandas loop [≤ 0.4]", lambda r: f"{(r['full'] - empty(r)) / r['pandas']:.2f}")
+    add("  whole ÷ pandas loop [≤ 0.5 at 5 000]", lambda r: f"{r['full'] / r['pandas']:.2f}")
+    add("  peak memory of all processes, MiB [≤ 2 048 at 5 000]", lambda r: f"{r['peak_mib']:.0f}")
+    add("re-run with nothing new, s", lambda r: f"{r['rerun']:.1f}")
+    add("  − empty flow run, s [≤ 1]", lambda r: f"{r['rerun'] - empty(r):+.1f}")
+    add("re-run after one late file, s", lambda r: f"{r['late']:.1f} ({r['late_loaded']} loaded)")
+    add("  − empty flow run, s [≤ 3 at 500]", lambda r: f"{r['late'] - empty(r):+.1f}")
+    add("in-process run (no Prefect), s", lambda r: f"{r['inproc']['total']:.1f}")
+    add("  ÷ pandas loop", lambda r: f"{r['inproc']['total'] / r['pandas']:.2f}")
+    steps = list(results[0]["inproc"]["steps"]) if results and "inproc" in results[0] else []
+    for name in steps:
+        add(f"  step {name}, s", lambda r, k=name: f"{r['inproc']['steps'].get(k, 0.0):.2f}")
+    add("  warnings + errors; feedback workbooks", lambda r: f"{r['inproc']['issues']}; {r['inproc']['feedback']}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure each size and print the table."""
+    from tests.bench import print_table
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="500,5000", help="numbers of workbooks, comma-separated")
+    ap.add_argument("--workers", type=int, default=0, help="tonghop run --workers (0 = one per core)")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it (the workbooks are reused)")
+    args = ap.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    with tempfile.TemporaryDirectory(prefix="tonghop-bench-heavy-") as tmp:
+        work = args.keep or Path(tmp)
+        results = [bench_size(n, work, args.workers) for n in sizes]
+    print()
+    print(f"tonghop bench, whole process — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print_table(rows(results), sizes)
+
+
+if __name__ == "__main__":
+    main()
