@@ -134,6 +134,11 @@ def busy_reading(exc: Exception, warehouse: Path) -> TonghopError:
                    "Cần cài thêm: pip install -e '.[dask]'.")
 def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | None = None, **params) -> None:
     """Run the consolidation flow once."""
+    from flows.server import TemporaryServer
+
+    if not dry_run and (quiet or as_json or _stderr_is_terminal()):  # as _run decides, before the temporary server
+        _quiet_prefect_console("CRITICAL")  # starts: it reads the console level from its environment
+    server = None if dry_run else TemporaryServer.start()  # boots while the inputs are loaded and checked
     settings = build_settings(dry_run=dry_run, **params)
     preflight(settings)
     from pipeline.report.summary import render_summary
@@ -143,7 +148,8 @@ def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | N
 
         if not dask_available():
             raise DaskUnavailable()
-    summary = _run(settings, dask=dask, quiet=quiet or as_json)
+    with TemporaryServer.used(server):
+        summary = _run(settings, dask=dask, quiet=quiet or as_json)
     if as_json:
         from pipeline.report.summary import summary_json
 
@@ -176,6 +182,13 @@ def _run(settings: Settings, dask: str | None = None, quiet: bool = False):
     with progress.RichListener(console) as listener, progress.listening(listener):
         listener.step("Khởi động Prefect", None)
         return consolidation_flow(**flow_parameters(settings), dask=dask)
+
+
+def _stderr_is_terminal() -> bool:
+    """True when progress bars will be drawn (stderr is a terminal), as rich decides it."""
+    from rich.console import Console
+
+    return Console(stderr=True).is_terminal
 
 
 def _quiet_prefect_console(level: str) -> None:

@@ -1,0 +1,66 @@
+"""Prefect's temporary server started first by `tonghop run` (flows/server.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from flows import server as srv
+from flows.server import TemporaryServer
+
+
+def test_an_api_url_in_the_environment_is_used_as_it_is(monkeypatch):
+    monkeypatch.setenv("PREFECT_API_URL", "http://10.0.0.5:4200/api")
+    assert TemporaryServer.start() is None
+
+
+def test_a_flow_runs_on_the_started_server_without_heartbeats(monkeypatch):
+    from prefect import flow
+    from prefect.settings import get_current_settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = TemporaryServer.start()
+    assert server is not None and TemporaryServer.start() is server  # one per process
+
+    seen = {}
+
+    @flow(name="tonghop-thu-may-chu")
+    def probe():
+        s = get_current_settings()
+        seen.update(url=s.api.url, heartbeat=s.flows.heartbeat_frequency)
+        return 23378
+
+    with TemporaryServer.used(server) as url:
+        assert url == server.api_url
+        assert probe() == 23378
+    assert seen == {"url": server.api_url, "heartbeat": None}
+    assert get_current_settings().api.url != server.api_url  # only inside the block
+
+
+def test_a_server_that_exits_leaves_prefect_its_own(monkeypatch):
+    dead = TemporaryServer.__new__(TemporaryServer)
+    dead.port, dead.api_url = 1, "http://127.0.0.1:1/api"
+    dead.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    dead.process.wait()
+    assert dead.wait_ready(timeout=2) is False
+    with TemporaryServer.used(dead) as url:
+        assert url is None
+
+
+@pytest.mark.parametrize("env", [{}, {"PREFECT_UI_ENABLED": "1"}])
+def test_the_server_gets_prefects_own_environment(monkeypatch, env):
+    captured = {}
+
+    class FakePopen:
+        def __init__(self, args, env, stdin):
+            captured.update(args=args, env=env)
+
+    monkeypatch.setattr(srv.subprocess, "Popen", FakePopen)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    s = TemporaryServer()
+    assert captured["args"][1:5] == ["-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+    assert str(s.port) in captured["args"]
+    assert {k: captured["env"][k] for k in srv.SERVER_ENV} == srv.SERVER_ENV
