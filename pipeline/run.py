@@ -109,15 +109,35 @@ def check_reference(s: Settings) -> tuple[Reference, dict[str, str | None], list
 
     Also the command line's check before a run starts (flows/cli.py): one Vietnamese line and exit 2, nothing written.
     """
-    ref = load_reference(s.reference)
     hashes = reference_hashes(s.reference)
+    key = (repr(s.reference), tuple(sorted(hashes.items())), _file_state(s.warehouse))
+    if _last_check.get("key") == key:  # the command line's check a moment ago, on the same bytes: not done twice
+        return _last_check["result"]
+    ref = load_reference(s.reference)
     previous: dict[str, str] = {}
     if check_warehouse(s):  # a damaged file stops the run here, before anything queries or writes it
         with wh.session(s.warehouse) as con:
             check_known_units(ref.registry, wh.loaded_units(con), s.units)
             previous = wh.reference_hashes(con)
     changed = [name for name, h in hashes.items() if previous and previous.get(name, "") != (h or "")]
-    return ref, hashes, changed
+    key = key[:2] + (_file_state(s.warehouse),)  # as the check left it (opening may write a checkpoint)
+    _last_check.update(key=key, result=(ref, hashes, changed))
+    return _last_check["result"]
+
+
+_last_check: dict = {}  # the last check_reference of this process: its inputs' state and its result
+
+
+def _file_state(warehouse: Path) -> tuple:
+    """What tells that the warehouse file (and its write-ahead log) changed: path, inode, size and mtime of each."""
+    state: list = [str(warehouse)]
+    for p in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+        try:
+            st = p.stat()
+            state.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            state.append(None)
+    return tuple(state)
 
 
 def find(run: Run) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -64,3 +65,29 @@ def test_the_server_gets_prefects_own_environment(monkeypatch, env):
     assert captured["args"][1:5] == ["-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
     assert str(s.port) in captured["args"]
     assert {k: captured["env"][k] for k in srv.SERVER_ENV} == srv.SERVER_ENV
+
+
+def test_reference_checked_once_while_nothing_changed(tmp_path, demo_settings, monkeypatch):
+    """The command line's check before Prefect starts and the run's first step check the same bytes only once."""
+    import dataclasses
+    import shutil
+
+    from pipeline import run as ingest
+
+    units = shutil.copy(demo_settings.units, tmp_path / "units.csv")  # edited below: never the project's own file
+    demo_settings = dataclasses.replace(demo_settings, units=units)
+    calls = []
+    real = ingest.check_warehouse
+    monkeypatch.setattr(ingest, "check_warehouse", lambda s: calls.append(1) or real(s))
+    ingest._last_check.clear()
+    ingest.run_steps(demo_settings)  # creates the warehouse
+    calls.clear()
+    first = ingest.check_reference(demo_settings)
+    assert ingest.check_reference(demo_settings) is first and calls == [1]
+    demo_settings.units.write_text(demo_settings.units.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    ingest.check_reference(demo_settings)  # a reference file changed: checked again
+    assert calls == [1, 1]
+    st = demo_settings.warehouse.stat()  # the warehouse changed (another run wrote it): checked again
+    os.utime(demo_settings.warehouse, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    ingest.check_reference(demo_settings)
+    assert calls == [1, 1, 1]
