@@ -121,7 +121,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if sub.period_code is None:
         sub.issues.append(iss.issue("period-unknown", file=fname))
     obs: list[tuple] = []
-    lists: dict[str, dict[int, str]] = {}
+    lists = _code_lists(catalog)
     seen: dict[str, str] = {}
     matches = map_rows(rows, catalog)
     # one number convention per file, from the value cells that read one way ("1,200" hồ sơ, "8.024.907.482", "67,1")
@@ -159,6 +159,17 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     if all(o[_VALUE] is None or o[_VALUE] != o[_VALUE] for o in obs) and not sub.rejected_by:
         sub.issues.append(iss.issue("no-values", file=fname))
     return sub
+
+
+_lists: tuple[Catalog | None, dict[str, dict[int, str]]] = (None, {})
+
+
+def _code_lists(catalog: Catalog) -> dict[str, dict[int, str]]:
+    """The {code: label} lists of the coded indicators read so far with this catalog (read once per run, not per file)."""
+    global _lists
+    if _lists[0] is not catalog:
+        _lists = (catalog, {})
+    return _lists[1]
 
 
 def _several_units(sub: Submission, split: UnitSheets, registry: Registry, catalog: Catalog, folder_period: str | None,
