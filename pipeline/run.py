@@ -27,7 +27,7 @@ from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
 from pipeline.figures.ranking import previous_period, rank_units
-from pipeline.inbox import CHANGED, WAITING, Known, archive_original, fit_name, quarantine, scan, unreadable
+from pipeline.inbox import CHANGED, WAITING, Known, archive_original, archive_originals, fit_name, quarantine, scan, unreadable
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
@@ -154,16 +154,15 @@ def read(run: Run) -> None:
     with tempfile.TemporaryDirectory(prefix=".doc-", dir=s.archive.parent if not s.dry_run else None) as stage:
         sources: dict[int, Path] = {}
         if not s.dry_run:
-            for i, c in enumerate(todo):  # every original is copied, unchanged, before anything reads it
-                try:
-                    copy = archive_original(c.file, c.sha256, s.archive)
-                except FileNotFoundError:  # gone from the inbox since it was hashed: nothing to take in
+            copies = archive_originals([(c.file, c.sha256) for c in todo], s.archive, copy=archive_original)
+            for i, (c, copy) in enumerate(zip(todo, copies)):  # every original is copied, unchanged, before anything reads it
+                if isinstance(copy, FileNotFoundError):  # gone from the inbox since it was hashed: nothing to take in
                     c.waiting_reason = WAITING
                     continue
-                except OSError as exc:  # became unreadable, or locked by another program, since it was hashed
-                    if not _archive_failed(exc, s.archive):
-                        raise
-                    other = unreadable(c.file, exc)
+                if isinstance(copy, OSError):  # became unreadable, or locked by another program, since it was hashed
+                    if not _archive_failed(copy, s.archive):
+                        raise copy
+                    other = unreadable(c.file, copy)
                     c.refused, c.waiting_reason = other.refused, other.waiting_reason
                     continue
                 if copy is None:
