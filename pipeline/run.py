@@ -16,7 +16,6 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,11 +27,26 @@ from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
 from pipeline.figures.ranking import previous_period, rank_units
-from pipeline.inbox import CHANGED, WAITING, Known, archive_original, fit_name, quarantine, scan, unreadable
+from pipeline.inbox import (
+    CHANGED,
+    WAITING,
+    Known,
+    archive_original,
+    archive_originals,
+    fit_name,
+    quarantine,
+    scan,
+    unreadable,
+)
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
-from pipeline.reference import REFERENCE_NAMES, Reference, load_reference, reference_hashes
+from pipeline.reference import (
+    REFERENCE_NAMES,
+    Reference,
+    load_reference,
+    reference_hashes,
+)
 from pipeline.reference.registry import check_known_units
 from pipeline.report.district import ReportData, write_report
 from pipeline.report.feedback import feedback_path, write_feedback
@@ -175,16 +189,15 @@ def read(run: Run) -> None:
     with tempfile.TemporaryDirectory(prefix=".doc-", dir=s.archive.parent if not s.dry_run else None) as stage:
         sources: dict[int, Path] = {}
         if not s.dry_run:
-            copies = _archive_all(todo, s.archive)
+            copies = archive_originals([(c.file, c.sha256) for c in todo], s.archive, copy=archive_original)
             for i, (c, copy) in enumerate(zip(todo, copies)):  # every original is copied, unchanged, before anything reads it
                 if isinstance(copy, FileNotFoundError):  # gone from the inbox since it was hashed: nothing to take in
                     c.waiting_reason = WAITING
                     continue
                 if isinstance(copy, OSError):  # became unreadable, or locked by another program, since it was hashed
-                    exc = copy
-                    if not _archive_failed(exc, s.archive):
-                        raise exc
-                    other = unreadable(c.file, exc)
+                    if not _archive_failed(copy, s.archive):
+                        raise copy
+                    other = unreadable(c.file, copy)
                     c.refused, c.waiting_reason = other.refused, other.waiting_reason
                     continue
                 if copy is None:
@@ -213,33 +226,6 @@ def read(run: Run) -> None:
             pc.submission = part
             candidates.append(pc)
     run.candidates = candidates
-
-
-ARCHIVE_THREADS = 8  # originals copied and fsync-ed at once: the file system commits their fsyncs together
-
-
-def _archive_all(todo: list[Candidate], archive: Path) -> list[Path | None | OSError]:
-    """`archive_original` of every candidate, several at a time; each file's copy, None (its bytes changed since they
-    were hashed) or the OSError that stopped it, in the candidates' order.
-
-    One fsync after another costs a journal commit each (3 ms a file here, far more on an office's spinning disk);
-    issued together they share commits (500 files: 1.7 s one by one, 0.1 s eight at a time).
-    """
-    if not todo:
-        return []
-    with ThreadPoolExecutor(min(ARCHIVE_THREADS, len(todo))) as pool:
-        by_sha: dict[str, object] = {}  # the same bytes twice are copied once (one .part file per hash)
-        for c in todo:
-            if c.sha256 not in by_sha:
-                by_sha[c.sha256] = pool.submit(archive_original, c.file, c.sha256, archive)
-        futures = [by_sha[c.sha256] for c in todo]
-        out: list[Path | None | OSError] = []
-        for fut in futures:
-            try:
-                out.append(fut.result())
-            except OSError as exc:
-                out.append(exc)
-        return out
 
 
 def validate(run: Run) -> None:

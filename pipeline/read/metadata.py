@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.vn.text import fold
+from pipeline.vn.text import fold, nfc
 from pipeline.reference.registry import Registry, match_unit
 from pipeline.read.workbook import Workbook
 
@@ -40,10 +40,12 @@ def header_texts(book: Workbook, limit_rows: int = 14) -> list[str]:
     """Return the non-empty texts of the top rows of every sheet (titles, captions, issuer block)."""
     out: list[str] = []
     for sheet in book.sheets:
-        for r in range(min(limit_rows, len(sheet.rows))):
-            for c in range(sheet.width):
-                t = sheet.text(r, c)
-                if t and not isinstance(sheet.get(r, c), (int, float)):
+        for row in sheet.rows[:limit_rows]:
+            for v in row:  # Sheet.text of each cell, from the row's list (cells past a short row are empty)
+                if v is None or v == "" or isinstance(v, (int, float)):
+                    continue
+                t = nfc(str(v))
+                if t:
                     out.append(t)
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.vn.text import clean_code, fold, roman
+from pipeline.vn.text import clean_code, fold, nfc, roman
 from pipeline.read.workbook import Sheet, Workbook, cell_ref
 
 _BIEU_MAU = re.compile(r"^bieu mau (\d+)\b")
@@ -104,10 +104,16 @@ def _columns(sheet: Sheet, r: int, code_col: int, name_col: int) -> tuple[int, i
 
 def _is_repeated_header(sheet: Sheet, r: int, cols: Columns) -> bool:
     """Tell whether row r repeats the header (or its column-number row) after a page break."""
-    code = fold(sheet.text(r, cols.code)) if cols.code is not None else ""
-    name = fold(sheet.text(r, cols.name))
-    unit = fold(sheet.text(r, cols.unit)) if cols.unit is not None else ""
-    value = sheet.text(r, cols.value)
+    return _repeats_header(sheet.text(r, cols.code) if cols.code is not None else "", sheet.text(r, cols.name),
+                           sheet.text(r, cols.unit) if cols.unit is not None else "", sheet.text(r, cols.value))
+
+
+def _repeats_header(code_text: str, name_text: str, unit_text: str, value: str) -> bool:
+    """Tell whether a row whose code, name, unit and value cells read so repeats the header (or its column-number
+    row) after a page break ('' for a column the table does not have)."""
+    code = fold(code_text)
+    name = fold(name_text)
+    unit = fold(unit_text)
     if _is_stt(code) or "chi tieu" in name:
         return True
     if "don vi tinh" in unit or "ket qua thong ke" in unit or "ket qua thong ke" in fold(value):
@@ -115,10 +121,18 @@ def _is_repeated_header(sheet: Sheet, r: int, cols: Columns) -> bool:
     if fold(value) in ("so lieu", "so luong ty le", "so luong", "ty le"):
         return True
     if code.startswith("(") or value.startswith("("):
-        texts = [sheet.text(r, c) for c in (cols.code, cols.name, cols.unit, cols.value) if c is not None]
-        filled = [t for t in texts if t]
+        filled = [t for t in (code_text, name_text, unit_text, value) if t]
         return len(filled) >= 3 and all(_COLNUM.match(t.replace(" ", "")) for t in filled)
     return False
+
+
+def _text(v: object) -> str:
+    """A cell value as Sheet.text gives it ('' when empty), from the value itself (no lookup by position)."""
+    if v is None or v == "":
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return nfc(str(v))
 
 
 def _title_form(sheet: Sheet, r0: int, r1: int) -> int | None:
@@ -143,8 +157,12 @@ def _is_area_title(name: str) -> bool:
 
 def _form_title(sheet: Sheet, r: int) -> re.Match | None:
     """Return the match of a "Biểu mẫu N" title in the first columns of row r, if any."""
-    for c in range(min(sheet.width, 4)):
-        v = sheet.get(r, c)
+    return _row_form_title(sheet.rows[r][:min(sheet.width, 4)]) if 0 <= r < len(sheet.rows) else None
+
+
+def _row_form_title(first: list[object]) -> re.Match | None:
+    """The match of a "Biểu mẫu N" title among a row's first cells, if any."""
+    for v in first:
         if isinstance(v, str) and v.lstrip()[:2].lower() == "bi":
             m = _BIEU_MAU.match(fold(v))
             if m:
@@ -193,25 +211,33 @@ def _read_sheet(file_name: str, sheet: Sheet) -> list[RawRow]:
     after_break = False
     merges = _value_merges(sheet, cols, last) if sheet.merged else {}
     r = last + 1
-    n = len(sheet.rows)
+    grid = sheet.rows
+    n = len(grid)
+    title_cols = min(sheet.width, 4)
+    # each row's cells are taken from its list once (no lookup per cell by position): -1 stands for a missing column
+    c_code, c_name, c_unit, c_value, c_note = (-1 if c is None else c for c in (cols.code, cols.name, cols.unit, cols.value, cols.note))
     while r < n:
+        row = grid[r]
+        width = len(row)
         # a new "Biểu mẫu N" title inside the sheet switches the area (several forms on one sheet)
-        m = _form_title(sheet, r)
+        m = _row_form_title(row[:title_cols])
         if m:
             form = area = int(m.group(1))
             layout = "bieumau"
             stack.clear()
             r += 1
             continue
-        if _is_repeated_header(sheet, r, cols):
+        code_text = _text(row[c_code]) if 0 <= c_code < width else ""
+        name = _text(row[c_name]) if 0 <= c_name < width else ""
+        unit = _text(row[c_unit]) if 0 <= c_unit < width else ""
+        raw = row[c_value] if 0 <= c_value < width else None
+        if raw == "":
+            raw = None
+        if _repeats_header(code_text, name, unit, _text(raw)):
             after_break = True
             r += 1
             continue
-        code_text = sheet.text(r, cols.code) if cols.code is not None else ""
-        name = sheet.text(r, cols.name)
-        unit = sheet.text(r, cols.unit) if cols.unit is not None else ""
-        raw = sheet.get(r, cols.value)
-        note = sheet.text(r, cols.note) if cols.note is not None else ""
+        note = _text(row[c_note]) if 0 <= c_note < width else ""
         fmt_at, merged = (r, cols.value), ""
         if r in merges and (code_text or name):  # Excel shows the merge's top-left value on every row it covers
             r0, c0, ref = merges[r]

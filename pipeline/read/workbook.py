@@ -295,8 +295,8 @@ def _convert_legacy_text(path: Path, sheets: list[Sheet]) -> None:
     encodings: dict[tuple[str, int, int], str] = {}
     if suffix in (".xlsx", ".xlsm") and legacy.workbook_legacy_fonts(path):
         encodings = legacy.cell_encodings(path)
-    suspect = not encodings and any(
-        isinstance(v, str) and legacy.looks_legacy(v) for s in sheets for row in s.rows for v in row)
+    suspect = not encodings and legacy.looks_legacy(  # one search over the sheets' texts
+        "\n".join([v for s in sheets for row in s.rows for v in row if isinstance(v, str)]))
     if suspect and suffix == ".xls":
         try:
             encodings = legacy.xls_cell_encodings(path)
