@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipeline.issues import STORED_COLUMNS as STORED_ISSUE_COLUMNS
@@ -403,9 +404,11 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
     con.execute("begin")
     try:
         ids = [int(r[0]) for r in con.execute("select nextval('seq_submission') from range(?)", [len(batch)]).fetchall()]
+        periods = sorted({item.record.get("period_code") for item in batch if item.record.get("status") == "loaded"} - {None})
         current = {(u, per): (int(sid), name) for sid, name, u, per in con.execute(
-            "select submission_id, file_name, unit_code, period_code from submissions where status = 'loaded'").fetchall()}
-        rows, obs, iss, seen, old_superseded = [], [], [], [], []
+            "select submission_id, file_name, unit_code, period_code from submissions where status = 'loaded' "
+            "and period_code in (select unnest(?))", [periods]).fetchall()} if periods else {}
+        rows, seen, old_superseded = [], [], []
         by_id: dict[int, dict] = {}
         for item, sid in zip(batch, ids):
             rec = {**item.record, "submission_id": sid, "supersedes": None, "superseded_by": None}
@@ -423,10 +426,6 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
                 current[key] = (sid, rec["file_name"])
             by_id[sid] = rec
             rows.append(rec)
-            if not item.observations.empty:
-                obs.append(item.observations.assign(submission_id=sid)[OBSERVATION_COLUMNS])
-            if not item.issues.empty:
-                iss.append(item.issues.assign(submission_id=sid)[ISSUE_COLUMNS])
             seen.append((*item.file_stat, rec["sha256"], sid))
         _insert(con, "submissions", pd.DataFrame(rows, columns=SUBMISSION_COLUMNS).astype({"size": "int64"}))
         for sid, reason, old_sid in old_superseded:
@@ -438,10 +437,12 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
             con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists "
                         "(select 1 from periods where period_code = ?)", [period, first, period])
             con.execute("update periods set stale = true where period_code = ?", [period])
-        if obs:
-            _insert(con, "observations", pd.concat(obs, ignore_index=True))
-        if iss:
-            _insert(con, "issues", pd.concat(iss, ignore_index=True))
+        obs = _stacked([item.observations for item in batch], ids, OBSERVATION_COLUMNS)
+        if obs is not None:
+            _insert(con, "observations", obs)
+        found = _stacked([item.issues for item in batch], ids, ISSUE_COLUMNS)
+        if found is not None:
+            _insert(con, "issues", found)
         _insert(con, "files_seen", pd.DataFrame(seen, columns=["path", "size", "mtime_ns", "sha256", "submission_id"]))
         con.execute("commit")
     except Exception:
@@ -450,6 +451,16 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
             item.submission_id = item.supersedes = None
         raise
     return batch
+
+
+def _stacked(frames: list[pd.DataFrame], ids: list[int], columns: list[str]) -> pd.DataFrame | None:
+    """The files' rows as one frame (one insert per table per batch), each row with its file's submission_id."""
+    lengths = np.array([len(f) for f in frames], dtype=np.int64)
+    if not lengths.sum():
+        return None
+    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    out["submission_id"] = np.repeat(np.asarray(ids, dtype=np.int64), lengths)
+    return out[columns]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
