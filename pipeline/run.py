@@ -32,6 +32,7 @@ from pipeline.inbox import CHANGED, WAITING, Known, archive_original, fit_name, 
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
+from pipeline.read.submission import OBS_COLUMNS
 from pipeline.reference import REFERENCE_NAMES, Reference, load_reference, reference_hashes
 from pipeline.reference.registry import check_known_units
 from pipeline.report.district import ReportData, write_report
@@ -86,7 +87,8 @@ class Run:
     received: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # first-seen times replayed by a rebuild
     ref_hashes: dict[str, str | None] = field(default_factory=dict)  # content hash of each reference file (REFERENCE_NAMES)
     ref_changed: list[str] = field(default_factory=list)  # reference files changed since the last run that applied them
-    checked: Checked | None = None  # the validate step's values and issues, all submissions at once (read by `load`)
+    checked: Checked | None = None  # the validate step's values and issues, all submissions at once (read by `load`);
+    # the validated submissions' own `observations` are then left empty (their rows are in checked.observations)
 
 
 def new_run_id() -> str:
@@ -211,6 +213,11 @@ def validate(run: Run) -> None:
             if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
     run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods)
                    if subs else None)
+    for sub in subs:  # their values live on in run.checked alone: thousands of small frames slow every garbage collection
+        sub.observations = _HANDED_OVER
+
+
+_HANDED_OVER = pd.DataFrame(columns=OBS_COLUMNS)  # a validated submission's observations: see run.checked
 
 
 def load(run: Run) -> None:
@@ -609,14 +616,15 @@ def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) 
         if out[j] is not None:
             continue
         record, stat = records[j]
-        rows_j = _part(issues, bounds[j], bounds[j + 1])
+        found = wh.Rows(issues, int(bounds[j]), int(bounds[j + 1]))  # recorded from the run's frame, batch by batch
         f = c.file
+        if c.duplicate_of is not None:
+            out[j] = (FileResult(f.rel, "duplicate", record["reason"], None, None), wh.Pending(record, no_values, found, stat))
+            continue
+        rows_j = found.to_frame()  # the file's own issues frame (feedback workbook, summary)
         if c.refused is not None:
             out[j] = (FileResult(f.rel, "rejected", c.refused["message"], None, None, None, 0, 1, len(c.notes), rows_j),
-                      wh.Pending(record, no_values, rows_j, stat))
-            continue
-        if c.duplicate_of is not None:
-            out[j] = (FileResult(f.rel, "duplicate", record["reason"], None, None), wh.Pending(record, no_values, rows_j, stat))
+                      wh.Pending(record, no_values, found, stat))
             continue
         sub = c.submission
         if record["status"] != "loaded":
@@ -624,13 +632,15 @@ def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) 
         elif j in own:
             obs = own[j]
             values = int(obs["accepted"].sum())
+        elif obs_all is not None:
+            obs = wh.Rows(obs_all, int(obs_bounds[j]), int(obs_bounds[j + 1]))
+            values = int(accepted[j])
         else:
-            obs = _part(obs_all, obs_bounds[j], obs_bounds[j + 1]) if obs_all is not None else no_values
-            values = int(accepted[j]) if accepted is not None else 0
+            obs, values = no_values, 0
         label = f"{f.rel} [{sub.sheet}]" if sub.sheet else f.rel  # one unit's sheet of a workbook holding several
         result = FileResult(label, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
                             values, int(errors[j]), int(warnings[j]), rows_j)
-        out[j] = (result, wh.Pending(record, obs, rows_j, stat))
+        out[j] = (result, wh.Pending(record, obs, found, stat))
     return out
 
 
@@ -647,7 +657,7 @@ def _file_issues(rows: list[dict], row_file: list[int], checked: Checked | None,
         parts.append(found)
     frames = [p for p in parts if len(p)]
     issues = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else read)
-    issues = issues.sort_values("_file", kind="stable", ignore_index=True) if len(frames) > 1 else issues.reset_index(drop=True)
+    issues = issues.sort_values("_file", kind="stable", ignore_index=True)  # a file's own rows keep their order
     # plain strings, None where there is nothing (the same in every file's rows, whatever the file's other rows hold)
     return pd.DataFrame({c: (issues[c].to_numpy(dtype=np.int64) if c == "_file"
                              else pd.Series(issues[c].to_numpy(dtype=object, na_value=None), dtype=object))
@@ -674,8 +684,3 @@ def _file_values(checked: Checked | None, sub_file: np.ndarray, n_files: int
     return kept, bounds, accepted
 
 
-def _part(frame: pd.DataFrame, start: int, stop: int) -> pd.DataFrame:
-    """Rows start..stop of a frame, numbered from 0 (one file's rows of the run's frame)."""
-    part = frame.iloc[start:stop]
-    part.index = pd.RangeIndex(stop - start)
-    return part

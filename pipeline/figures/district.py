@@ -40,8 +40,9 @@ def unit_grid(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     """The units (sorted), the indicators (sorted) and an indicator × unit grid of values (NaN where a unit gave none);
     the first value of a unit and indicator counts, as `pivot_table(aggfunc="first")` takes it."""
     v = values[values["value"].notna()]
-    units, u_at = np.unique(v["unit_code"].to_numpy(dtype=object).astype(str), return_inverse=True)
-    codes, c_at = np.unique(v["indicator_code"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    u_at, units = pd.factorize(v["unit_code"].astype(str), sort=True)
+    c_at, codes = pd.factorize(v["indicator_code"].astype(str), sort=True)
+    units, codes = np.asarray(units, dtype=object), np.asarray(codes, dtype=object)
     grid = np.full((len(codes), len(units)), np.nan)
     order = np.arange(len(v))[::-1]  # written last to first: the first occurrence wins
     grid[c_at[order], u_at[order]] = v["value"].to_numpy(dtype=float)[order]

@@ -12,23 +12,28 @@ from schemas.models import ObservationModel
 
 _CHECKS = ["count-negative", "count-not-integer", "rate-out-of-range", "code-out-of-list"]  # the model's order
 _CHECK_ORDER = {c: i for i, c in enumerate(_CHECKS)}
-_MODEL_COLUMNS = list(ObservationModel.to_schema().columns)
+# The value checks that become issues read these columns; the model's identity columns (file, cell, unit, period,
+# indicator code) are the reading stage's to vouch for (their faults are reported per submission, never per value),
+# so they are not checked again here value by value.
+_VALUE_COLUMNS = ["kind", "value", "allowed"]
+_VALUE_SCHEMA = ObservationModel.to_schema().remove_columns(
+    [c for c in ObservationModel.to_schema().columns if c not in _VALUE_COLUMNS])
 
 
 def validate_observations(obs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """Validate a combined frame of values; return it with an `accepted` column and the issues found.
 
-    Each issue carries `row_index`, the index of its row in `obs`. All rows are checked at once (pandera sees only the
-    model's columns); a failed row is looked up by position, never row by row through the frame.
+    Each issue carries `row_index`, the index of its row in `obs`. All rows are checked at once with ObservationModel's
+    value checks (pandera sees only the columns they read); a failed row is looked up by position.
     """
     out = obs.copy()
     present_mask = out["value"].notna().to_numpy(dtype=bool)
     out["accepted"] = present_mask
     if not present_mask.any():
         return out, []
-    present = out.loc[present_mask, [c for c in _MODEL_COLUMNS if c in out.columns]]
+    present = out.loc[present_mask, _VALUE_COLUMNS]
     try:
-        ObservationModel.validate(present, lazy=True)
+        _VALUE_SCHEMA.validate(present, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         cases = cases[cases["index"].notna() & cases["check"].isin(_CHECKS)].drop_duplicates(subset=["check", "index"])

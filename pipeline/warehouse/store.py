@@ -118,9 +118,30 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         from pipeline.warehouse.lock import held_by_reader  # another program opened the live file during the run
 
         raise held_by_reader(path, 0) from None
+    if not schema_current(con):
+        apply_schema(con)
+    return con
+
+
+SCHEMA_MARK = "tonghop " + hashlib.sha256((SCHEMA + VIEWS).encode("utf-8")).hexdigest()[:16]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the tables and (re)create the views, then mark the file with this schema's version.
+
+    The mark is the comment of the view v_completeness (a content hash of SCHEMA and VIEWS): a writer that finds it
+    current skips this work, which otherwise rewrites every view at every connection.
+    """
     con.execute(SCHEMA)
     con.execute(VIEWS)
-    return con
+    con.execute(f"comment on view v_completeness is '{SCHEMA_MARK}'")
+
+
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether the file holds exactly this version's tables and views (see `apply_schema`)."""
+    rows = con.execute("select comment from duckdb_views() where view_name = 'v_completeness' and schema_name = 'main' "
+                       "and database_name = current_database()").fetchall()
+    return bool(rows) and rows[0][0] == SCHEMA_MARK
 
 
 def wal_of(path: Path) -> Path:
@@ -139,8 +160,7 @@ def create(path: Path) -> None:
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
-        con.execute(SCHEMA)
-        con.execute(VIEWS)
+        apply_schema(con)
         con.execute("checkpoint")
     finally:
         con.close()
@@ -381,13 +401,35 @@ OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "sourc
 ISSUE_COLUMNS = STORED_ISSUE_COLUMNS
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Rows start..stop of a frame that holds many files' rows (a run's values or issues), without a frame per file:
+    a batch of consecutive files is then inserted from one slice of that frame."""
+
+    frame: pd.DataFrame
+    start: int
+    stop: int
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @property
+    def empty(self) -> bool:
+        """Whether there are no rows."""
+        return self.stop <= self.start
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame of their own."""
+        return self.frame.iloc[self.start:self.stop].reset_index(drop=True)
+
+
 @dataclass
 class Pending:
     """One file to record: its ledger row, accepted-or-not values, issues and (path, size, mtime_ns)."""
 
     record: dict
-    observations: pd.DataFrame
-    issues: pd.DataFrame
+    observations: pd.DataFrame | Rows
+    issues: pd.DataFrame | Rows
     file_stat: tuple[str, int, int]
     submission_id: int | None = None  # set once recorded
     supersedes: int | None = None  # the submission this one replaced
@@ -453,13 +495,21 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
     return batch
 
 
-def _stacked(frames: list[pd.DataFrame], ids: list[int], columns: list[str]) -> pd.DataFrame | None:
-    """The files' rows as one frame (one insert per table per batch), each row with its file's submission_id."""
-    lengths = np.array([len(f) for f in frames], dtype=np.int64)
+def _stacked(parts: list[pd.DataFrame | Rows], ids: list[int], columns: list[str]) -> pd.DataFrame | None:
+    """The files' rows as one frame (one insert per table per batch), each row with its file's submission_id.
+
+    Consecutive `Rows` of one shared frame are taken as one slice of it; anything else is concatenated.
+    """
+    lengths = np.array([len(p) for p in parts], dtype=np.int64)
     if not lengths.sum():
         return None
-    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    out["submission_id"] = np.repeat(np.asarray(ids, dtype=np.int64), lengths)
+    given = [p for p in parts if len(p)]
+    if all(isinstance(p, Rows) and p.frame is given[0].frame for p in given) and all(
+            a.stop == b.start for a, b in zip(given, given[1:])):
+        out = given[0].frame.iloc[given[0].start:given[-1].stop].reset_index(drop=True)
+    else:
+        out = pd.concat([p.to_frame() if isinstance(p, Rows) else p for p in given], ignore_index=True)
+    out = out.assign(submission_id=np.repeat(np.asarray(ids, dtype=np.int64), lengths))
     return out[columns]
 
 
