@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import issues as iss
@@ -41,18 +42,14 @@ from pipeline.inbox import (
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
-from pipeline.reference import (
-    REFERENCE_NAMES,
-    Reference,
-    load_reference,
-    reference_hashes,
-)
+from pipeline.read.submission import OBS_COLUMNS
+from pipeline.reference import REFERENCE_NAMES, Reference, load_reference, reference_hashes
 from pipeline.reference.registry import check_known_units
 from pipeline.report.district import ReportData, write_report
 from pipeline.report.feedback import feedback_path, write_feedback
 from pipeline.report.summary import completeness_rows as completeness_rows_of
 from pipeline.report.summary import write_summary
-from pipeline.validate import validate_submissions
+from pipeline.validate import Checked, validate_submissions
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
 LOAD_BATCH = 250  # files recorded per transaction (each submission is whole or absent either way)
@@ -100,6 +97,8 @@ class Run:
     received: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # first-seen times replayed by a rebuild
     ref_hashes: dict[str, str | None] = field(default_factory=dict)  # content hash of each reference file (REFERENCE_NAMES)
     ref_changed: list[str] = field(default_factory=list)  # reference files changed since the last run that applied them
+    checked: Checked | None = None  # the validate step's values and issues, all submissions at once (read by `load`);
+    # the validated submissions' own `observations` are then left empty (their rows are in checked.observations)
 
 
 def new_run_id() -> str:
@@ -241,8 +240,13 @@ def validate(run: Run) -> None:
                 c.skipped_reason = f"Của đơn vị {sub.unit_code or 'chưa xác định'}, không thuộc đơn vị {s.unit} của lượt chạy này"
     subs = [c.submission for c in run.candidates
             if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
-    if subs:
-        validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods)
+    run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods)
+                   if subs else None)
+    for sub in subs:  # their values live on in run.checked alone: thousands of small frames slow every garbage collection
+        sub.observations = _HANDED_OVER
+
+
+_HANDED_OVER = pd.DataFrame(columns=OBS_COLUMNS)  # a validated submission's observations: see run.checked
 
 
 def load(run: Run) -> None:
@@ -265,23 +269,25 @@ def load(run: Run) -> None:
             if s.period:
                 wh.ensure_period(con, s.period)
         seen = arc.first_seen(s.archive) if con is not None else {}
-        prepared: list[tuple[Candidate, FileResult, wh.Pending | None]] = []
-        for c in _newest_last(run.candidates):
+        ordered = _newest_last(run.candidates)
+        for c in ordered:
             if c.received_at is None and not c.waiting_reason and not c.skipped_reason:
                 c.received_at = seen.get((c.file.rel, c.sha256)) or s.clock()
-            prepared.append((c, *_prepare(c, run.run_id)))
+        prepared = [(c, *outcome) for c, outcome in zip(ordered, _prepare(ordered, run.run_id, run.checked))]
         by_id: dict[int, FileResult] = {}
         manifested: set[tuple[str, str]] = set()
         for start in range(0, len(prepared), LOAD_BATCH):
             part = prepared[start:start + LOAD_BATCH]
             pending = [p for _, _, p in part if p is not None]
             if con is not None and pending:
+                entries = []  # written and flushed once per batch, before the batch's transaction
                 for c, _, p in part:  # a file refused unread has no archived copy: the manifest never names it
                     if p is not None and c.sha256 and (c.file.rel, c.sha256) not in manifested:
                         manifested.add((c.file.rel, c.sha256))
-                        arc.append_entry(s.archive, arc.ArchiveEntry(
+                        entries.append(arc.ArchiveEntry(
                             c.sha256, c.file.path.suffix.lower(), c.file.name, c.file.rel, c.file.size,
                             c.file.mtime_ns, c.received_at.isoformat(), run.run_id, s.period, s.unit))
+                arc.append_entries(s.archive, entries)
                 wh.record_submissions(con, pending)
             for c, result, p in part:
                 if p is not None:
@@ -567,44 +573,143 @@ def _newest_last(candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _prepare(c: Candidate, run_id: str) -> tuple[FileResult, wh.Pending | None]:
-    """What a file's outcome is and, unless it waits or is skipped, the rows to record for it."""
-    f = c.file
-    record = {"file_name": f.name, "path": f.rel, "sha256": c.sha256 or None, "size": f.size, "received_at": c.received_at, "run_id": run_id}
-    stat = (f.rel, f.size, f.mtime_ns)
-    if c.waiting_reason:
-        return FileResult(f.rel, "waiting", c.waiting_reason, None, None), None
-    if c.refused is not None:  # refused before anything read it: recorded by path, size and time
-        issues = iss.frame([c.refused, *c.notes])
-        record.update(status="rejected", reason=c.refused["message"])
-        return (FileResult(f.rel, "rejected", c.refused["message"], None, None, None, 0, 1, len(c.notes), issues),
-                wh.Pending(record, pd.DataFrame(), issues, stat))
-    if c.skipped_reason:
-        return FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
-                          c.submission.period_code if c.submission else None), None
-    if c.duplicate_of is not None:
-        reason = f"Trùng nội dung với tệp {c.duplicate_of[1]}" + (f" (mã nộp {c.duplicate_of[0]})" if c.duplicate_of[0] else "")
-        record.update(status="duplicate", reason=reason)
-        return FileResult(f.rel, "duplicate", reason, None, None), wh.Pending(record, pd.DataFrame(), iss.frame([]), stat)
-    sub = c.submission
-    assert sub is not None
-    issues = iss.frame([*c.notes, *sub.issues] if c.notes else sub.issues)
-    rejecting = sub.rejected_by
-    record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
-                  window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,
-                  report_number=sub.report_number, report_date=sub.report_date, layout=sub.layout)
-    obs = sub.observations
-    if rejecting:
-        record.update(status="rejected", reason=rejecting["message"])
-        obs = obs.iloc[0:0].assign(accepted=pd.Series(dtype=bool))
-    else:
-        record.update(status="loaded", reason=None)
-        if "accepted" not in obs.columns:
-            obs = obs.assign(accepted=obs["value"].notna())
-        obs = obs[obs["value"].notna()]
-    n_err = int((issues["severity"] == "error").sum())
-    n_warn = int((issues["severity"] == "warning").sum())
-    label = f"{f.rel} [{sub.sheet}]" if sub.sheet else f.rel  # one unit's sheet of a workbook holding several
-    result = FileResult(label, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
-                        int(obs["accepted"].sum()) if not rejecting and len(obs) else 0, n_err, n_warn, issues)
-    return result, wh.Pending(record, obs, issues, stat)
+_OBS_KEPT = [c for c in wh.OBSERVATION_COLUMNS if c != "submission_id"]  # what the warehouse keeps of a value
+
+
+def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) -> list[tuple[FileResult, wh.Pending | None]]:
+    """Each file's outcome and, unless it waits or is skipped, the rows to record for it, all files at once.
+
+    A file's issues are those found before reading (refused, notes), then its reading's, then its validation's (from
+    `checked`), in that order; its values are the validated ones (a submission that was not validated keeps every
+    value it read). The issues of all files are one frame, cut once into each file's rows.
+    """
+    position = checked.position() if checked is not None else {}
+    n = len(candidates)
+    out: list[tuple[FileResult, wh.Pending | None] | None] = [None] * n
+    records: dict[int, tuple[dict, tuple]] = {}
+    rows: list[dict] = []  # issues known before validation, file after file
+    row_file: list[int] = []
+    sub_file = np.full(len(position), -1, dtype=np.int64)  # validated submission -> the loaded file it is
+    own: dict[int, pd.DataFrame] = {}  # loaded files whose submission was not validated: their own values
+    for j, c in enumerate(candidates):
+        f = c.file
+        record = {"file_name": f.name, "path": f.rel, "sha256": c.sha256 or None, "size": f.size,
+                  "received_at": c.received_at, "run_id": run_id}
+        stat = (f.rel, f.size, f.mtime_ns)
+        if c.waiting_reason:
+            out[j] = (FileResult(f.rel, "waiting", c.waiting_reason, None, None), None)
+            continue
+        if c.refused is not None:  # refused before anything read it: recorded by path, size and time
+            found = [c.refused, *c.notes]
+            record.update(status="rejected", reason=c.refused["message"])
+        elif c.skipped_reason:
+            out[j] = (FileResult(f.rel, "skipped", c.skipped_reason, c.submission.unit_code if c.submission else None,
+                                 c.submission.period_code if c.submission else None), None)
+            continue
+        elif c.duplicate_of is not None:
+            reason = f"Trùng nội dung với tệp {c.duplicate_of[1]}" + (f" (mã nộp {c.duplicate_of[0]})" if c.duplicate_of[0] else "")
+            record.update(status="duplicate", reason=reason)
+            found = []
+        else:
+            sub = c.submission
+            assert sub is not None
+            found = [*c.notes, *sub.issues] if c.notes else sub.issues
+            rejecting = sub.rejected_by
+            record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
+                          window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,
+                          report_number=sub.report_number, report_date=sub.report_date, layout=sub.layout)
+            if rejecting:
+                record.update(status="rejected", reason=rejecting["message"])
+            else:
+                record.update(status="loaded", reason=None)
+                p = position.get(id(sub))
+                if p is not None:
+                    sub_file[p] = j
+                else:
+                    obs = sub.observations
+                    obs = obs[obs["value"].notna()]
+                    own[j] = obs.assign(accepted=True)[_OBS_KEPT] if "accepted" not in obs.columns else obs[_OBS_KEPT]
+        records[j] = (record, stat)
+        rows.extend(found)
+        row_file.extend([j] * len(found))
+    issues = _file_issues(rows, row_file, checked, sub_file)
+    at = issues["_file"].to_numpy(dtype=np.int64)
+    issues = issues.drop(columns="_file")
+    bounds = np.searchsorted(at, np.arange(n + 1))
+    errors = np.bincount(at, weights=(issues["severity"] == "error").to_numpy(dtype=bool), minlength=n)
+    warnings = np.bincount(at, weights=(issues["severity"] == "warning").to_numpy(dtype=bool), minlength=n)
+    obs_all, obs_bounds, accepted = _file_values(checked, sub_file, n)
+    no_values = pd.DataFrame({c: pd.Series(dtype=bool if c == "accepted" else float if c == "value" else object)
+                              for c in _OBS_KEPT})
+    for j, c in enumerate(candidates):
+        if out[j] is not None:
+            continue
+        record, stat = records[j]
+        found = wh.Rows(issues, int(bounds[j]), int(bounds[j + 1]))  # recorded from the run's frame, batch by batch
+        f = c.file
+        if c.duplicate_of is not None:
+            out[j] = (FileResult(f.rel, "duplicate", record["reason"], None, None), wh.Pending(record, no_values, found, stat))
+            continue
+        rows_j = found.to_frame()  # the file's own issues frame (feedback workbook, summary)
+        if c.refused is not None:
+            out[j] = (FileResult(f.rel, "rejected", c.refused["message"], None, None, None, 0, 1, len(c.notes), rows_j),
+                      wh.Pending(record, no_values, found, stat))
+            continue
+        sub = c.submission
+        if record["status"] != "loaded":
+            obs, values = no_values, 0
+        elif j in own:
+            obs = own[j]
+            values = int(obs["accepted"].sum())
+        elif obs_all is not None:
+            obs = wh.Rows(obs_all, int(obs_bounds[j]), int(obs_bounds[j + 1]))
+            values = int(accepted[j])
+        else:
+            obs, values = no_values, 0
+        label = f"{f.rel} [{sub.sheet}]" if sub.sheet else f.rel  # one unit's sheet of a workbook holding several
+        result = FileResult(label, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
+                            values, int(errors[j]), int(warnings[j]), rows_j)
+        out[j] = (result, wh.Pending(record, obs, found, stat))
+    return out
+
+
+def _file_issues(rows: list[dict], row_file: list[int], checked: Checked | None, sub_file: np.ndarray) -> pd.DataFrame:
+    """All files' issues in one frame ordered by file (`_file`), each file's as before: then its validation's."""
+    read = pd.DataFrame(rows, columns=iss.COLUMNS)
+    read.insert(0, "_file", np.asarray(row_file, dtype=np.int64))
+    parts = [read]
+    if checked is not None and len(checked.issues):
+        found = checked.issues
+        j = sub_file[found["submission"].to_numpy(dtype=np.int64)]
+        found = found.loc[j >= 0, iss.COLUMNS]
+        found.insert(0, "_file", j[j >= 0])
+        parts.append(found)
+    frames = [p for p in parts if len(p)]
+    issues = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else read)
+    issues = issues.sort_values("_file", kind="stable", ignore_index=True)  # a file's own rows keep their order
+    # plain strings, None where there is nothing (the same in every file's rows, whatever the file's other rows hold)
+    return pd.DataFrame({c: (issues[c].to_numpy(dtype=np.int64) if c == "_file"
+                             else pd.Series(issues[c].to_numpy(dtype=object, na_value=None), dtype=object))
+                         for c in issues.columns})
+
+
+def _file_values(checked: Checked | None, sub_file: np.ndarray, n_files: int
+                 ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray | None]:
+    """The validated values (not blank) of the `n_files` files, ordered by file, with each file's row bounds and how
+    many of its values are accepted."""
+    if checked is None or not (sub_file >= 0).any():
+        return None, np.zeros(n_files + 1, dtype=np.int64), None
+    obs = checked.observations
+    j = sub_file[obs["submission"].to_numpy(dtype=np.int64)]
+    keep = (j >= 0) & obs["value"].notna().to_numpy(dtype=bool)
+    kept = obs.loc[keep, _OBS_KEPT]
+    at = j[keep]
+    order = np.argsort(at, kind="stable")  # a file list reordered by _newest_last: values follow their file
+    if (np.diff(at) < 0).any():
+        kept, at = kept.iloc[order], at[order]
+    kept = kept.reset_index(drop=True)
+    bounds = np.searchsorted(at, np.arange(n_files + 1))
+    accepted = np.bincount(at, weights=kept["accepted"].to_numpy(dtype=bool), minlength=n_files)
+    return kept, bounds, accepted
+
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -79,28 +80,34 @@ class ObservationModel(pa.DataFrameModel):
     value: Series[float] = pa.Field(nullable=False, description="The number read; blank cells never reach this frame.")
     allowed: Series[str] = pa.Field(description="Allowed codes of a coded answer, ';'-separated, else empty.")
 
-    @pa.dataframe_check(name="count-negative")
+    # ignore_na=False: the rows checked always carry a value (never all blank), so pandera need not look for blank rows
+    @pa.dataframe_check(name="count-negative", ignore_na=False)
     def counts_non_negative(cls, df: pd.DataFrame) -> Series[bool]:
         """Counts and money are not negative."""
         return ~df["kind"].isin(["count", "money"]) | (df["value"] >= 0)
 
-    @pa.dataframe_check(name="count-not-integer")
+    @pa.dataframe_check(name="count-not-integer", ignore_na=False)
     def counts_whole(cls, df: pd.DataFrame) -> Series[bool]:
         """Counts are whole numbers."""
         return (df["kind"] != "count") | (df["value"] == df["value"].round())
 
-    @pa.dataframe_check(name="rate-out-of-range")
+    @pa.dataframe_check(name="rate-out-of-range", ignore_na=False)
     def rates_in_range(cls, df: pd.DataFrame) -> Series[bool]:
         """Rates lie in 0–100."""
         return (df["kind"] != "rate") | df["value"].between(0, 100)
 
-    @pa.dataframe_check(name="code-out-of-list")
+    @pa.dataframe_check(name="code-out-of-list", ignore_na=False)
     def codes_in_list(cls, df: pd.DataFrame) -> Series[bool]:
-        """Coded answers are one of their listed codes."""
-        ok = [
-            (k != "coded") or (not a) or (float(v).is_integer() and str(int(v)) in a.split(";"))
-            for k, v, a in zip(df["kind"], df["value"], df["allowed"])
-        ]
+        """Coded answers are one of their listed codes (only coded rows are looked at, each list and value once)."""
+        ok = np.ones(len(df), dtype=bool)
+        coded = np.flatnonzero((df["kind"] == "coded").to_numpy(dtype=bool, na_value=False))
+        seen: dict[tuple, bool] = {}
+        for i, a, v in zip(coded, df["allowed"].to_numpy(dtype=object)[coded],
+                           df["value"].to_numpy(dtype=float, na_value=np.nan)[coded]):
+            fine = seen.get((a, v))
+            if fine is None:
+                fine = seen[(a, v)] = (not a) or (float(v).is_integer() and str(int(v)) in a.split(";"))
+            ok[i] = fine
         return pd.Series(ok, index=df.index)
 
     class Config:

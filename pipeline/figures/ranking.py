@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
+from pipeline.figures.district import unit_grid
 from pipeline.vn import format as fmt
 from pipeline.vn import labels
 from pipeline.vn.periods import is_period, period_bounds, period_kind
@@ -32,17 +34,20 @@ def unit_values(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """
     if values is None or values.empty:
         return pd.DataFrame()
-    wide = values.pivot_table(index="unit_code", columns="indicator_code", values="value", aggfunc="first")
+    units, codes, grid = unit_grid(values)
+    wide = pd.DataFrame(grid.T, index=pd.Index(list(units), name="unit_code"),
+                        columns=pd.Index(list(codes), name="indicator_code"))
     ind = indicators if indicators.index.name == "code" else indicators.set_index("code")
-    for code, row in ind[ind["agg"] == "ratio"].iterrows():
-        num, den = row["numerator"], row["denominator"]
+    ratios = ind[ind["agg"] == "ratio"]
+    for code, num, den in zip(ratios.index, ratios["numerator"], ratios["denominator"]):
         if num not in wide.columns or den not in wide.columns:
             continue
-        n, d = wide[num], wide[den]
-        both = n.notna() & d.notna()
-        recomputed = (n / d.where(d > 0) * 100.0).where(both)
-        printed = wide[code] if code in wide.columns else pd.Series(float("nan"), index=wide.index)
-        wide[code] = recomputed.where(both, printed)
+        n, d = wide[num].to_numpy(), wide[den].to_numpy()
+        both = ~np.isnan(n) & ~np.isnan(d)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            recomputed = n / np.where(d > 0, d, np.nan) * 100.0
+        printed = wide[code].to_numpy() if code in wide.columns else np.full(len(wide), np.nan)
+        wide[code] = np.where(both, recomputed, printed)
     return wide
 
 
@@ -76,30 +81,43 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
                 submitted: Iterable[str]) -> pd.DataFrame:
     """One row per registered unit (registry order): points per criterion and area, total, %, rank, band, area ranks.
 
-    Units that did not submit keep blank points and no rank (`submitted` False).
+    Units that did not submit keep blank points and no rank (`submitted` False). Each criterion is scored over all
+    units at once (`_points`), with the same arithmetic as `criterion_points`.
     """
     wide = unit_values(values, indicators)
     done = set(submitted)
     ordered = units.sort_values("order")
-    criteria = list(rubric.criteria.iterrows())  # looked up once, not per unit
-    by_area = {area: list(rubric.criteria_of(area).index) for area in AREAS}
-    grid = wide.reindex(index=list(ordered["code"]), columns=[ind for ind, _ in criteria])
-    rows = []
-    for u, vals in zip(ordered.to_dict("records"), grid.to_numpy(dtype=float, na_value=float("nan"))):
-        code = u["code"]
-        rec: dict = {"unit_code": code, "label": u["label"], "name": u.get("name", u["label"]),
-                     "kind": u.get("kind", ""), "order": int(u["order"]), "submitted": code in done}
-        for (ind, crit), v in zip(criteria, vals):
-            rec[f"val:{ind}"] = None if pd.isna(v) else float(v)
-            rec[f"pts:{ind}"] = criterion_points(rec[f"val:{ind}"], crit) if rec["submitted"] else None
-        for area in AREAS:
-            pts = [rec[f"pts:{i}"] for i in by_area[area]]
-            rec[area] = round(sum(pts), 2) if rec["submitted"] else None
-        rec["total"] = round(sum(rec[a] for a in AREAS), 2) if rec["submitted"] else None
-        rows.append(rec)
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+    if ordered.empty:
+        return pd.DataFrame()
+    criteria = rubric.criteria
+    inds = list(criteria.index)
+    grid = wide.reindex(index=list(ordered["code"]), columns=inds).to_numpy(dtype=float, na_value=float("nan"))
+    codes = list(ordered["code"])
+    sub = np.array([c in done for c in codes], dtype=bool)
+    labels_ = list(ordered["label"])
+    cols: dict[str, object] = {
+        "unit_code": codes, "label": labels_,
+        "name": list(ordered["name"]) if "name" in ordered.columns else labels_,
+        "kind": list(ordered["kind"]) if "kind" in ordered.columns else [""] * len(codes),
+        "order": np.array([int(o) for o in ordered["order"]], dtype=np.int64), "submitted": sub}
+    points: dict[str, np.ndarray] = {}
+    for j, (ind, crit) in enumerate(zip(inds, criteria.to_dict("records"))):
+        vals = grid[:, j]
+        points[ind] = _points(vals, crit)
+        cols[f"val:{ind}"] = _blank_or_float(vals, ~np.isnan(vals))
+        cols[f"pts:{ind}"] = _blank_or_float(points[ind], sub)
+    areas: dict[str, np.ndarray] = {}
+    for area in AREAS:
+        acc = np.zeros(len(codes))
+        for ind in rubric.criteria_of(area).index:  # summed in file order, as sum() over the list would
+            acc = acc + points[ind]
+        areas[area] = np.where(sub, _round2(acc), np.nan)
+        cols[area] = areas[area]
+    total = np.zeros(len(codes))
+    for area in AREAS:
+        total = total + np.nan_to_num(areas[area])
+    cols["total"] = np.where(sub, _round2(total), np.nan)
+    out = pd.DataFrame(cols)
     for area in AREAS:
         out[area] = out[area].astype(float)
         out[f"pct:{area}"] = pd.Series([percent_of(p, rubric.area_max[area]) for p in out[area]], index=out.index, dtype=float)
@@ -109,6 +127,41 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
     out["rank"] = competition_rank(out["total"])
     out["band"] = [rubric.band(p) if s else "" for p, s in zip(out["percent"], out["submitted"])]
     return out
+
+
+def _points(vals: np.ndarray, crit: dict) -> np.ndarray:
+    """`criterion_points` over an array of values (NaN: blank), with the same float operations."""
+    out = np.full(len(vals), float(crit["not_reported"]))
+    given = ~np.isnan(vals)
+    x = vals[given]
+    if crit["method"] == "proportional":
+        low = np.where(0.0 > x, 0.0, x)  # max(v, 0.0)
+        share = low / float(crit["target"])
+        share = np.where(1.0 < share, 1.0, share)  # min(share, 1.0)
+        out[given] = _round2(float(crit["max_points"]) * share)
+        return out
+    got = np.zeros(len(x))
+    settled = np.zeros(len(x), dtype=bool)
+    higher = crit["direction"] == "higher"
+    for t, p in zip(numbers(crit["thresholds"]) or [], numbers(crit["points"]) or []):
+        hit = ~settled & ((x >= t - _EPS) if higher else (x <= t + _EPS))
+        got[hit] = float(p)
+        settled |= hit
+    out[given] = got
+    return out
+
+
+def _round2(x: np.ndarray) -> np.ndarray:
+    """Python's round(v, 2) of each value (correctly rounded, unlike numpy's), each distinct value once."""
+    uniq, inverse = np.unique(x, return_inverse=True)
+    return np.array([round(float(u), 2) for u in uniq], dtype=float)[inverse.reshape(-1)] if len(x) else x.astype(float)
+
+
+def _blank_or_float(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """A column as the records' None-or-float values would make it: floats with NaN, or all None (object)."""
+    if keep.any():
+        return np.where(keep, x, np.nan)
+    return np.full(len(x), None, dtype=object)
 
 
 def with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
@@ -170,8 +223,9 @@ def previous_period(period_code: str, available: Iterable[str], mode: str = "pre
 
 def target_results(scores: pd.DataFrame, wide: pd.DataFrame, target: Target) -> pd.DataFrame:
     """Per unit (the order of `scores`): the target indicator's value and its result (Đạt, Chưa đạt, Chưa thực hiện…)."""
-    vals = [wide.at[u, target.indicator] if (u in wide.index and target.indicator in wide.columns) else None
-            for u in scores["unit_code"]]
+    column = wide[target.indicator] if target.indicator in wide.columns else None
+    vals = ([column.get(u) if u in column.index else None for u in scores["unit_code"]] if column is not None
+            else [None] * len(scores))
     results = []
     for v, sub in zip(vals, scores["submitted"]):
         if not sub:
@@ -185,25 +239,27 @@ def target_results(scores: pd.DataFrame, wide: pd.DataFrame, target: Target) -> 
         else:
             results.append(RESULT_MISSED)
     return pd.DataFrame({"unit_code": scores["unit_code"].values, "label": scores["label"].values,
-                         "short": [short_name(r) for _, r in scores.iterrows()],
+                         "short": _short_names(scores),
                          "value": pd.to_numeric(pd.Series(vals, dtype=object), errors="coerce").values, "result": results})
 
 
 def list_members(wide: pd.DataFrame, units: pd.DataFrame, item: UnitList) -> pd.DataFrame:
     """Units (registry order) on a quoted list, with their value (the indicator, or whole − part)."""
     rows = []
-    for _, u in units.sort_values("order").iterrows():
-        code = u["code"]
-        if code not in wide.index:
+    ordered = units.sort_values("order")
+    columns = {c: wide[c] for c in (item.indicator, item.whole, item.part) if c and c in wide.columns}
+    present = set(wide.index)
+    for code, label, short in zip(ordered["code"], ordered["label"], _short_names(ordered)):
+        if code not in present:
             continue
         if item.indicator:
-            v = wide.at[code, item.indicator] if item.indicator in wide.columns else None
+            v = columns[item.indicator].get(code) if item.indicator in columns else None
         else:
-            w = wide.at[code, item.whole] if item.whole in wide.columns else None
-            p = wide.at[code, item.part] if item.part in wide.columns else None
+            w = columns[item.whole].get(code) if item.whole in columns else None
+            p = columns[item.part].get(code) if item.part in columns else None
             v = None if w is None or p is None or pd.isna(w) or pd.isna(p) else float(w) - float(p)
         if v is not None and pd.notna(v) and item.selects(float(v)):
-            rows.append({"unit_code": code, "label": u["label"], "short": short_name(u), "value": float(v)})
+            rows.append({"unit_code": code, "label": label, "short": short, "value": float(v)})
     return pd.DataFrame(rows, columns=["unit_code", "label", "short", "value"])
 
 
@@ -214,6 +270,19 @@ def short_name(unit: pd.Series) -> str:
     kind = unit.get("kind", "")
     name = unit.get("name", "") or unit.get("label", "")
     return str(name) if kind == "xã" else str(unit.get("label", name))
+
+
+def _short_names(frame: pd.DataFrame) -> list[str]:
+    """`short_name` of every row of a units or scores frame (column by column, not row by row)."""
+    n = len(frame)
+    kinds = frame["kind"] if "kind" in frame.columns else [""] * n
+    names = frame["name"] if "name" in frame.columns else [""] * n
+    labels_ = frame["label"] if "label" in frame.columns else [None] * n
+    out = []
+    for kind, name, label in zip(kinds, names, labels_):
+        name = name or ("" if label is None else label)
+        out.append(str(name) if kind == "xã" else str(name if label is None else label))
+    return out
 
 
 def nn(n: float) -> str:
@@ -238,13 +307,13 @@ def band_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
             span = f"dưới {fmt.decimal(upper)}%"
         else:
             span = f"từ {fmt.decimal(b.min_percent)}% đến dưới {fmt.decimal(upper)}%"
-        names = ", ".join(short_name(r) for _, r in members.iterrows())
+        names = ", ".join(_short_names(members))
         out.append(f"Có {nn(len(members))} đơn vị đạt {span} số điểm tối đa (điểm tối đa là {fmt.decimal(rubric.total_max)} điểm), "
                    f"xếp loại {b.label}, gồm: {names}.")
     missing = scores[~scores["submitted"]]
     if not missing.empty:
         out.append(f"Có {nn(len(missing))} đơn vị chưa nộp báo cáo, chưa xếp hạng: "
-                   + ", ".join(short_name(r) for _, r in missing.iterrows()) + ".")
+                   + ", ".join(_short_names(missing)) + ".")
     return out
 
 

@@ -39,9 +39,19 @@ def archived_copy(archive: Path, sha256: str, ext: str) -> Path:
 
 def append_entry(archive: Path, entry: ArchiveEntry) -> None:
     """Append one entry to the manifest and flush it to disk before the warehouse records the file."""
+    append_entries(archive, [entry])
+
+
+def append_entries(archive: Path, entries: list[ArchiveEntry]) -> None:
+    """Append entries to the manifest in one write and flush them to disk (once) before the warehouse records the files.
+
+    A crash while writing leaves at most one line cut short, which `_records` skips.
+    """
+    if not entries:
+        return
     Path(archive).mkdir(parents=True, exist_ok=True)
     with open(Path(archive) / MANIFEST, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        fh.write("".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries))
         fh.flush()
         os.fsync(fh.fileno())
 

@@ -67,6 +67,12 @@ class Submission:
             state["obs_rows"] = []  # the frame may have been changed in place: it is the truth now
         return state
 
+    def records(self) -> list[tuple]:
+        """The observations as records in OBS_COLUMNS order: `obs_rows` while no frame was built, else the frame's rows."""
+        if self._frame is None:
+            return self.obs_rows
+        return list(self._frame[OBS_COLUMNS].itertuples(index=False, name=None))
+
     @property
     def rejected_by(self) -> dict | None:
         """The first issue that rejects the whole file, if any."""

@@ -1,52 +1,88 @@
 """Validating the values read: pandera domains, the office's rules between values (DHIS2-style), outliers.
 
 Entry point: `validate_submissions(subs, rules, history, k, min_periods)`: pure over the submissions' frames and the
-units' earlier values (the run reads those from the warehouse); it marks each value `accepted` and adds issues.
+units' earlier values (the run reads those from the warehouse). It returns one `Checked` for the whole run: every
+value with `accepted`, and the issues found, both as single frames over all submissions (no work per submission).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from pipeline import issues as iss
-from pipeline.read.submission import Submission
+from pipeline.read.submission import OBS_COLUMNS, Submission
 from pipeline.validate.rules import Rule, evaluate, outliers
 from pipeline.validate.schema import validate_observations
 
 VALUE_COLUMNS = ["submission", "unit_code", "indicator_code", "value", "file", "sheet", "cell"]
+ISSUE_COLUMNS = ["submission", *iss.COLUMNS]
+
+
+@dataclass
+class Checked:
+    """What validation found over all the run's submissions at once.
+
+    `observations`: every submission's rows in submission order (each one's own order kept), with `submission` (the
+    submission's position in the list validated) and `accepted` (False for a blank value or one an error refused).
+    `issues`: the issues validation added (columns ISSUE_COLUMNS), by submission, each submission's in the order
+    domains (pandera), rules, outliers.
+    """
+
+    subs: list[Submission]
+    observations: pd.DataFrame
+    issues: pd.DataFrame
+
+    def position(self) -> dict[int, int]:
+        """Each validated submission's position, by `id()` of the Submission."""
+        return {id(s): i for i, s in enumerate(self.subs)}
 
 
 def validate_submissions(subs: list[Submission], rules: list[Rule], history: pd.DataFrame, outlier_k: float,
-                         outlier_min_periods: int) -> None:
-    """Validate all new values at once; each submission's observations gain `accepted` and its issues grow.
+                         outlier_min_periods: int) -> Checked:
+    """Validate all new values at once and return them with `accepted`, and the issues found.
 
     An `error` keeps its value out of the warehouse's accepted values; a `warning` only records the issue.
     `history` holds earlier values of the same units (unit_code, period_code, indicator_code, value) for outliers.
+    The submissions themselves are not changed.
     """
-    frames = [s.observations.assign(_sub=i) for i, s in enumerate(subs)]
-    if not frames:
-        return
-    combined = pd.concat(frames, ignore_index=True)
+    if not subs:
+        return Checked([], pd.DataFrame(columns=["submission", *OBS_COLUMNS, "accepted"]), pd.DataFrame(columns=ISSUE_COLUMNS))
+    records = [s.records() for s in subs]  # plain tuples: one frame built for all files, not one per file
+    lengths = np.array([len(r) for r in records], dtype=np.int64)
+    combined = pd.DataFrame([r for rs in records for r in rs], columns=OBS_COLUMNS)  # one frame, one pass
+    combined.insert(0, "submission", np.repeat(np.arange(len(subs), dtype=np.int64), lengths))
     checked, found = validate_observations(combined)
     present = checked[checked["accepted"]]
-    values = present.rename(columns={"_sub": "submission"})[VALUE_COLUMNS]
+    values = present[VALUE_COLUMNS]
     ruled = evaluate(values, rules)
     odd = outliers(values, history, outlier_k, outlier_min_periods)
-    per_sub: dict[int, list[dict]] = {}
-    for rec in found:
-        per_sub.setdefault(int(checked.at[rec.pop("row_index"), "_sub"]), []).append(rec)
-    rejected_cells: set[tuple[int, str, str]] = set()
-    for frame in (ruled, odd):
-        for rec in frame.to_dict("records"):
-            sub_index = int(rec["submission"])
-            per_sub.setdefault(sub_index, []).append({k: rec.get(k) for k in iss.COLUMNS})
-            if rec["severity"] == "error":
-                rejected_cells.add((sub_index, rec["sheet"], rec["cell"]))
-    if rejected_cells:  # one pass over all values, not one mask per rule
-        keys = zip(checked["_sub"].astype(int), checked["sheet"], checked["cell"])
-        checked.loc[[k in rejected_cells for k in keys], "accepted"] = False
-    parts = {int(i): g.drop(columns="_sub").reset_index(drop=True) for i, g in checked.groupby("_sub", sort=False)}
-    empty = checked.iloc[0:0].drop(columns="_sub")
-    for i, s in enumerate(subs):
-        s.observations = parts.get(i, empty)
-        s.issues.extend(per_sub.get(i, []))
+    sub_of_row = checked["submission"].to_numpy()
+    domain = pd.DataFrame([{k: r[k] for k in iss.COLUMNS} for r in found], columns=iss.COLUMNS)
+    domain.insert(0, "submission", sub_of_row[checked.index.get_indexer([r["row_index"] for r in found])]
+                  if found else np.zeros(0, dtype=np.int64))
+    parts = [p for p in (domain, ruled[ISSUE_COLUMNS], odd[ISSUE_COLUMNS]) if len(p)]
+    issues = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ISSUE_COLUMNS))
+    if len(issues):
+        issues["submission"] = issues["submission"].astype(np.int64)
+        issues = issues.sort_values("submission", kind="stable", ignore_index=True)
+    _refuse_errors(checked, pd.concat([ruled, odd], ignore_index=True) if len(ruled) or len(odd) else None)
+    return Checked(list(subs), checked, issues)
+
+
+def _refuse_errors(checked: pd.DataFrame, found: pd.DataFrame | None) -> None:
+    """Mark not accepted every value at a cell (submission, sheet, cell) that a rule or outlier error names."""
+    if found is None or found.empty:
+        return
+    errors = found[found["severity"] == "error"]
+    if errors.empty:
+        return
+    keys = pd.MultiIndex.from_arrays([errors["submission"].astype(np.int64), errors["sheet"].astype(object),
+                                      errors["cell"].astype(object)])
+    rows = pd.MultiIndex.from_arrays([checked["submission"].astype(np.int64), checked["sheet"].astype(object),
+                                      checked["cell"].astype(object)])
+    hit = rows.isin(keys)
+    if hit.any():
+        checked.loc[hit, "accepted"] = False

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipeline.issues import STORED_COLUMNS as STORED_ISSUE_COLUMNS
@@ -117,9 +118,30 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         from pipeline.warehouse.lock import held_by_reader  # another program opened the live file during the run
 
         raise held_by_reader(path, 0) from None
+    if not schema_current(con):
+        apply_schema(con)
+    return con
+
+
+SCHEMA_MARK = "tonghop " + hashlib.sha256((SCHEMA + VIEWS).encode("utf-8")).hexdigest()[:16]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the tables and (re)create the views, then mark the file with this schema's version.
+
+    The mark is the comment of the view v_completeness (a content hash of SCHEMA and VIEWS): a writer that finds it
+    current skips this work, which otherwise rewrites every view at every connection.
+    """
     con.execute(SCHEMA)
     con.execute(VIEWS)
-    return con
+    con.execute(f"comment on view v_completeness is '{SCHEMA_MARK}'")
+
+
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether the file holds exactly this version's tables and views (see `apply_schema`)."""
+    rows = con.execute("select comment from duckdb_views() where view_name = 'v_completeness' and schema_name = 'main' "
+                       "and database_name = current_database()").fetchall()
+    return bool(rows) and rows[0][0] == SCHEMA_MARK
 
 
 def wal_of(path: Path) -> Path:
@@ -138,8 +160,7 @@ def create(path: Path) -> None:
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
-        con.execute(SCHEMA)
-        con.execute(VIEWS)
+        apply_schema(con)
         con.execute("checkpoint")
     finally:
         con.close()
@@ -380,13 +401,35 @@ OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "sourc
 ISSUE_COLUMNS = STORED_ISSUE_COLUMNS
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Rows start..stop of a frame that holds many files' rows (a run's values or issues), without a frame per file:
+    a batch of consecutive files is then inserted from one slice of that frame."""
+
+    frame: pd.DataFrame
+    start: int
+    stop: int
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @property
+    def empty(self) -> bool:
+        """Whether there are no rows."""
+        return self.stop <= self.start
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame of their own."""
+        return self.frame.iloc[self.start:self.stop].reset_index(drop=True)
+
+
 @dataclass
 class Pending:
     """One file to record: its ledger row, accepted-or-not values, issues and (path, size, mtime_ns)."""
 
     record: dict
-    observations: pd.DataFrame
-    issues: pd.DataFrame
+    observations: pd.DataFrame | Rows
+    issues: pd.DataFrame | Rows
     file_stat: tuple[str, int, int]
     submission_id: int | None = None  # set once recorded
     supersedes: int | None = None  # the submission this one replaced
@@ -403,9 +446,11 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
     con.execute("begin")
     try:
         ids = [int(r[0]) for r in con.execute("select nextval('seq_submission') from range(?)", [len(batch)]).fetchall()]
+        periods = sorted({item.record.get("period_code") for item in batch if item.record.get("status") == "loaded"} - {None})
         current = {(u, per): (int(sid), name) for sid, name, u, per in con.execute(
-            "select submission_id, file_name, unit_code, period_code from submissions where status = 'loaded'").fetchall()}
-        rows, obs, iss, seen, old_superseded = [], [], [], [], []
+            "select submission_id, file_name, unit_code, period_code from submissions where status = 'loaded' "
+            "and period_code in (select unnest(?))", [periods]).fetchall()} if periods else {}
+        rows, seen, old_superseded = [], [], []
         by_id: dict[int, dict] = {}
         for item, sid in zip(batch, ids):
             rec = {**item.record, "submission_id": sid, "supersedes": None, "superseded_by": None}
@@ -423,10 +468,6 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
                 current[key] = (sid, rec["file_name"])
             by_id[sid] = rec
             rows.append(rec)
-            if not item.observations.empty:
-                obs.append(item.observations.assign(submission_id=sid)[OBSERVATION_COLUMNS])
-            if not item.issues.empty:
-                iss.append(item.issues.assign(submission_id=sid)[ISSUE_COLUMNS])
             seen.append((*item.file_stat, rec["sha256"], sid))
         _insert(con, "submissions", pd.DataFrame(rows, columns=SUBMISSION_COLUMNS).astype({"size": "int64"}))
         for sid, reason, old_sid in old_superseded:
@@ -438,10 +479,12 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
             con.execute("insert into periods (period_code, first_seen) select ?, ? where not exists "
                         "(select 1 from periods where period_code = ?)", [period, first, period])
             con.execute("update periods set stale = true where period_code = ?", [period])
-        if obs:
-            _insert(con, "observations", pd.concat(obs, ignore_index=True))
-        if iss:
-            _insert(con, "issues", pd.concat(iss, ignore_index=True))
+        obs = _stacked([item.observations for item in batch], ids, OBSERVATION_COLUMNS)
+        if obs is not None:
+            _insert(con, "observations", obs)
+        found = _stacked([item.issues for item in batch], ids, ISSUE_COLUMNS)
+        if found is not None:
+            _insert(con, "issues", found)
         _insert(con, "files_seen", pd.DataFrame(seen, columns=["path", "size", "mtime_ns", "sha256", "submission_id"]))
         con.execute("commit")
     except Exception:
@@ -450,6 +493,24 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
             item.submission_id = item.supersedes = None
         raise
     return batch
+
+
+def _stacked(parts: list[pd.DataFrame | Rows], ids: list[int], columns: list[str]) -> pd.DataFrame | None:
+    """The files' rows as one frame (one insert per table per batch), each row with its file's submission_id.
+
+    Consecutive `Rows` of one shared frame are taken as one slice of it; anything else is concatenated.
+    """
+    lengths = np.array([len(p) for p in parts], dtype=np.int64)
+    if not lengths.sum():
+        return None
+    given = [p for p in parts if len(p)]
+    if all(isinstance(p, Rows) and p.frame is given[0].frame for p in given) and all(
+            a.stop == b.start for a, b in zip(given, given[1:])):
+        out = given[0].frame.iloc[given[0].start:given[-1].stop].reset_index(drop=True)
+    else:
+        out = pd.concat([p.to_frame() if isinstance(p, Rows) else p for p in given], ignore_index=True)
+    out = out.assign(submission_id=np.repeat(np.asarray(ids, dtype=np.int64), lengths))
+    return out[columns]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
