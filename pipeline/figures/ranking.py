@@ -46,7 +46,7 @@ def unit_values(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def criterion_points(value: float | None, crit: pd.Series) -> float:
+def criterion_points(value: float | None, crit: pd.Series | dict) -> float:
     """Points a value earns under one rubric row; its `not_reported` points when the value is blank."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return float(crit["not_reported"])
@@ -81,7 +81,7 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
     wide = unit_values(values, indicators)
     done = set(submitted)
     ordered = units.sort_values("order")
-    criteria = list(rubric.criteria.iterrows())  # looked up once, not per unit
+    criteria = [(ind, crit.to_dict()) for ind, crit in rubric.criteria.iterrows()]  # looked up once, not per unit
     by_area = {area: list(rubric.criteria_of(area).index) for area in AREAS}
     grid = wide.reindex(index=list(ordered["code"]), columns=[ind for ind, _ in criteria])
     rows = []
@@ -185,14 +185,14 @@ def target_results(scores: pd.DataFrame, wide: pd.DataFrame, target: Target) -> 
         else:
             results.append(RESULT_MISSED)
     return pd.DataFrame({"unit_code": scores["unit_code"].values, "label": scores["label"].values,
-                         "short": [short_name(r) for _, r in scores.iterrows()],
+                         "short": [short_name(r) for r in _name_records(scores)],
                          "value": pd.to_numeric(pd.Series(vals, dtype=object), errors="coerce").values, "result": results})
 
 
 def list_members(wide: pd.DataFrame, units: pd.DataFrame, item: UnitList) -> pd.DataFrame:
     """Units (registry order) on a quoted list, with their value (the indicator, or whole − part)."""
     rows = []
-    for _, u in units.sort_values("order").iterrows():
+    for u in units.sort_values("order").to_dict("records"):
         code = u["code"]
         if code not in wide.index:
             continue
@@ -209,11 +209,16 @@ def list_members(wide: pd.DataFrame, units: pd.DataFrame, item: UnitList) -> pd.
 
 # ------------------------------------------------------------------ sentences the district report quotes
 
-def short_name(unit: pd.Series) -> str:
+def short_name(unit: pd.Series | dict) -> str:
     """A unit as the report names it in a list: a xã by its bare name, others with their kind ('thị trấn Tứ Kỳ')."""
     kind = unit.get("kind", "")
     name = unit.get("name", "") or unit.get("label", "")
     return str(name) if kind == "xã" else str(unit.get("label", name))
+
+
+def _name_records(frame: pd.DataFrame) -> list[dict]:
+    """The rows of `frame` as dicts of the columns short_name reads."""
+    return frame[[c for c in ("kind", "name", "label") if c in frame.columns]].to_dict("records")
 
 
 def nn(n: float) -> str:
@@ -238,13 +243,13 @@ def band_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
             span = f"dưới {fmt.decimal(upper)}%"
         else:
             span = f"từ {fmt.decimal(b.min_percent)}% đến dưới {fmt.decimal(upper)}%"
-        names = ", ".join(short_name(r) for _, r in members.iterrows())
+        names = ", ".join(short_name(r) for r in _name_records(members))
         out.append(f"Có {nn(len(members))} đơn vị đạt {span} số điểm tối đa (điểm tối đa là {fmt.decimal(rubric.total_max)} điểm), "
                    f"xếp loại {b.label}, gồm: {names}.")
     missing = scores[~scores["submitted"]]
     if not missing.empty:
         out.append(f"Có {nn(len(missing))} đơn vị chưa nộp báo cáo, chưa xếp hạng: "
-                   + ", ".join(short_name(r) for _, r in missing.iterrows()) + ".")
+                   + ", ".join(short_name(r) for r in _name_records(missing)) + ".")
     return out
 
 
