@@ -8,6 +8,7 @@ A run writes one workbook per submission with issues (hundreds in a big run), so
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,9 +50,16 @@ def feedback_rows(issues: pd.DataFrame) -> list[FeedbackRow]:
     if issues is None or issues.empty:
         return []
     cols = [issues[c].tolist() for c in ("severity", "sheet", "cell", "indicator_code", "raw", "code", "message")]
-    return [(severity == "error", labels.severity(severity), str(sheet or ""), str(cell or ""), str(indicator or ""),
-             "" if raw is None or pd.isna(raw) else str(raw), issue_label(str(code)), str(message), str(code))
+    return [(severity == "error", labels.severity(severity), _text(sheet), _text(cell), _text(indicator), _text(raw),
+             issue_label(str(code)), str(message), str(code))
             for severity, sheet, cell, indicator, raw, code, message in zip(*cols)]
+
+
+def _text(v) -> str:
+    """A cell's text: '' for a blank or missing value (None, NaN: pandas' str columns hold NaN for None), else str(v)."""
+    if isinstance(v, str):
+        return v
+    return "" if v is None or pd.isna(v) else str(v)
 
 
 def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file_name: str, status: str, reason: str,
@@ -63,8 +71,9 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
     rows = feedback_rows(issues) if isinstance(issues, pd.DataFrame) else issues
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+    buffer = io.BytesIO()  # built in memory, then written at once: a file that cannot be written fails as an OSError
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                      "strings_to_numbers": False})
     base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
     title = wb.add_format({**base, "bold": True, "align": "center", "font_size": 14})
     italic = wb.add_format({**base, "italic": True})
@@ -92,6 +101,7 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     wb.close()
+    path.write_bytes(buffer.getvalue())
     return path
 
 
