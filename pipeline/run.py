@@ -336,22 +336,28 @@ def feedback(run: Run) -> None:
 
     The workbooks are written in the reading processes (pipeline.read.workers.call_in_workers), each from plain rows.
     One that cannot be written does not stop the others: once they are written, its error is raised as the step's
-    (a workbook held open in Excel is a transient fault, so the flow retries the step).
+    (a workbook held open in Excel is a transient fault: the flow retries the step).
     """
     s = run.settings
     if s.dry_run:
         return
-    labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
-    jobs = [FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
-                        labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status, f.reason,
-                        feedback_rows(f.issue_rows))
-            for f in run.summary.files if f.issue_rows is not None and not f.issue_rows.empty]
+    jobs = _feedback_jobs(run)
     outcomes = call_in_workers(write_feedback_job, jobs, run.ref.registry, run.ref.catalog, s.reading.limits,
                                s.reading.workers)
     run.summary.feedback = [Path(o.value) for o in outcomes if o.ok]  # a retried step lists each workbook once
     failures = [o.value for o in outcomes if not o.ok]
     if failures:
         raise failures[0]
+
+
+def _feedback_jobs(run: Run) -> list[FeedbackJob]:
+    """The feedback workbooks of this run's submissions that have issues, as plain data for the worker processes."""
+    s = run.settings
+    labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
+    return [FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
+                        labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status, f.reason,
+                        feedback_rows(f.issue_rows))
+            for f in run.summary.files if f.issue_rows is not None and not f.issue_rows.empty]
 
 
 def finish(run: Run) -> None:

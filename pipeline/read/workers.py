@@ -41,6 +41,7 @@ MIN_FILES_PER_WORKER = 50
 FAULT_ENV = "TONGHOP_TEST_READER_FAULTS"
 FAULTS = ("[abort]", "[hog]", "[hang]")
 DEPTH = 2  # jobs a worker holds at once
+CALL_DEPTH = 4  # calls a worker holds at once: short jobs (a few ms each), so the next ones wait in its pipe
 
 Job = tuple[Path, str | None]  # (path, folder period)
 
@@ -237,12 +238,13 @@ class ReaderPool:
     def call(self, fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Outcome]:
         """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
         gives a failed Outcome and the others go on (the worker is replaced)."""
-        return self._dispatch([Call(fn, a) for a in args], lambda k, code, detail: Outcome(False, WorkerLost(code, detail)))
+        return self._dispatch([Call(fn, a) for a in args], lambda k, code, detail: Outcome(False, WorkerLost(code, detail)),
+                              CALL_DEPTH)
 
-    def _dispatch(self, jobs: Sequence, lost: Callable[[int, str, str], Any]) -> list:
+    def _dispatch(self, jobs: Sequence, lost: Callable[[int, str, str], Any], depth: int = DEPTH) -> list:
         """Run the jobs, in their order; `lost(k, code, detail)` is the result of job k when its worker died or overran.
 
-        Each worker holds up to DEPTH jobs (the next one waits in its pipe while the main process unpickles the last
+        Each worker holds up to `depth` jobs (the next ones wait in its pipe while the main process unpickles the last
         result); a job is charged only when it is the one the worker was reading.
         """
         limits: Limits = self.key[2]
@@ -254,7 +256,7 @@ class ReaderPool:
                 w.conn.close()
                 self.workers[i] = self._new()
         for i in range(len(self.workers)):
-            self._fill(i, todo, jobs)
+            self._fill(i, todo, jobs, depth)
         while left:
             busy = [w for w in self.workers if w.jobs]
             wait = None
@@ -286,8 +288,8 @@ class ReaderPool:
                 if w.jobs and w.jobs[0] == k:
                     w.jobs.popleft()
                     w.since = time.monotonic()  # its next job starts now
-                self._fill(i, todo, jobs)
-        return out  # type: ignore[return-value]
+                self._fill(i, todo, jobs, depth)
+        return out
 
     def _replace(self, i: int, todo: deque) -> _Worker:
         """Kill worker i, put the jobs it had not started back in front of the queue, start a fresh worker."""
@@ -297,11 +299,11 @@ class ReaderPool:
         self.workers[i] = self._new()
         return self.workers[i]
 
-    def _fill(self, i: int, todo: deque, jobs: Sequence) -> _Worker:
-        """Send worker i jobs until it holds DEPTH; a worker found dead before it took its first is replaced."""
+    def _fill(self, i: int, todo: deque, jobs: Sequence, depth: int = DEPTH) -> _Worker:
+        """Send worker i jobs until it holds `depth`; a worker found dead before it took its first is replaced."""
         w = self.workers[i]
         for _ in range(3):
-            while todo and len(w.jobs) < DEPTH:
+            while todo and len(w.jobs) < depth:
                 k = todo.popleft()
                 try:
                     w.conn.send(jobs[k])
@@ -379,10 +381,7 @@ def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Reg
         return []
     global _pool
     with _lock:
-        pool = _pool
-        if pool is None or not pool.workers or not pool.fits(registry, catalog, limits, len(pool.workers)):
-            n = effective_workers(len(args), workers) if isolated() else 1
-            pool = _pool_for(registry, catalog, limits, n) if n > 1 else None
+        pool = _pool_for_calls(len(args), registry, catalog, limits, workers)
         if pool is None:
             return [_call(Call(fn, a)) for a in args]
         try:
@@ -391,3 +390,13 @@ def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Reg
             _pool = None
             pool.close(kill=True)
             raise
+
+
+def _pool_for_calls(n: int, registry: Registry, catalog: Catalog, limits: Limits, workers: int) -> ReaderPool | None:
+    """The pool to run n calls in (the kept one for this reference data, whatever its size), or None: here."""
+    pool = _pool
+    if pool is not None and pool.workers and pool.fits(registry, catalog, limits, len(pool.workers)):
+        return pool
+    if not isolated() or effective_workers(n, workers) <= 1:
+        return None
+    return _pool_for(registry, catalog, limits, effective_workers(n, workers))
