@@ -14,11 +14,11 @@ from __future__ import annotations
 import atexit
 import multiprocessing as mp
 import os
+import pickle
 import resource
 import signal
 import threading
 import time
-import pickle
 from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait as mp_wait
@@ -69,6 +69,7 @@ class WorkerLost(RuntimeError):
 
     def __reduce__(self):
         return WorkerLost, (self.code, self.detail)
+
 
 _registry: Registry | None = None
 _catalog: Catalog | None = None
