@@ -255,3 +255,23 @@ def test_heading_row_heights_unchanged(tmp_path, monkeypatch):
     now = heights("now.xlsx")
     monkeypatch.setattr(layout, "lines", per_character_lines)
     assert now == heights("before.xlsx") and any(h for *_, h in now)
+
+
+def test_building_pauses_the_cyclic_collector_and_restores_it():
+    import gc
+
+    assert gc.isenabled()
+    with layout.building():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with layout.building():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        with layout.building():
+            raise ValueError("hỏng")
+    assert gc.isenabled()

@@ -170,8 +170,8 @@ def previous_period(period_code: str, available: Iterable[str], mode: str = "pre
 
 def target_results(scores: pd.DataFrame, wide: pd.DataFrame, target: Target) -> pd.DataFrame:
     """Per unit (the order of `scores`): the target indicator's value and its result (Đạt, Chưa đạt, Chưa thực hiện…)."""
-    vals = [wide.at[u, target.indicator] if (u in wide.index and target.indicator in wide.columns) else None
-            for u in scores["unit_code"]]
+    column = _column(wide, target.indicator)
+    vals = [column.get(u) if column is not None else None for u in scores["unit_code"]]
     results = []
     for v, sub in zip(vals, scores["submitted"]):
         if not sub:
@@ -192,19 +192,25 @@ def target_results(scores: pd.DataFrame, wide: pd.DataFrame, target: Target) -> 
 def list_members(wide: pd.DataFrame, units: pd.DataFrame, item: UnitList) -> pd.DataFrame:
     """Units (registry order) on a quoted list, with their value (the indicator, or whole − part)."""
     rows = []
+    values, whole, part = (_column(wide, c) if c else None for c in (item.indicator, item.whole, item.part))
     for u in units.sort_values("order").to_dict("records"):
         code = u["code"]
         if code not in wide.index:
             continue
         if item.indicator:
-            v = wide.at[code, item.indicator] if item.indicator in wide.columns else None
+            v = values[code] if values is not None else None
         else:
-            w = wide.at[code, item.whole] if item.whole in wide.columns else None
-            p = wide.at[code, item.part] if item.part in wide.columns else None
+            w = whole[code] if whole is not None else None
+            p = part[code] if part is not None else None
             v = None if w is None or p is None or pd.isna(w) or pd.isna(p) else float(w) - float(p)
         if v is not None and pd.notna(v) and item.selects(float(v)):
             rows.append({"unit_code": code, "label": u["label"], "short": short_name(u), "value": float(v)})
     return pd.DataFrame(rows, columns=["unit_code", "label", "short", "value"])
+
+
+def _column(wide: pd.DataFrame, code: str) -> dict | None:
+    """One indicator's values by unit ({unit_code: value}, NaN when blank), or None when no unit has that column."""
+    return dict(zip(wide.index, wide[code].tolist())) if code in wide.columns else None
 
 
 # ------------------------------------------------------------------ sentences the district report quotes

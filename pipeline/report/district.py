@@ -20,8 +20,8 @@ from pipeline.vn import labels
 from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import rank_units, unit_values
-from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, fit_row, formats, heading, merge_text, page,
-                                    row_height, row_lines, width_px, workbook_options)
+from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, merge_text,
+                                    page, row_height, row_lines, width_px, workbook_options)
 from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
@@ -79,7 +79,8 @@ def write_report(data: ReportData, out: Path) -> Path:
     target = report_path(out, data.period_code)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp.xlsx")
-    _build(data, tmp)
+    with building():
+        _build(data, tmp)
     if target.exists():
         hist = target.parent / "history"
         hist.mkdir(exist_ok=True)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 import xlsxwriter
 
-from pipeline.report.layout import FONT
+from pipeline.report.layout import FONT, building
 from pipeline.issues import label as issue_label
 from pipeline.vn import labels
 from pipeline.vn.periods import period_label
@@ -71,6 +71,14 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
     rows = feedback_rows(issues) if isinstance(issues, pd.DataFrame) else issues
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with building():
+        data = _workbook(unit_label, period_code, file_name, status, reason, rows)
+    path.write_bytes(data)
+    return path
+
+
+def _workbook(unit_label: str, period_code: str | None, file_name: str, status: str, reason: str,
+              rows: list[FeedbackRow]) -> bytes:
     buffer = io.BytesIO()  # built in memory, then written at once: a file that cannot be written fails as an OSError
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                       "strings_to_numbers": False})
@@ -101,8 +109,7 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     wb.close()
-    path.write_bytes(buffer.getvalue())
-    return path
+    return buffer.getvalue()
 
 
 def write_feedback_job(job: FeedbackJob) -> str:
