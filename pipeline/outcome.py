@@ -99,8 +99,8 @@ def summary_data(summary: RunSummary) -> dict[str, Any]:
         "files": {"new": len(files), "unchanged": summary.unchanged, "loaded": summary.count("loaded"),
                   "rejected": summary.count("rejected"), "duplicate": summary.count("duplicate"),
                   "superseded": summary.superseded, "skipped": summary.count("skipped"), "waiting": summary.count("waiting")},
-        "values_loaded": summary.values_loaded,
-        "issues": {"error": sum(f.errors for f in files), "warning": sum(f.warnings for f in files)},
+        "values_loaded": _plain(summary.values_loaded),
+        "issues": {"error": _plain(sum(f.errors for f in files)), "warning": _plain(sum(f.warnings for f in files))},
         "periods": list(summary.periods),
         "reports": [str(p) for p in summary.reports],
         "feedback": [str(p) for p in summary.feedback],
@@ -113,8 +113,20 @@ def summary_data(summary: RunSummary) -> dict[str, Any]:
 
 
 def _plain(v: Any) -> Any:
+    """A field as JSON-native data: text, a number, a bool or None (a path as text, a numpy scalar as its value, a
+    missing value (NaN, NA, NaT) as None, a time as ISO text); anything else as its str, never a repr of a frame."""
+    if v is None or isinstance(v, (str, bool, int)):
+        return v
     if isinstance(v, Path):
         return str(v)
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    return v
+    if hasattr(v, "item") and not isinstance(v, (pd.DataFrame, pd.Series)):  # numpy scalars
+        v = v.item()
+        if v is None or isinstance(v, (str, bool, int)):
+            return v
+    if isinstance(v, float):
+        return None if v != v else v
+    if isinstance(v, (dt.datetime, dt.date)):
+        return None if pd.isna(v) else v.isoformat()
+    if not isinstance(v, (pd.DataFrame, pd.Series, list, tuple, dict, set)) and pd.isna(v):
+        return None
+    return str(v)

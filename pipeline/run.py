@@ -43,10 +43,11 @@ from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
 from pipeline.read.submission import OBS_COLUMNS
+from pipeline.read.workers import call_in_workers
 from pipeline.reference import REFERENCE_NAMES, Reference, load_reference, reference_hashes
 from pipeline.reference.registry import check_known_units
 from pipeline.report.district import ReportData, write_report
-from pipeline.report.feedback import feedback_path, write_feedback
+from pipeline.report.feedback import FeedbackJob, feedback_path, feedback_rows, write_feedback_job
 from pipeline.report.summary import completeness_rows as completeness_rows_of
 from pipeline.report.summary import write_summary
 from pipeline.validate import Checked, validate_submissions
@@ -371,18 +372,32 @@ def write(run: Run) -> None:
 
 
 def feedback(run: Run) -> None:
-    """Write a feedback workbook (phản hồi) for every submission of this run that has issues."""
+    """Write a feedback workbook (phản hồi) for every submission of this run that has issues.
+
+    The workbooks are written in the reading processes (pipeline.read.workers.call_in_workers), each from plain rows.
+    One that cannot be written does not stop the others: once they are written, its error is raised as the step's
+    (a workbook held open in Excel is a transient fault: the flow retries the step).
+    """
     s = run.settings
     if s.dry_run:
         return
+    jobs = _feedback_jobs(run)
+    outcomes = call_in_workers(write_feedback_job, jobs, run.ref.registry, run.ref.catalog, s.reading.limits,
+                               s.reading.workers)
+    run.summary.feedback = [Path(o.value) for o in outcomes if o.ok]  # a retried step lists each workbook once
+    failures = [o.value for o in outcomes if not o.ok]
+    if failures:
+        raise failures[0]
+
+
+def _feedback_jobs(run: Run) -> list[FeedbackJob]:
+    """The feedback workbooks of this run's submissions that have issues, as plain data for the worker processes."""
+    s = run.settings
     labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
-    for f in run.summary.files:
-        if f.issue_rows is None or f.issue_rows.empty:
-            continue
-        path = feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)
-        run.summary.feedback.append(write_feedback(
-            path, unit_label=labels.get(f.unit_code, f.unit_code or "chưa xác định"), period_code=f.period_code,
-            file_name=f.file, status=f.status, reason=f.reason, issues=f.issue_rows))
+    return [FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
+                        labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status, f.reason,
+                        feedback_rows(f.issue_rows))
+            for f in run.summary.files if f.issue_rows is not None and not f.issue_rows.empty]
 
 
 def finish(run: Run) -> None:

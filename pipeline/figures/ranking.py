@@ -51,7 +51,7 @@ def unit_values(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def criterion_points(value: float | None, crit: pd.Series) -> float:
+def criterion_points(value: float | None, crit: pd.Series | dict) -> float:
     """Points a value earns under one rubric row; its `not_reported` points when the value is blank."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return float(crit["not_reported"])
@@ -265,7 +265,7 @@ def list_members(wide: pd.DataFrame, units: pd.DataFrame, item: UnitList) -> pd.
 
 # ------------------------------------------------------------------ sentences the district report quotes
 
-def short_name(unit: pd.Series) -> str:
+def short_name(unit: pd.Series | dict) -> str:
     """A unit as the report names it in a list: a xã by its bare name, others with their kind ('thị trấn Tứ Kỳ')."""
     kind = unit.get("kind", "")
     name = unit.get("name", "") or unit.get("label", "")

@@ -14,14 +14,16 @@ from __future__ import annotations
 import atexit
 import multiprocessing as mp
 import os
+import pickle
 import resource
 import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from pipeline.reference.catalog import Catalog
 from pipeline.read.safety import Limits
@@ -39,8 +41,35 @@ MIN_FILES_PER_WORKER = 50
 FAULT_ENV = "TONGHOP_TEST_READER_FAULTS"
 FAULTS = ("[abort]", "[hog]", "[hang]")
 DEPTH = 2  # jobs a worker holds at once
+CALL_DEPTH = 4  # calls a worker holds at once: short jobs (a few ms each), so the next ones wait in its pipe
 
 Job = tuple[Path, str | None]  # (path, folder period)
+
+
+class Call(NamedTuple):
+    """Another job for a reading process: fn(arg), fn a module-level function, arg plain data (both picklable)."""
+
+    fn: Callable[[Any], Any]
+    arg: Any
+
+
+class Outcome(NamedTuple):
+    """What a Call gave back: ok and fn's value, or not ok and the exception it raised (WorkerLost when its process died)."""
+
+    ok: bool
+    value: Any
+
+
+class WorkerLost(RuntimeError):
+    """A Call's process died, or overran Limits.reader_seconds, while it ran: `code` is file-reader-crashed or -timeout."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code, self.detail = code, detail
+
+    def __reduce__(self):
+        return WorkerLost, (self.code, self.detail)
+
 
 _registry: Registry | None = None
 _catalog: Catalog | None = None
@@ -111,6 +140,18 @@ def _parse(job: Job) -> Submission:
         return failed(job[0], "file-reader-crashed", f"vượt giới hạn bộ nhớ {_limits.reader_memory_mb} MB")
 
 
+def _call(job: Call) -> Outcome:
+    """Run one Call; an exception is sent back as it is when it survives pickling, else as a RuntimeError saying it."""
+    try:
+        return Outcome(True, job.fn(job.arg))
+    except Exception as exc:  # the caller decides; this process goes on with the next job
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        return Outcome(False, exc)
+
+
 def failed(path: Path, code: str, detail: str) -> Submission:
     """The Submission of a file whose reading was stopped: rejected with `code`."""
     path = Path(path)
@@ -168,7 +209,7 @@ def _serve(conn, registry: Registry, catalog: Catalog, limits: Limits, faults: b
             return
         if job is None:
             return
-        conn.send(_parse(job))
+        conn.send(_call(job) if isinstance(job, Call) else _parse(job))
 
 
 class ReaderPool:
@@ -192,13 +233,23 @@ class ReaderPool:
         return reg is registry and cat is catalog and lim == limits and n == workers and self.faults == bool(os.environ.get(FAULT_ENV))
 
     def run(self, jobs: Sequence[Job]) -> list[Submission]:
-        """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected.
+        """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected."""
+        return self._dispatch(jobs, lambda k, code, detail: failed(jobs[k][0], code, detail))
 
-        Each worker holds up to DEPTH jobs (the next one waits in its pipe while the main process unpickles the last
+    def call(self, fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Outcome]:
+        """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
+        gives a failed Outcome and the others go on (the worker is replaced)."""
+        return self._dispatch([Call(fn, a) for a in args], lambda k, code, detail: Outcome(False, WorkerLost(code, detail)),
+                              CALL_DEPTH)
+
+    def _dispatch(self, jobs: Sequence, lost: Callable[[int, str, str], Any], depth: int = DEPTH) -> list:
+        """Run the jobs, in their order; `lost(k, code, detail)` is the result of job k when its worker died or overran.
+
+        Each worker holds up to `depth` jobs (the next ones wait in its pipe while the main process unpickles the last
         result); a job is charged only when it is the one the worker was reading.
         """
         limits: Limits = self.key[2]
-        out: list[Submission | None] = [None] * len(jobs)
+        out: list = [None] * len(jobs)
         todo = deque(range(len(jobs)))
         left = len(jobs)
         for i, w in enumerate(self.workers):
@@ -206,7 +257,7 @@ class ReaderPool:
                 w.conn.close()
                 self.workers[i] = self._new()
         for i in range(len(self.workers)):
-            self._fill(i, todo, jobs)
+            self._fill(i, todo, jobs, depth)
         while left:
             busy = [w for w in self.workers if w.jobs]
             wait = None
@@ -217,7 +268,7 @@ class ReaderPool:
                 if not w.jobs:
                     continue
                 k = w.jobs[0]
-                result: Submission | None = None
+                result = None
                 if w.conn in ready or w.proc.sentinel in ready:
                     try:
                         if w.conn.poll():
@@ -226,10 +277,10 @@ class ReaderPool:
                         result = None
                     if result is None:
                         w.proc.join(5)
-                        result = failed(jobs[k][0], "file-reader-crashed", _exit_detail(w.proc.exitcode, limits))
+                        result = lost(k, "file-reader-crashed", _exit_detail(w.proc.exitcode, limits))
                         w = self._replace(i, todo)
                 elif limits.reader_seconds > 0 and time.monotonic() - w.since >= limits.reader_seconds:
-                    result = failed(jobs[k][0], "file-reader-timeout", f"{limits.reader_seconds:g}")
+                    result = lost(k, "file-reader-timeout", f"{limits.reader_seconds:g}")
                     w = self._replace(i, todo)
                 if result is None:
                     continue
@@ -238,8 +289,8 @@ class ReaderPool:
                 if w.jobs and w.jobs[0] == k:
                     w.jobs.popleft()
                     w.since = time.monotonic()  # its next job starts now
-                self._fill(i, todo, jobs)
-        return out  # type: ignore[return-value]
+                self._fill(i, todo, jobs, depth)
+        return out
 
     def _replace(self, i: int, todo: deque) -> _Worker:
         """Kill worker i, put the jobs it had not started back in front of the queue, start a fresh worker."""
@@ -249,11 +300,11 @@ class ReaderPool:
         self.workers[i] = self._new()
         return self.workers[i]
 
-    def _fill(self, i: int, todo: deque, jobs: Sequence[Job]) -> _Worker:
-        """Send worker i jobs until it holds DEPTH; a worker found dead before it took its first is replaced."""
+    def _fill(self, i: int, todo: deque, jobs: Sequence, depth: int = DEPTH) -> _Worker:
+        """Send worker i jobs until it holds `depth`; a worker found dead before it took its first is replaced."""
         w = self.workers[i]
         for _ in range(3):
-            while todo and len(w.jobs) < DEPTH:
+            while todo and len(w.jobs) < depth:
                 k = todo.popleft()
                 try:
                     w.conn.send(jobs[k])
@@ -318,3 +369,35 @@ def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limit
             _pool = None
             pool.close(kill=True)
             raise
+
+
+def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Registry, catalog: Catalog,
+                    limits: Limits = Limits(), workers: int = 2) -> list[Outcome]:
+    """fn(arg) for each arg, in the args' order, in the reading processes of this run (other work than reading, e.g.
+    writing the communes' feedback workbooks). The kept pool serves when it is there for this reference data; else
+    `workers` processes start when reading as many files would start them (effective_workers), and otherwise every
+    call runs here. A call that raises, or whose process dies or overruns, gives a failed Outcome; the others go on.
+    """
+    if not args:
+        return []
+    global _pool
+    with _lock:
+        pool = _pool_for_calls(len(args), registry, catalog, limits, workers)
+        if pool is None:
+            return [_call(Call(fn, a)) for a in args]
+        try:
+            return pool.call(fn, args)
+        except BaseException:  # interrupted (Ctrl+C) or failed: its workers may hold jobs, so none is kept
+            _pool = None
+            pool.close(kill=True)
+            raise
+
+
+def _pool_for_calls(n: int, registry: Registry, catalog: Catalog, limits: Limits, workers: int) -> ReaderPool | None:
+    """The pool to run n calls in (the kept one for this reference data, whatever its size), or None: here."""
+    pool = _pool
+    if pool is not None and pool.workers and pool.fits(registry, catalog, limits, len(pool.workers)):
+        return pool
+    if not isolated() or effective_workers(n, workers) <= 1:
+        return None
+    return _pool_for(registry, catalog, limits, effective_workers(n, workers))

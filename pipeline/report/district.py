@@ -20,8 +20,8 @@ from pipeline.vn import labels
 from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import rank_units, unit_values
-from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, fit_row, formats, heading, merge_text, page,
-                                    width_px, workbook_options)
+from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, merge_text,
+                                    page, row_height, row_lines, width_px, workbook_options)
 from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
@@ -79,7 +79,8 @@ def write_report(data: ReportData, out: Path) -> Path:
     target = report_path(out, data.period_code)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp.xlsx")
-    _build(data, tmp)
+    with building():
+        _build(data, tmp)
     if target.exists():
         hist = target.parent / "history"
         hist.mkdir(exist_ok=True)
@@ -89,7 +90,7 @@ def write_report(data: ReportData, out: Path) -> Path:
     return target
 
 
-def submission_status(row: pd.Series) -> str:
+def submission_status(row: pd.Series | dict) -> str:
     """A unit's completeness status in words (pipeline.vn.labels.completeness of its status and lateness)."""
     return labels.completeness(row.get("status"), row.get("late"))
 
@@ -138,11 +139,12 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     label = period_label(data.period_code)
     r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths)
     n_expected = len(data.units)
-    statuses = [submission_status(row) for _, row in data.completeness.iterrows()]
+    comp = data.completeness.to_dict("records")
+    statuses = [submission_status(row) for row in comp]
     reported = f"{fmt.count(len(submitted))}/{fmt.count(n_expected)} đơn vị"
     if ON_TIME in statuses or LATE in statuses:
         reported += _lateness(statuses)
-    missing = [str(row["unit_name"]) for _, row in data.completeness.iterrows() if submission_status(row) == MISSING]
+    missing = [str(row["unit_name"]) for row, status in zip(comp, statuses) if status == MISSING]
     made = data.made_at or dt.datetime.now()
     rows = [
         ("Đơn vị tổng hợp", f"UBND {data.office.district_kind} {data.office.district}, tỉnh {data.office.province}"),
@@ -194,17 +196,19 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
     unit_codes = list(units["code"])
     grid = (wide.reindex(index=list(inds.index), columns=unit_codes) if not wide.empty
             else pd.DataFrame(index=list(inds.index), columns=unit_codes, dtype=float))
-    cells = dict(zip(grid.index, grid.to_numpy(dtype=float, na_value=float("nan"))))  # one row of unit values per code
+    cells = dict(zip(grid.index, grid.to_numpy(dtype=float, na_value=float("nan")).tolist()))  # unit values per code
     r = h + 1
-    for code, ind in inds.iterrows():
+    write_number, write_blank, blank = ws.write_number, ws.write_blank, f["text"]
+    figures = dict(zip(district.index, district.to_dict("records"))) if not district.empty else {}
+    for code, ind in zip(inds.index, inds.to_dict("records")):
         kind = ind["kind"]
         is_rate = kind == "rate"
         ws.write_string(r, 0, str(code), f["text"])
         ws.write_string(r, 1, str(ind["name"]), f["group"] if kind == "group" else f["text"])
         ws.write_string(r, 2, str(ind["unit"]), f["text_c"])
         detail = ""
-        if code in district.index:
-            d = district.loc[code]
+        d = figures.get(code)
+        if d is not None:
             if pd.notna(d["value"]):
                 ws.write_number(r, 3, float(d["value"]), f["rate_b"] if (is_rate or ind["agg"] == "unit_share") else f["count_b"])
             else:
@@ -216,11 +220,11 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
             for c in (3, 4, 5):
                 ws.write_blank(r, c, None, f["text"])
         number_format = f["rate"] if is_rate else f["count"]
-        for j, v in enumerate(cells[code]):
+        for c, v in enumerate(cells[code], start=first_unit_col):
             if v == v:  # not NaN
-                ws.write_number(r, first_unit_col + j, float(v), number_format)
+                write_number(r, c, v, number_format)
             else:
-                ws.write_blank(r, first_unit_col + j, None, f["text"])
+                write_blank(r, c, None, blank)
         fit_row(ws, r, [(str(ind["name"]), _AREA_WIDTHS[1]), (str(ind["unit"]), _AREA_WIDTHS[2]), (detail, _AREA_WIDTHS[5])])
         r += 1
     _print_in_column_blocks(ws, h, first_unit_col, n_expected)
@@ -251,7 +255,8 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
     last = len(widths) - 1
     r = heading(ws, f, data.office, f"TÌNH HÌNH NỘP BÁO CÁO CẢI CÁCH HÀNH CHÍNH {period_label(data.period_code).upper()}", list(widths))
     comp = data.completeness
-    statuses = [submission_status(row) for _, row in comp.iterrows()]
+    rows = comp.to_dict("records")
+    statuses = [submission_status(row) for row in rows]
     n_expected = len(data.units)
     n_missing = statuses.count(MISSING)
     summary = f"Đã nộp {fmt.count(n_expected - n_missing)}/{fmt.count(n_expected)} đơn vị"
@@ -267,7 +272,7 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
     for c, text in enumerate(["STT", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Hạn nộp", "Tệp báo cáo"]):
         ws.write_string(h, c, text, f["head"])
     when_col = "first_received_at" if "first_received_at" in comp.columns else "received_at"
-    for i, ((_, row), status) in enumerate(zip(comp.iterrows(), statuses), start=1):
+    for i, (row, status) in enumerate(zip(rows, statuses), start=1):
         rr = h + i
         ws.write_number(rr, 0, i, f["text_c"])
         ws.write_string(rr, 1, str(row["unit_name"]), f["text"])
@@ -319,17 +324,45 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     h = r + 2
     for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Loại lỗi", "Nội dung", "Vị trí", "Chỉ tiêu", "Mã lỗi"]):
         ws.write_string(h, c, text, f["head"])
-    for i, (_, row) in enumerate(iss.iterrows(), start=1):
+    units, files, severities, codes, messages, refs, indicators = (
+        iss[c].tolist() for c in ("unit_code", "file_name", "severity", "code", "message", "source_ref", "indicator_code"))
+    columns = [_texts(units, lambda u: _text(unit_labels.get(u, "" if u is None or pd.isna(u) else str(u)))),
+               _texts(files, _text), _texts(severities, lambda s: _text(labels.severity(s))),
+               _texts(codes, lambda c: _text(issue_label(c))), [_text(m) for m in messages], [_text(x) for x in refs],
+               _texts(indicators, _text), _texts(codes, _text)]
+    heights = [row_height(n) for n in row_lines(list(zip(columns, widths[1:])))]
+    text, text_c = f["text"], f["text_c"]
+    write_string, write_number = ws.write_string, ws.write_number
+    for i, (cells, height) in enumerate(zip(zip(*columns), heights), start=1):
         rr = h + i
-        ws.write_number(rr, 0, i, f["text_c"])
-        unit = row["unit_code"]
-        cells = [unit_labels.get(unit, "" if unit is None or pd.isna(unit) else str(unit)), row["file_name"],
-                 labels.severity(row["severity"]), issue_label(row["code"]), row["message"], row["source_ref"],
-                 row["indicator_code"], row["code"]]
-        texts = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in cells]
-        for c, v in enumerate(texts, start=1):
-            ws.write_string(rr, c, v, f["text"])
-        fit_row(ws, rr, [(t, widths[c]) for c, t in enumerate(texts, start=1)])
+        write_number(rr, 0, i, text_c)
+        for c, v in enumerate(cells, start=1):
+            write_string(rr, c, v, text)
+        if height:
+            ws.set_row(rr, height)
     ws.freeze_panes(h + 1, 0)
     ws.autofilter(h, 0, h + len(iss), len(widths) - 1)
     page(ws, h)
+
+
+def _text(v) -> str:
+    """A cell's text: '' for a missing value (None, NaN, NA), else str(v)."""
+    if isinstance(v, str):
+        return v
+    return "" if v is None or pd.isna(v) else str(v)
+
+
+def _texts(values: list, text) -> list[str]:
+    """text(v) for each value of a column, worked out once per distinct value."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        key = (v.__class__, v)  # 1, 1.0 and True are equal keys but different texts
+        try:
+            t = seen[key]
+        except KeyError:
+            t = seen[key] = text(v)
+        except TypeError:  # unhashable
+            t = text(v)
+        out.append(t)
+    return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import math
 
 import xlsxwriter
@@ -22,13 +25,28 @@ PAGE_WIDTH_PX = 1045  # A4 landscape less 0.4" margins, at 96 dpi and 100 % scal
 DIGIT_PX, PADDING_PX = 8, 5  # Times New Roman 12: column widths count its 8-pixel digits
 
 
+@contextlib.contextmanager
+def building():
+    """While a workbook is built: no cyclic garbage collection (xlsxwriter keeps a small object per cell, and the
+    collector walking hundreds of thousands of them over and over cost a fifth of writing the district workbook).
+    Reference counting still frees everything as usual; the collector runs again afterwards, as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def workbook_options() -> dict:
     """xlsxwriter options: strings stay text (never formulas, links or numbers); Times New Roman 12 as the default font.
 
     With Times New Roman as the workbook's default font, column widths mean the same in Excel and in LibreOffice
     (which substitutes the metric-compatible Liberation Serif), so the print layout holds in both.
     """
-    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    return {"in_memory": True,  # assembled in memory and written once: no temporary file per part
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": FONT, "font_size": 12},
             "default_row_height": 21, "default_column_width": 72}
 
@@ -130,11 +148,15 @@ def width_px(chars: float) -> int:
     return int(chars * DIGIT_PX + 0.5) + PADDING_PX
 
 
+_HALF = ".,;:()'|/-"  # printed at half a digit's width, as spaces are
+_WIDEST = 1.4  # a capital, the widest character text_units counts
+
+
 def text_units(text: str) -> float:
     """Approximate printed width of a text in Times New Roman 12, in column-width units (the width of a digit)."""
     total = 0.0
     for ch in text:
-        if ch.isspace() or ch in ".,;:()'|/-":
+        if ch.isspace() or ch in _HALF:
             total += 0.5
         elif ch.isupper():
             total += 1.4
@@ -145,15 +167,86 @@ def text_units(text: str) -> float:
     return total
 
 
+class _Weights(dict):
+    """str.translate table: each character to the letter of its width class in text_units (filled as characters appear)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        kind = "h" if ch.isspace() or ch in _HALF else "u" if ch.isupper() else "d" if ch.isdigit() else "o"
+        self[code] = kind
+        return kind
+
+
+_WEIGHTS = _Weights()
+
+
+def _tenths(text: str) -> int:
+    """text_units(text) × 10, exactly (an integer: the classes weigh 5, 14, 10 and 9 tenths), counted in C."""
+    kinds = text.translate(_WEIGHTS)
+    half, upper, digit = kinds.count("h"), kinds.count("u"), kinds.count("d")
+    return 5 * half + 14 * upper + 10 * digit + 9 * (len(kinds) - half - upper - digit)
+
+
+def _segment_lines(seg: str, per_line: float) -> int:
+    """max(1, ceil(text_units(seg) / per_line)), the same integer, without a Python loop over the characters.
+
+    The exact width (in tenths) decides, except when it falls on a line boundary within the rounding of text_units'
+    float sum: there text_units itself decides, so the result is always the one text_units gives.
+    """
+    n = len(seg)
+    if n * _WIDEST + 1e-6 < per_line:
+        return 1
+    q = _tenths(seg) / (10 * per_line)
+    if abs(q - round(q)) * per_line <= 2e-16 * n * n + 1e-9:
+        return max(1, math.ceil(text_units(seg) / per_line))
+    return max(1, math.ceil(q))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_lines(text: str, per_line: float) -> int:
+    return sum(_segment_lines(seg, per_line) for seg in text.split("\n"))
+
+
 def lines(text: str, width_chars: float) -> int:
-    """Printed lines of a wrapped text in a column (or merged range) `width_chars` wide, at 12 pt (erring on more)."""
+    """Printed lines of a wrapped text in a column (or merged range) `width_chars` wide, at 12 pt (erring on more).
+
+    Each paragraph takes ceil(text_units / (width - 3)) lines, at least one. A text too short to fill a line even in
+    capitals is one line at once; others are counted once per distinct (text, width) of the workbook being written.
+    """
+    text = str(text)
     per_line = max(1.0, width_chars - 3)
-    return sum(max(1, math.ceil(text_units(seg) / per_line)) for seg in str(text).split("\n"))
+    if len(text) * _WIDEST + 1e-6 < per_line and "\n" not in text:
+        return 1
+    return _text_lines(text, per_line)
+
+
+def row_height(n_lines: int, minimum: float = 0.0) -> float:
+    """Height (points) of a row whose tallest cell wraps to `n_lines` lines; 0 keeps the default height."""
+    return max(minimum, 15.75 * n_lines + 3 if n_lines > 1 else 0)
 
 
 def fit_row(ws, row: int, cells: list[tuple[str, float]], minimum: float = 0.0) -> None:
     """Set a row's height (points) to fit the tallest wrapped text among (text, width in chars) cells."""
-    n = max((lines(t, w) for t, w in cells if t), default=1)
-    height = max(minimum, 15.75 * n + 3 if n > 1 else 0)
+    height = row_height(max((lines(t, w) for t, w in cells if t), default=1), minimum)
     if height:
         ws.set_row(row, height)
+
+
+def column_lines(texts: list[str], width_chars: float) -> list[int]:
+    """lines() of each text of a column `width_chars` wide (1 for an empty text), counted once per distinct text."""
+    seen: dict[str, int] = {}
+    out = []
+    for t in texts:
+        n = seen.get(t)
+        if n is None:
+            n = seen[t] = lines(t, width_chars) if t else 1
+        out.append(n)
+    return out
+
+
+def row_lines(columns: list[tuple[list[str], float]]) -> list[int]:
+    """Per row, the lines of its tallest cell, from the columns' (texts, width in chars): what fit_row finds row by row."""
+    counts = [column_lines(texts, w) for texts, w in columns]
+    if len(counts) == 1:
+        return counts[0]
+    return list(map(max, *counts))

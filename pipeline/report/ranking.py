@@ -69,7 +69,7 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
     ws.set_row(h + 1, 34)
     ordered = ranked_order(scores)
     first = h + 2
-    for i, (_, row) in enumerate(ordered.iterrows()):
+    for i, row in enumerate(ordered.to_dict("records")):
         rr = first + i
         ws.write_number(rr, 0, i + 1, f["text_c"])
         ws.write_string(rr, 1, str(row["label"]), f["text"])
@@ -183,19 +183,22 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
             ws.write_string(h, c, text, f["head"])
         ws.set_row(h, 15.75 * max(lines(t, widths[min(c, last)]) for c, t in enumerate(heads)) + 4)
         ordered = ranked_order(scores, f"rank:{area}")
-        for i, (_, row) in enumerate(ordered.iterrows(), start=1):
+        points = [f"pts:{code}" for code in crit.index]
+        n_points = len(points)
+        table = ordered[["label", "submitted", f"rank:{area}", area, f"pct:{area}"] + points].itertuples(index=False, name=None)
+        for i, (label, submitted, rank, area_points, pct, *crit_points) in enumerate(table, start=1):
             rr = h + i
-            ws.write_string(rr, 1, str(row["label"]), f["text"])
-            if not row["submitted"]:
+            ws.write_string(rr, 1, str(label), f["text"])
+            if not submitted:
                 ws.write_string(rr, 0, NOT_SUBMITTED, f["text_c"])
                 for c in range(2, len(heads)):
                     ws.write_blank(rr, c, None, f["text"])
                 continue
-            ws.write_number(rr, 0, int(row[f"rank:{area}"]), f["rank"])
-            for j, code in enumerate(crit.index):
-                ws.write_number(rr, 2 + j, float(row[f"pts:{code}"]), f["points"])
-            ws.write_number(rr, 2 + len(crit), float(row[area]), f["points_b"])
-            ws.write_number(rr, 3 + len(crit), float(row[f"pct:{area}"]), f["rate"])
+            ws.write_number(rr, 0, int(rank), f["rank"])
+            for j, v in enumerate(crit_points):
+                ws.write_number(rr, 2 + j, float(v), f["points"])
+            ws.write_number(rr, 2 + n_points, float(area_points), f["points_b"])
+            ws.write_number(rr, 3 + n_points, float(pct), f["rate"])
         r = h + len(ordered) + 2
     ws.set_h_pagebreaks(breaks)
     page(ws, None)
@@ -224,18 +227,19 @@ def _targets(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
         ws.write_string(h + 1, c, "Giá trị", f["head"])
         ws.write_string(h + 1, c + 1, "Kết quả", f["head"])
     ws.set_row(h, _text_rows(max((t.label for t in rubric.targets), key=len), 25))
-    for i in range(len(scores)):
+    columns = [(res["value"].tolist(), res["result"].tolist()) for res in results]
+    for i, label in enumerate(results[0]["label"].tolist()):
         rr = h + 2 + i
         ws.write_number(rr, 0, i + 1, f["text_c"])
-        ws.write_string(rr, 1, str(results[0].at[i, "label"]), f["text"])
-        for k, res in enumerate(results):
+        ws.write_string(rr, 1, str(label), f["text"])
+        for k, (values, outcomes) in enumerate(columns):
             c = 2 + 2 * k
-            v = res.at[i, "value"]
+            v = values[i]
             if pd.notna(v):
                 ws.write_number(rr, c, float(v), f["rate"])
             else:
                 ws.write_blank(rr, c, None, f["text"])
-            result = res.at[i, "result"]
+            result = outcomes[i]
             ws.write_string(rr, c + 1, result, f["text_bc"] if result in (RESULT_MISSED, RESULT_NOT_DONE) else f["text_c"])
     r = h + 2 + len(scores) + 1
     for t, res in zip(rubric.targets, results):
@@ -271,7 +275,7 @@ def _lists(wb, f, office: Office, period_code: str, rubric: Rubric, units: pd.Da
         value_head = "Tỷ lệ (%)" if item.unit == "%" else (f"Số {item.unit}" if item.unit else "Giá trị")
         for c, text in enumerate(["STT", "Đơn vị", value_head]):
             ws.write_string(h, c, text, f["head"])
-        for i, (_, m) in enumerate(members.iterrows(), start=1):
+        for i, m in enumerate(members.to_dict("records"), start=1):
             ws.write_number(h + i, 0, i, f["text_c"])
             ws.write_string(h + i, 1, str(m["label"]), f["text"])
             ws.write_number(h + i, 2, float(m["value"]), f["rate"] if item.unit == "%" else f["count"])

@@ -104,7 +104,7 @@ def write_summary(summary: RunSummary, out: Path) -> Path:
     txt = folder / f"TomTat_{summary.run_id}.txt"
     txt.write_text(render_summary(summary) + "\n", encoding="utf-8")
     (folder / f"TomTat_{summary.run_id}.json").write_text(
-        json.dumps(summary_data(summary), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        json.dumps(summary_data(summary), ensure_ascii=False, indent=2), encoding="utf-8")  # plain data: no default=str
     return txt
 
 

@@ -1,0 +1,277 @@
+"""Writing costs in proportion to the data (issue 14): line counts without a per-character loop, row heights per column,
+feedback workbooks from plain rows written in the reading processes, one failing workbook not stopping the others,
+the run summary as plain data. Every check compares with the rule or the result it replaces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import pickle
+import random
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from pipeline import issues as iss
+from pipeline.outcome import FileResult, RunSummary, summary_data
+from pipeline.read import workers
+from pipeline.read.safety import Limits
+from pipeline.reference.office import load_office
+from pipeline.report import layout
+from pipeline.report.feedback import FeedbackJob, feedback_path, feedback_rows, write_feedback, write_feedback_job
+from pipeline.report.layout import column_lines, lines, row_lines, text_units
+from pipeline.report.summary import write_summary
+from pipeline.run import feedback as feedback_step
+from tests.conftest import SCHEMAS, make_settings
+
+FILE = "BC_CCHC_Q3_2023_Ngoc_Ky.xlsx"
+
+
+def per_character_lines(text: str, width_chars: float) -> int:
+    """The rule as it was written first: text_units of each paragraph, one character at a time."""
+    per_line = max(1.0, width_chars - 3)
+    return sum(max(1, math.ceil(text_units(seg) / per_line)) for seg in str(text).split("\n"))
+
+
+def ngoc_ky_issues() -> pd.DataFrame:
+    """Xã Ngọc Kỳ, 2023-Q3: a value typed in words, a part above its whole, a rate off its parts, a file-level note."""
+    return iss.frame([
+        iss.issue("value-invalid", file=FILE, sheet="Biểu mẫu 1", cell="D9", indicator_code="I.1", raw="mười hai"),
+        iss.issue("part-exceeds-whole", file=FILE, sheet="Biểu mẫu 3", cell="D30", indicator_code="III.3.3.2", raw="1194",
+                  message="III.3.3.2 = 1.194 lớn hơn III.3.3.1 = 1.190"),
+        iss.issue("rate-mismatch", file=FILE, sheet="Biểu mẫu 3", cell="D28", indicator_code="III.3.3", raw="99,5",
+                  message="III.3.3 = 99,5 nhưng III.3.3.2 / III.3.3.1 × 100 = 99,5; VII.5.3 = 88 nhưng "
+                          "VII.5.3.2 / VII.5.3.1 × 100 = 1100 / 1250 × 100 = 88"),
+        iss.issue("value-without-unit", file=FILE, sheet="Biểu mẫu 1", cell="D10", indicator_code="I.2", raw=80),
+        iss.issue("sheet-hidden", file=FILE, sheet_name="Nháp"),
+    ])
+
+
+# ------------------------------------------------------------------------------------------------ line counts
+
+def test_lines_equal_the_per_character_rule_on_random_text():
+    alphabet = "aăâbcdđeêghiklmnoôơpqrstuưvxyÀẢẠĂẰẮÂẦẤĐƯ0123456789 .,;:()'|/-!?%=\n\t\xa0ABCXYZ²"
+    rng = random.Random(14)
+    widths = [2, 5, 9, 10, 12, 16, 20, 24, 26, 42, 46, 70, 130 / 1.25, 57.4, 33.3]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 5, 12, 30, 60, 150, 400])))
+        w = rng.choice(widths)
+        assert lines(text, w) == per_character_lines(text, w), (text, w)
+
+
+@pytest.mark.parametrize("width", [9, 10, 16, 20, 24, 26, 42, 46])
+def test_lines_on_exact_line_boundaries(width):
+    """Texts whose width is an exact multiple of a line, where text_units' float sum may round either way."""
+    per = width - 3
+    for k in range(1, 5):
+        target = 10 * per * k  # tenths of a digit: 9 per letter, 5 per space
+        for letters in range(0, target // 9 + 1):
+            if (target - 9 * letters) % 5 == 0:
+                text = "x" * letters + " " * ((target - 9 * letters) // 5)
+                assert lines(text, width) == per_character_lines(text, width), (letters, width)
+                mixed = "Ư" * (letters % 3) + "".join(random.Random(letters).sample(text, len(text)))
+                assert lines(mixed, width) == per_character_lines(mixed, width)
+        assert lines("1" * per * k, width) == k == per_character_lines("1" * per * k, width)
+
+
+def test_row_lines_per_column_equal_fit_row_per_row():
+    rng = random.Random(3)
+    words = ["Xã Ngọc Kỳ", "BC_CCHC_Q3_2023_Ngoc_Ky.xlsx", "Lỗi", "Cảnh báo", "", "III.3.3.2 = 1.194 lớn hơn III.3.3.1 = 1.190",
+             "Biểu mẫu 3!D30", "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận được giải quyết đúng hạn\nghi chú"]
+    widths = [16, 24, 9, 20, 46, 26]
+    columns = [[rng.choice(words) for _ in range(300)] for _ in widths]
+    expected = [max((per_character_lines(t, w) for t, w in zip(row, widths) if t), default=1) for row in zip(*columns)]
+    assert row_lines(list(zip(columns, widths))) == expected
+    assert row_lines([(columns[0], 16)]) == column_lines(columns[0], 16) == [max(1, per_character_lines(t, 16)) for t in columns[0]]
+    assert layout.row_height(1) == 0 and layout.row_height(3) == 15.75 * 3 + 3 and layout.row_height(1, 20) == 20
+
+
+def test_report_workbooks_are_built_in_memory(tmp_path, monkeypatch):
+    """No temporary file per part: xlsxwriter's in-memory mode for the district workbook and the feedback workbooks."""
+    assert layout.workbook_options()["in_memory"] is True
+    made = []
+    real = xlsxwriter.Workbook
+
+    class Spy(real):
+        def __init__(self, filename=None, options=None):
+            made.append(dict(options or {}))
+            super().__init__(filename, options)
+
+    monkeypatch.setattr("pipeline.report.feedback.xlsxwriter.Workbook", Spy)  # a file object or a path, in memory
+    monkeypatch.setattr("tempfile.mkstemp", lambda *a, **k: pytest.fail("a temporary file was made"))
+    write_feedback(tmp_path / "f.xlsx", unit_label="Xã Ngọc Kỳ", period_code="2023-Q3", file_name=FILE, status="loaded",
+                   reason="", issues=ngoc_ky_issues())
+    assert made and all(m.get("in_memory") for m in made)
+
+
+# ------------------------------------------------------------------------------------------------ feedback rows
+
+def test_feedback_rows_are_plain_and_keep_the_cells(tmp_path):
+    rows = feedback_rows(ngoc_ky_issues())
+    assert pickle.loads(pickle.dumps(rows)) == rows
+    assert all(type(r) is tuple and type(r[0]) is bool and all(type(t) is str for t in r[1:]) for r in rows)
+    assert rows[0][:7] == (True, "Lỗi", "Biểu mẫu 1", "D9", "I.1", "mười hai", iss.CATALOG["value-invalid"].label)
+    assert rows[3][5] == "80" and rows[4][4] == "" and rows[4][5] == ""  # a number typed, no indicator, no raw value
+    from_frame = write_feedback(tmp_path / "a.xlsx", unit_label="Xã Ngọc Kỳ", period_code="2023-Q3", file_name=FILE,
+                                status="loaded", reason="", issues=ngoc_ky_issues())
+    from_job = Path(write_feedback_job(FeedbackJob(str(tmp_path / "b.xlsx"), "Xã Ngọc Kỳ", "2023-Q3", FILE, "loaded", "", rows)))
+    a, b = openpyxl.load_workbook(from_frame).active, openpyxl.load_workbook(from_job).active
+    assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+    assert a.max_row == 6 + 5 and a["B7"].font.b and not a["B8"].font.b and a["H8"].value == "III.3.3.2 = 1.194 lớn hơn III.3.3.1 = 1.190"
+    assert feedback_rows(iss.frame([])) == []
+
+
+# ------------------------------------------------------------------------------------------------ calls in the workers
+
+def _pid(arg):
+    return os.getpid(), arg
+
+
+def _fail_on(arg):
+    if arg == "hỏng":
+        raise PermissionError(13, "Tệp đang mở trong Excel", "PhanHoi.xlsx")
+    if arg == "chết":
+        os._exit(3)
+    return arg
+
+
+class Unpicklable(Exception):
+    def __init__(self, a, b):
+        super().__init__(a)
+        self.b = b
+
+
+def _unpicklable(arg):
+    raise Unpicklable("không gửi lại được", object())
+
+
+@pytest.fixture
+def two_workers(monkeypatch):
+    monkeypatch.setattr(workers, "MIN_FILES_PER_WORKER", 1)
+    yield
+    workers.shutdown()
+
+
+def test_calls_run_in_the_reading_processes_in_order(two_workers, registry, catalog):
+    args = [f"việc {i}" for i in range(40)]
+    out = workers.call_in_workers(_pid, args, registry, catalog, Limits(), 2)
+    assert [o.value[1] for o in out] == args and all(o.ok for o in out)
+    if workers.cores() > 1:
+        pids = {o.value[0] for o in out}
+        assert os.getpid() not in pids and len(pids) == 2
+        kept = workers._pool
+        again = workers.call_in_workers(_pid, args[:3], registry, catalog, Limits(), 2)  # the kept pool serves again
+        assert workers._pool is kept and {o.value[0] for o in again} <= pids
+
+
+def test_a_failing_or_dying_call_does_not_stop_the_others(two_workers, registry, catalog):
+    args = ["một", "hỏng", "hai", "chết", "ba"]
+    out = workers.call_in_workers(_fail_on, args, registry, catalog, Limits(), 2)
+    assert [o.ok for o in out] == [True, False, True, False, True]
+    assert [o.value for o in out if o.ok] == ["một", "hai", "ba"]
+    assert isinstance(out[1].value, PermissionError) and out[1].value.filename == "PhanHoi.xlsx"
+    if workers.cores() > 1:
+        assert isinstance(out[3].value, workers.WorkerLost) and out[3].value.code == "file-reader-crashed"
+    bad = workers.call_in_workers(_unpicklable, ["x", "y"], registry, catalog, Limits(), 2)
+    assert not bad[0].ok and "không gửi lại được" in str(bad[0].value)
+
+
+def test_one_worker_calls_here(registry, catalog):
+    out = workers.call_in_workers(_pid, ["a", "b"], registry, catalog, Limits(), 1)
+    assert [o.value for o in out] == [(os.getpid(), "a"), (os.getpid(), "b")]
+    assert workers.call_in_workers(_pid, [], registry, catalog, Limits(), 2) == []
+
+
+# ------------------------------------------------------------------------------------------------ the feedback step
+
+def _run_with_files(tmp_path, files: list[FileResult], registry, catalog):
+    s = make_settings(tmp_path)
+    summary = RunSummary(run_id="20231001-230000-abcdef", started_at=dt.datetime(2023, 10, 1, 23, 0), files=files)
+    return SimpleNamespace(settings=s, ref=SimpleNamespace(registry=registry, catalog=catalog), summary=summary)
+
+
+def test_feedback_step_writes_each_file_and_a_failure_does_not_stop_the_others(tmp_path, registry, catalog, two_workers):
+    units = list(registry.units["code"])[:6]
+    files = [FileResult(f"BC_{u}.xlsx", "loaded", "", u, "2023-Q3", i + 1, 10, 1, 4, ngoc_ky_issues())
+             for i, u in enumerate(units)]
+    files.append(FileResult("sach.xlsx", "loaded", "", units[0], "2023-Q3", 99, 10, 0, 0, iss.frame([])))  # no issues
+    run = _run_with_files(tmp_path, files, registry, catalog)
+    blocked = feedback_path(run.settings.out, "2023-Q3", units[2], 3)
+    blocked.parent.mkdir(parents=True)
+    blocked.mkdir()  # a folder where the workbook should go: that one file cannot be written
+    with pytest.raises(OSError):
+        feedback_step(run)
+    written = [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units) if i != 2]
+    assert run.summary.feedback == written and all(p.is_file() for p in written)
+    label = dict(zip(registry.units["code"], registry.units["label"]))[units[4]]
+    ws = openpyxl.load_workbook(written[3]).active
+    assert ws["A2"].value == f"Đơn vị: {label}" and ws["D9"].value == "D28" and ws["F10"].value == "80"
+    blocked.rmdir()
+    feedback_step(run)  # retried: every workbook written once, listed once
+    assert run.summary.feedback == [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units)]
+
+
+# ------------------------------------------------------------------------------------------------ the run summary
+
+def test_summary_is_plain_data_without_a_str_fallback(tmp_path):
+    s = RunSummary(run_id="20231001-230000-abcdef", started_at=dt.datetime(2023, 10, 1, 23, 0),
+                   feedback=[tmp_path / "a.xlsx"])
+    s.files = [FileResult(FILE, "loaded", "", "ngoc_ky", "2023-Q3", np.int64(7), np.int64(10), 1, 4, ngoc_ky_issues()),
+               FileResult("hong.xlsx", "rejected", "hỏng", pd.NA, None, 8, 0, np.int64(1), 0)]
+    d = summary_data(s)
+    assert json.loads(json.dumps(d)) == d  # no default=str needed: nothing is rendered through repr
+    assert d["details"][0]["submission_id"] == 7 and d["details"][1]["unit_code"] is None
+    assert d["details"][1]["errors"] == 1 and d["feedback"] == [str(tmp_path / "a.xlsx")]
+    assert d["values_loaded"] == 10 and d["issues"] == {"error": 2, "warning": 4}  # numbers, not "10" through str
+    saved = json.loads((tmp_path / "tom_tat" / "TomTat_20231001-230000-abcdef.json").read_text(encoding="utf-8")
+                       if write_summary(s, tmp_path) else "")
+    assert saved["details"][0]["values"] == 10 and "issue_rows" not in saved["details"][0]
+
+
+def test_heading_row_heights_unchanged(tmp_path, monkeypatch):
+    """The heading's title and caption rows (lines() over merged widths that are not whole numbers) are as tall as
+    with the per-character rule."""
+    office = load_office(SCHEMAS / "office.toml")
+    widths = [5, 17] + [6.5] * 7 + [8.5, 9, 8, 26, 10, 8]
+    title = "KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CỦA CÁC XÃ, THỊ TRẤN QUÝ III NĂM 2023"
+
+    def heights(name: str) -> list:
+        wb = xlsxwriter.Workbook(str(tmp_path / name), layout.workbook_options())
+        ws = wb.add_worksheet("x")
+        for i, w in enumerate((widths, widths[:4], widths[:9])):
+            ws_i = ws if i == 0 else wb.add_worksheet(f"x{i}")
+            layout.heading(ws_i, layout.formats(wb), office, title, w)
+        wb.close()
+        book = openpyxl.load_workbook(tmp_path / name)
+        return [(s.title, r, s.row_dimensions[r].height) for s in book.worksheets for r in range(1, 7)]
+
+    now = heights("now.xlsx")
+    monkeypatch.setattr(layout, "lines", per_character_lines)
+    assert now == heights("before.xlsx") and any(h for *_, h in now)
+
+
+def test_building_pauses_the_cyclic_collector_and_restores_it():
+    import gc
+
+    assert gc.isenabled()
+    with layout.building():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with layout.building():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        with layout.building():
+            raise ValueError("hỏng")
+    assert gc.isenabled()
