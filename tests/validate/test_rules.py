@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -299,7 +298,8 @@ def test_numerator_without_denominator(seeded):
     assert list(out["code"]) == ["pair-incomplete"]
 
 
-def test_5000_submissions_well_under_a_second(seeded, known):
+def test_5000_submissions_in_one_pass(seeded, known):
+    """All submissions evaluated in one call (the time is measured by `make bench`, not asserted: brief)."""
     rng = np.random.default_rng(7)
     codes = sorted({c for r in seeded for c in references(r.left) + references(r.right)})
     n = 5000
@@ -309,12 +309,9 @@ def test_5000_submissions_well_under_a_second(seeded, known):
     keep = rng.random(sub.size) > 0.2
     vals = pd.DataFrame({"submission": sub[keep], "indicator_code": ind[keep], "value": val[keep],
                          "file": "f.xlsx", "sheet": "PL", "cell": "D10"})
-    evaluate(vals.head(1000), seeded)  # warm up
-    t = time.perf_counter()
     out = evaluate(vals, seeded)
-    elapsed = time.perf_counter() - t
     assert len(out) > 1000 and out["submission"].nunique() > 4000
-    assert elapsed < 1.0, elapsed
+    assert set(out["submission"]) <= set(vals["submission"])
 
 
 # ------------------------------------------------------------------ outliers
