@@ -1,13 +1,14 @@
 """Profile one in-process run: `python -m tests.profile_run DIR [--workers 1] [--cprofile out.pstats]`.
 
 DIR holds `units.csv` and `inbox/` (as `python -m samples.heavy DIR --units 500` writes them). Each call starts
-from an empty warehouse under DIR/profile/ and prints the seconds of each of the run's steps.
+from an empty warehouse under DIR/profile/ and prints the seconds of each of the run's steps, with this process's memory at each step's end.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -33,6 +34,7 @@ def main() -> None:
                         rules=s / "rules.csv", outliers=s / "outliers.toml", deadlines=s / "deadlines.toml",
                         workers=args.workers)
     times: dict[str, float] = {}
+    memory: dict[str, tuple[float, float]] = {}  # MiB of this process at the step's end: resident, peak so far
     labels = {step.label: step.name for step in ingest.STEPS}
 
     class Clock(ingest.Progress):
@@ -45,6 +47,7 @@ def main() -> None:
         def stop(self):
             if self.current:
                 times[self.current] = time.perf_counter() - self.t
+                memory[self.current] = (_rss_mib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
                 self.current = None
 
     clock = Clock()
@@ -59,8 +62,20 @@ def main() -> None:
         prof.dump_stats(args.cprofile)
     total = time.perf_counter() - t
     for name, secs in times.items():
-        print(f"{name:16s} {secs:7.2f} s")
+        now, peak = memory[name]
+        print(f"{name:16s} {secs:7.2f} s   {now:6.0f} MiB, peak {peak:6.0f} MiB")
     print(f"{'total':16s} {total:7.2f} s   loaded {summary.count('loaded')}, feedback {len(summary.feedback)}")
+
+
+def _rss_mib() -> float:
+    """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 if __name__ == "__main__":

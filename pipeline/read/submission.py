@@ -50,14 +50,16 @@ class Submission:
     @property
     def observations(self) -> pd.DataFrame:
         """The observations as a DataFrame (OBS_COLUMNS), built from `obs_rows` on first use; once built (or set),
-        the frame is what counts: callers may change it in place (validation adds `accepted`)."""
+        the frame is what counts (the records are dropped): callers may change it in place (validation adds `accepted`)."""
         if self._frame is None:
             self._frame = pd.DataFrame(self.obs_rows, columns=OBS_COLUMNS)
+            self.obs_rows = []  # the frame is the truth now: the records are not kept twice
         return self._frame
 
     @observations.setter
     def observations(self, frame: pd.DataFrame) -> None:
         self._frame = frame
+        self.obs_rows = []
 
     def __getstate__(self) -> dict:
         """Pickle the records, not a frame built from them (a reading worker sends plain tuples: about a fifth of

@@ -105,7 +105,7 @@ def _build(data: ReportData, path: Path) -> None:
     rubric = data.rubric
     if rubric is None:
         raise ValueError("ReportData.rubric is required: the Phụ lục sheets rank the units by it")
-    wb = xlsxwriter.Workbook(str(path), workbook_options())
+    wb = xlsxwriter.Workbook(str(path), workbook_options(in_memory=False))  # parts on disk: see workbook_options
     wb.set_properties({"title": f"Tổng hợp số liệu CCHC {period_label(data.period_code)}", "author": "tonghop",
                        "company": data.office.issuer})
     f = formats(wb, {b.label: b.color for b in rubric.bands})

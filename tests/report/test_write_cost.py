@@ -29,6 +29,7 @@ from pipeline.report.feedback import FeedbackJob, feedback_path, feedback_rows, 
 from pipeline.report.layout import column_lines, lines, row_lines, text_units
 from pipeline.report.summary import write_summary
 from pipeline.run import feedback as feedback_step
+from pipeline.run import write as write_step
 from tests.conftest import SCHEMAS, make_settings
 
 FILE = "BC_CCHC_Q3_2023_Ngoc_Ky.xlsx"
@@ -94,7 +95,8 @@ def test_row_lines_per_column_equal_fit_row_per_row():
 
 
 def test_report_workbooks_are_built_in_memory(tmp_path, monkeypatch):
-    """No temporary file per part: xlsxwriter's in-memory mode for the district workbook and the feedback workbooks."""
+    """No temporary file per part for the feedback workbooks (xlsxwriter's in-memory mode); the district workbook, large,
+    makes its parts on disk (layout.workbook_options(in_memory=False))."""
     assert layout.workbook_options()["in_memory"] is True
     made = []
     real = xlsxwriter.Workbook
@@ -194,7 +196,8 @@ def test_one_worker_calls_here(registry, catalog):
 def _run_with_files(tmp_path, files: list[FileResult], registry, catalog):
     s = make_settings(tmp_path)
     summary = RunSummary(run_id="20231001-230000-abcdef", started_at=dt.datetime(2023, 10, 1, 23, 0), files=files)
-    return SimpleNamespace(settings=s, ref=SimpleNamespace(registry=registry, catalog=catalog), summary=summary)
+    return SimpleNamespace(settings=s, ref=SimpleNamespace(registry=registry, catalog=catalog), summary=summary,
+                           figures={}, feedback_pending=None)
 
 
 def test_feedback_step_writes_each_file_and_a_failure_does_not_stop_the_others(tmp_path, registry, catalog, two_workers):
@@ -215,6 +218,30 @@ def test_feedback_step_writes_each_file_and_a_failure_does_not_stop_the_others(t
     assert ws["A2"].value == f"Đơn vị: {label}" and ws["D9"].value == "D28" and ws["F10"].value == "80"
     blocked.rmdir()
     feedback_step(run)  # retried: every workbook written once, listed once
+    assert run.summary.feedback == [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units)]
+
+
+def test_write_starts_the_feedback_and_the_feedback_step_collects_it(tmp_path, registry, catalog, two_workers):
+    units = list(registry.units["code"])[:4]
+    files = [FileResult(f"BC_{u}.xlsx", "loaded", "", u, "2023-Q3", i + 1, 10, 1, 4, ngoc_ky_issues())
+             for i, u in enumerate(units)]
+    run = _run_with_files(tmp_path, files, registry, catalog)
+    blocked = feedback_path(run.settings.out, "2023-Q3", units[1], 2)
+    blocked.parent.mkdir(parents=True)
+    blocked.mkdir()
+    write_step(run)  # no period to write: only the communes' workbooks are started, in the background
+    pending = run.feedback_pending
+    assert pending is not None
+    pending.result(timeout=60)
+    written = [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units) if i != 1]
+    assert all(p.is_file() for p in written) and run.summary.feedback == []  # listed by the feedback step only
+    write_step(run)  # a retried write does not start them twice
+    assert run.feedback_pending is pending
+    with pytest.raises(OSError):
+        feedback_step(run)  # the background failure is the feedback step's
+    assert run.feedback_pending is None and run.summary.feedback == written
+    blocked.rmdir()
+    feedback_step(run)  # retried: written here, each listed once
     assert run.summary.feedback == [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units)]
 
 
