@@ -264,8 +264,11 @@ def isolation_child(spec: dict) -> dict:
     return {"seq": min(seq), "iso": min(iso), "cpu_seq": min(cpu_seq), "cpu_iso": min(cpu_iso), "start": start, "n": len(jobs)}
 
 
-def _tree_rss_mib(root: int) -> float:
-    """Sum the resident memory of a process and all its descendants (shared pages counted in each: an upper bound)."""
+def _tree_rss_mib(root: int, field: str = "VmRSS") -> float:
+    """Sum the resident memory of a process and all its descendants (shared pages counted in each: an upper bound).
+
+    field="Pss": the proportional set size instead (/proc/PID/smaps_rollup: a page shared by k processes counts 1/k
+    in each), whose sum over the tree is the memory the processes use together."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     if not Path("/proc").is_dir():  # not Linux: only ru_maxrss of the run process is reported
@@ -287,7 +290,20 @@ def _tree_rss_mib(root: int) -> float:
             if pp == p and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
+    if field == "Pss":
+        return sum(_pss_kib(p) for p in tree) / 1024
     return sum(rss.get(p, 0) for p in tree) / 1024
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of a process in KiB (0 when it is gone or unreadable)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def run_child(spec: dict) -> dict:
