@@ -21,7 +21,7 @@ from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import rank_units, unit_values
 from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, merge_text,
-                                    page, row_height, row_lines, width_px, workbook_options)
+                                    page, row_height, row_lines, signature, width_px, workbook_options)
 from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
@@ -137,7 +137,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     label = period_label(data.period_code)
-    r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths)
+    r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths, dated=True)
     n_expected = len(data.units)
     comp = data.completeness.to_dict("records")
     statuses = [submission_status(row) for row in comp]
@@ -147,7 +147,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     missing = [str(row["unit_name"]) for row, status in zip(comp, statuses) if status == MISSING]
     made = data.made_at or dt.datetime.now()
     rows = [
-        ("Đơn vị tổng hợp", f"UBND {data.office.district_kind} {data.office.district}, tỉnh {data.office.province}"),
+        ("Đơn vị tổng hợp", data.office.full_name),
         ("Kỳ báo cáo", f"{label} ({data.period_code})"),
         ("Số đơn vị đã báo cáo", reported),
         ("Đơn vị chưa nộp", ", ".join(missing) if missing else "Không có"),
@@ -171,6 +171,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     targets = [SHEET_NAMES[a] for a in AREAS] + [COMPLETENESS_SHEET] + [n for n, _ in RANKING_SHEETS] + [ISSUES_SHEET]
     for i, (text, sheet) in enumerate(zip(sheets, targets), start=1):
         ws.write_url(r + i, 1, f"internal:'{sheet}'!A1", string=text)
+    signature(ws, f, data.office, r + len(sheets) + 2, 4, 6)
     page(ws, 0)
 
 
@@ -181,7 +182,7 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
     first_unit_col = len(_AREA_WIDTHS)
     h = heading(ws, f, data.office, f"{area}. {AREA_NAMES[area].upper()}\n{period_label(data.period_code).upper()}",
                 list(_AREA_WIDTHS), left_block=True)
-    heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Toàn huyện", "Số đơn vị báo cáo", "Ghi chú"]
+    heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", data.office.total_label, "Số đơn vị báo cáo", "Ghi chú"]
     for c, text in enumerate(heads):
         ws.write_string(h, c, text, f["head"])
     for j, label in enumerate(units["label"]):

@@ -52,7 +52,8 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
         ws.set_column(c, c, w)
     last = len(widths) - 1
     label = period_label(period_code)
-    r = heading(ws, f, office, f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CỦA CÁC XÃ, THỊ TRẤN {label.upper()}",
+    kinds = office.kinds_phrase(list(scores["kind"]) if "kind" in scores.columns else None)
+    r = heading(ws, f, office, f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CỦA CÁC {kinds.upper()} {label.upper()}",
                 widths)
     prev_label = period_label(previous_period) if previous_period else "kỳ trước"
     c_total, c_pct, c_rank, c_band, c_prev, c_change = 2 + len(AREAS) + 0, 10, 11, 12, 13, 14
