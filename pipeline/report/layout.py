@@ -92,15 +92,17 @@ def formats(wb: xlsxwriter.Workbook, band_colors: dict[str, str] | None = None) 
 
 
 def heading(ws, f: dict, office: Office, title: str, widths: list[float], left_block: bool = False,
-            dated: bool = False) -> int:
+            dated: bool = False, first_col: int = 0) -> int:
     """Write the issuer beside the national motto, the title and the caption over the columns of `widths`.
 
     The issuer (its parent body's line above it when the office has one) takes the first columns wide enough for it,
     the motto the rest; with `dated` and an office that names its place, the date line ("Hải Phòng, ngày … tháng …
     năm …") sits under the motto. Returns the first free row. With `left_block` the title and the caption sit under
     the issuer, inside its columns, so a sheet printed in column blocks beside repeated first columns shows them whole
-    on every page.
+    on every page. With `first_col` the block starts at that column (`widths` are the widths from there).
     """
+    if first_col:
+        return heading(_Shifted(ws, first_col), f, office, title, widths, left_block, dated)
     last_col = len(widths) - 1
     issuer = office.issuer_lines
     need = max(len(line) for line in issuer) * 1.3
@@ -125,6 +127,36 @@ def heading(ws, f: dict, office: Office, title: str, widths: list[float], left_b
     if lines(caption(office), span_chars) > 1:
         ws.set_row(4, 15.75 * lines(caption(office), span_chars) + 3)
     return 6
+
+
+class _Shifted:
+    """A worksheet seen from column `by` on: heading() written further right."""
+
+    def __init__(self, ws, by: int):
+        self._ws, self._by = ws, by
+
+    def merge_range(self, r0, c0, r1, c1, *args):
+        return self._ws.merge_range(r0, c0 + self._by, r1, c1 + self._by, *args)
+
+    def write_string(self, r, c, *args):
+        return self._ws.write_string(r, c + self._by, *args)
+
+    def set_row(self, *args, **kwargs):
+        return self._ws.set_row(*args, **kwargs)
+
+
+PAGE_HEIGHT_PT = 530.0  # A4 landscape less page()'s margins (0.4" top, 0.5" bottom), in points
+ROW_PT = 15.75  # a row of one line at 12 pt
+
+
+def print_scale(widths: list[float]) -> int:
+    """The print scale (%) at which columns of these widths fill an A4 landscape page's width, at most 100."""
+    return max(10, min(100, int(100 * PAGE_WIDTH_PX / sum(width_px(w) for w in widths))))
+
+
+def rows_per_page(scale: int, taken_pt: float) -> int:
+    """How many one-line rows fit on a printed page at `scale` % below `taken_pt` points of repeated rows (one spare)."""
+    return max(5, int((PAGE_HEIGHT_PT * 100 / scale - taken_pt) / ROW_PT) - 1)
 
 
 def caption(office: Office) -> str:
