@@ -30,7 +30,7 @@ RANKING_SHEETS = [
 RANK_HEADER = "Xếp hạng"
 _REPEAT_LIMIT = 24  # up to this many units the ranking table fits one page: no repeated titles above the chart
 _ONE_PAGE_LIMIT = 30  # up to this many units the target table is printed on one page
-_CHART_CHUNK = 40  # a province's ranking chart: at most this many bars per chart, one chart per printed page
+_CHART_CHUNK = 34  # a province's ranking chart: at most this many bars per chart, one chart per printed page
 _HEADING_ROWS = 7  # rows' worth of height the heading (issuer, motto, title, caption) takes on a sheet's first page
 
 
@@ -118,7 +118,7 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
             part = ranked.iloc[k: k + per_chart]
             breaks.append(at)
             key_row = _chart(wb, ws, f, rubric, label, first + k, first + k + len(part) - 1, c_pct, part, at,
-                             chart_width, widths, bar_px=13, part=f" (thứ tự {k + 1}–{k + len(part)})",
+                             chart_width, widths, bar_px=15, part=f" (thứ tự {k + 1}–{k + len(part)})",
                              key=k + per_chart >= len(ranked))
             at = key_row + 1
         ws.set_h_pagebreaks(breaks)
@@ -163,7 +163,7 @@ def _chart(wb, ws, f, rubric: Rubric, label: str, r0: int, r1: int, value_col: i
     chart.set_legend({"none": True})
     chart.set_x_axis({"min": 0, "max": 100, "major_unit": 10, "num_font": font,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "num_font": font})
+    chart.set_y_axis({"reverse": True, "num_font": font, **({"interval_unit": 1} if part else {})})  # every unit named
     chart.set_chartarea({"border": {"none": True}})
     height = 60 + bar_px * len(ranked)
     chart.set_size({"width": width, "height": height})
