@@ -30,7 +30,7 @@ RANKING_SHEETS = [
 RANK_HEADER = "Xếp hạng"
 _REPEAT_LIMIT = 24  # up to this many units the ranking table fits one page: no repeated titles above the chart
 _ONE_PAGE_LIMIT = 30  # up to this many units the target table is printed on one page
-_CHART_CHUNK = 34  # a province's ranking chart: at most this many bars per chart, one chart per printed page
+_CHART_CHUNK = 25  # a province's ranking chart: at most this many bars per chart, one chart per printed page
 _HEADING_ROWS = 7  # rows' worth of height the heading (issuer, motto, title, caption) takes on a sheet's first page
 
 
@@ -118,7 +118,7 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
             part = ranked.iloc[k: k + per_chart]
             breaks.append(at)
             key_row = _chart(wb, ws, f, rubric, label, first + k, first + k + len(part) - 1, c_pct, part, at,
-                             chart_width, widths, bar_px=15, part=f" (thứ tự {k + 1}–{k + len(part)})",
+                             chart_width, widths, bar_px=20, part=f" (thứ tự {k + 1}–{k + len(part)})",
                              key=k + per_chart >= len(ranked))
             at = key_row + 1
         ws.set_h_pagebreaks(breaks)
