@@ -107,7 +107,7 @@ def _build(data: ReportData, path: Path) -> None:
         raise ValueError("ReportData.rubric is required: the Phụ lục sheets rank the units by it")
     wb = xlsxwriter.Workbook(str(path), workbook_options())
     wb.set_properties({"title": f"Tổng hợp số liệu CCHC {period_label(data.period_code)}", "author": "tonghop",
-                       "company": data.office.issuer})
+                       "company": " – ".join(data.office.issuer_lines)})
     f = formats(wb, {b.label: b.color for b in rubric.bands})
     comp = data.completeness
     submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty

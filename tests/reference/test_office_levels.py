@@ -105,3 +105,22 @@ def test_a_commune_registry_of_villages_through_load_reference(tmp_path):
                            rules=SCHEMAS / "rules.csv", outliers=SCHEMAS / "outliers.toml")
     with pytest.raises(ReferenceDataError):  # a district office does not receive villages
         load_reference(files)
+
+
+def test_tonghop_parse_takes_the_kinds_of_the_office(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from flows.cli import main
+    from samples.heavy import generate_heavy_inbox
+
+    units = write(tmp_path, "code,name,kind,aliases\nck,Cát Hải,đặc khu,\nhb,Hồng Bàng,phường,\n", "units.csv")
+    [book] = generate_heavy_inbox(tmp_path / "inbox", [{"code": "ck", "name": "Cát Hải", "kind": "đặc khu"}], "2025-Q3")
+    args = ["parse", str(book), "--units", str(units), "--catalog", str(SCHEMAS / "indicators.csv")]
+    res = CliRunner().invoke(main, args + ["--office", str(write(tmp_path, PROVINCE_OFFICE))])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["unit_code"] == "ck" and out["period_code"] == "2025-Q3"
+    res = CliRunner().invoke(main, args + ["--office", str(SCHEMAS / "office.toml")])
+    assert res.exit_code == 2 and "đặc khu" in res.output  # a district office does not receive a đặc khu
