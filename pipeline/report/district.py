@@ -281,7 +281,8 @@ def _area_sheet_rows(wb, f, data: ReportData, area: str, district: pd.DataFrame,
     # the heading sits over the first block's indicator columns, clear of the repeated first two columns, so that
     # the first page of a later block shows no cut-off heading; each later block gets its own "tiếp theo" title
     title = f"{area}. {AREA_NAMES[area].upper()}\n{period_label(data.period_code).upper()}"
-    h = heading(ws, f, data.office, title, widths[first: first + per_block], first_col=first)
+    span = max(per_block, 6)  # room for the issuer and the motto even over a short block
+    h = heading(ws, f, data.office, title, (widths[first:] + [_IND_WIDTH] * span)[:span], first_col=first)
     for k in range(per_block, len(codes), per_block):
         last = min(k + per_block, len(codes)) - 1
         merge_text(ws, 3, first + k, first + last, f"{title} (tiếp theo: chỉ tiêu {codes[k]} – {codes[last]})",
