@@ -30,6 +30,10 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench_process
 
 
+.PHONY: province
+province: $(STAMP)  # the 170-unit province sample through tonghop run, its workbook to PDF, pages per sheet (needs soffice)
+	$(BIN)/python -m tests.province_print /tmp/tonghop-province --png 2,3
+
 lint: $(STAMP)
 	$(BIN)/ruff check --select F,E9 pipeline flows schemas tests
 

@@ -233,16 +233,18 @@ def _prefect_console_handlers() -> list:
 
 @main.command(help="Đọc một tệp báo cáo (không ghi vào kho) và in kết quả dạng JSON.")
 @click.argument("file", type=click.Path(path_type=Path))
-@path_options("units", "catalog")
-def parse(file: Path, units: Path, catalog: Path) -> None:
-    """Parse one workbook and print JSON."""
+@path_options("units", "catalog", "office")
+def parse(file: Path, units: Path, catalog: Path, office: Path) -> None:
+    """Parse one workbook and print JSON (the registry takes the unit kinds the office file declares, when there is one)."""
     from pipeline.read import parse_submission, submission_json
     from pipeline.reference.catalog import load_catalog
-    from pipeline.reference.registry import load_registry
+    from pipeline.reference.office import load_office
+    from pipeline.reference.registry import KINDS, load_registry
 
     if not file.exists():
         raise UsageError(f"Không tìm thấy tệp: {file}")
-    sub = parse_submission(file, load_registry(units), load_catalog(catalog))
+    kinds = load_office(office).unit_kinds if Path(office).is_file() else KINDS
+    sub = parse_submission(file, load_registry(units, kinds), load_catalog(catalog))
     click.echo(json.dumps(submission_json(sub), ensure_ascii=False, indent=2))
     unreadable = sub.rejected_by and sub.rejected_by["code"].startswith("file-")
     sys.exit(EXIT_FAILED if unreadable else 0)

@@ -125,7 +125,7 @@ def consolidation_flow(inbox: str = PATH_DEFAULTS["inbox"], warehouse: str = PAT
         out: Thư mục báo cáo tổng hợp và phiếu phản hồi.
         units: Danh sách đơn vị (CSV).
         catalog: Danh mục chỉ tiêu (CSV).
-        office: Thông tin huyện (TOML).
+        office: Thông tin cơ quan tổng hợp (TOML).
         rules: Quy tắc kiểm tra (CSV).
         outliers: Ngưỡng phát hiện giá trị bất thường (TOML).
         deadlines: Hạn nộp báo cáo theo loại kỳ (TOML); để trống nếu không dùng.

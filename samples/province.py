@@ -40,3 +40,59 @@ def write_units_csv(path: Path, units: list[dict[str, str]]) -> Path:
     return path
 
 
+
+
+# A province's Sở Nội vụ after 1 July 2025 (an illustration: the names and the units are synthetic).
+PROVINCE_OFFICE = """\
+# Ví dụ minh họa: Sở Nội vụ thành phố Hải Phòng tổng hợp báo cáo CCHC của các xã, phường, đặc khu (sau 01/7/2025).
+[office]
+level = "tỉnh"
+name = "Hải Phòng"
+kind = "thành phố"
+body = "SỞ NỘI VỤ"
+parent = "UBND THÀNH PHỐ HẢI PHÒNG"
+short = "Sở Nội vụ thành phố Hải Phòng"
+report_code = "BC-SNV"
+place = "Hải Phòng"
+receives = ["xã", "phường", "đặc khu"]
+area_word = "thành phố"
+signature = ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+units_as_rows_above = 30
+"""
+
+
+def province_units(n: int) -> list[dict[str, str]]:
+    """n synthetic units of a province after 2025: xã and phường, and a few đặc khu (where synthetic_units has thị trấn)."""
+    return [{**u, "kind": "đặc khu" if u["kind"] == "thị trấn" else u["kind"]} for u in synthetic_units(n)]
+
+
+def write_province_sample(dest: Path, n: int = 170, period_code: str = "2025-Q3") -> dict[str, Path]:
+    """Write dest/office.toml (a province's Sở Nội vụ), dest/units.csv (n units) and dest/inbox (one issue-heavy
+    Biểu mẫu workbook per unit, samples.heavy); return their paths."""
+    from samples.heavy import generate_heavy_inbox
+
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    office = dest / "office.toml"
+    office.write_text(PROVINCE_OFFICE, encoding="utf-8")
+    units = province_units(n)
+    registry = write_units_csv(dest / "units.csv", units)
+    generate_heavy_inbox(dest / "inbox", units, period_code)
+    return {"office": office, "units": registry, "inbox": dest / "inbox"}
+
+
+def main() -> None:
+    """`python -m samples.province DEST [--units 170] [--period 2025-Q3]`: a province's office file, registry and inbox."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("dest", type=Path)
+    ap.add_argument("--units", type=int, default=170)
+    ap.add_argument("--period", default="2025-Q3")
+    args = ap.parse_args()
+    paths = write_province_sample(args.dest, args.units, args.period)
+    print(f"{args.units} workbooks in {paths['inbox']}, registry {paths['units']}, office {paths['office']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,8 @@ def load_reference(files: ReferenceFiles) -> Reference:
     catalog = load_catalog(files.catalog)
     known = set(catalog.frame.index)
     k, min_periods = load_outlier_settings(files.outliers)
-    return Reference(load_registry(files.units), catalog, load_office(files.office),
+    office = load_office(files.office)
+    return Reference(load_registry(files.units, office.unit_kinds), catalog, office,
                      load_rules(files.rules, known_codes=known), k, min_periods,
                      load_deadlines(files.deadlines), load_rubric(files.rubric_file, known_codes=known))
 

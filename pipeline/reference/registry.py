@@ -12,8 +12,9 @@ from pipeline.errors import ReferenceDataError
 from pipeline.reference.files import read_csv
 from pipeline.vn.text import fold, nfc
 
-KINDS = ("xã", "phường", "thị trấn")
-_KIND_KEYS = {"xã": ["xa"], "phường": ["phuong"], "thị trấn": ["thi tran", "tt"]}
+KINDS = ("xã", "phường", "thị trấn")  # the CONTRACT's kinds; an office may receive others (Office.unit_kinds)
+_KIND_KEYS = {"xã": ["xa"], "phường": ["phuong"], "thị trấn": ["thi tran", "tt"], "đặc khu": ["dac khu"],
+              "thôn": ["thon"], "tổ dân phố": ["to dan pho", "tdp"]}
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,21 @@ class Registry:
         return list(self.units["code"])
 
 
-def load_registry(path: Path) -> Registry:
-    """Read the units registry CSV (UTF-8, BOM tolerated) and check it; each mistake names its line (ReferenceDataError)."""
+def load_registry(path: Path, kinds: tuple[str, ...] = KINDS) -> Registry:
+    """Read the units registry CSV (UTF-8, BOM tolerated) and check it; each mistake names its line (ReferenceDataError).
+
+    `kinds` are the kinds of units the office receives (Office.unit_kinds): xã, phường, thị trấn for a district;
+    đặc khu for a province after 2025; thôn, tổ dân phố for a commune."""
     df, lines = read_csv(path, ("code", "name", "kind", "aliases"), "--units")
     df = df[["code", "name", "kind", "aliases"]].map(lambda v: nfc(v).strip())
     df["line"] = lines
     for row in df.itertuples():
         if not row.code:
             raise ReferenceDataError(f"Tệp {path}, dòng {row.line}: thiếu mã đơn vị (cột code): hãy điền mã, ví dụ ngoc_ky.")
-        if row.kind not in KINDS:
+        if row.kind not in kinds:
             raise ReferenceDataError(f"Tệp {path}, dòng {row.line}: loại đơn vị {row.kind!r} của {row.code} không hợp lệ "
-                                     f"(cột kind phải là {', '.join(KINDS)}): hãy sửa ô đó.")
+                                     f"(cột kind phải là {', '.join(kinds)}, các loại đơn vị cơ quan tổng hợp nhận "
+                                     "theo office.toml): hãy sửa ô đó.")
     dup = df[df["code"].duplicated(keep=False)]
     if not dup.empty:
         code = dup["code"].iloc[0]
@@ -67,7 +72,7 @@ def load_registry(path: Path) -> Registry:
 
 
 def _keys(row) -> list[str]:
-    keys = [f"{k} {fold(row['name'])}" for k in _KIND_KEYS[row["kind"]]]
+    keys = [f"{k} {fold(row['name'])}" for k in _KIND_KEYS.get(row["kind"], [fold(row["kind"])])]
     keys += [fold(a) for a in str(row["aliases"]).split("|") if fold(a)]
     return keys
 

@@ -20,8 +20,8 @@ from pipeline.vn import labels
 from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import rank_units, unit_values
-from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, merge_text,
-                                    page, row_height, row_lines, width_px, workbook_options)
+from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, lines, merge_text,
+                                    page, row_height, row_lines, signature, width_px, workbook_options)
 from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
@@ -107,7 +107,7 @@ def _build(data: ReportData, path: Path) -> None:
         raise ValueError("ReportData.rubric is required: the Phụ lục sheets rank the units by it")
     wb = xlsxwriter.Workbook(str(path), workbook_options(in_memory=False))  # parts on disk: see workbook_options
     wb.set_properties({"title": f"Tổng hợp số liệu CCHC {period_label(data.period_code)}", "author": "tonghop",
-                       "company": data.office.issuer})
+                       "company": " – ".join(data.office.issuer_lines)})
     f = formats(wb, {b.label: b.color for b in rubric.bands})
     comp = data.completeness
     submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
@@ -137,7 +137,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     label = period_label(data.period_code)
-    r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths)
+    r = heading(ws, f, data.office, f"TỔNG HỢP SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {label.upper()}", widths, dated=True)
     n_expected = len(data.units)
     comp = data.completeness.to_dict("records")
     statuses = [submission_status(row) for row in comp]
@@ -147,7 +147,7 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     missing = [str(row["unit_name"]) for row, status in zip(comp, statuses) if status == MISSING]
     made = data.made_at or dt.datetime.now()
     rows = [
-        ("Đơn vị tổng hợp", f"UBND {data.office.district_kind} {data.office.district}, tỉnh {data.office.province}"),
+        ("Đơn vị tổng hợp", data.office.full_name),
         ("Kỳ báo cáo", f"{label} ({data.period_code})"),
         ("Số đơn vị đã báo cáo", reported),
         ("Đơn vị chưa nộp", ", ".join(missing) if missing else "Không có"),
@@ -171,17 +171,21 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     targets = [SHEET_NAMES[a] for a in AREAS] + [COMPLETENESS_SHEET] + [n for n, _ in RANKING_SHEETS] + [ISSUES_SHEET]
     for i, (text, sheet) in enumerate(zip(sheets, targets), start=1):
         ws.write_url(r + i, 1, f"internal:'{sheet}'!A1", string=text)
+    signature(ws, f, data.office, r + len(sheets) + 2, 4, 6)
     page(ws, 0)
 
 
 def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide: pd.DataFrame) -> None:
+    if len(data.units) > data.office.units_as_rows_above:
+        _area_sheet_rows(wb, f, data, area, district, wide)
+        return
     ws = wb.add_worksheet(SHEET_NAMES[area])
     units = data.units
     n_expected = len(units)
     first_unit_col = len(_AREA_WIDTHS)
     h = heading(ws, f, data.office, f"{area}. {AREA_NAMES[area].upper()}\n{period_label(data.period_code).upper()}",
                 list(_AREA_WIDTHS), left_block=True)
-    heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Toàn huyện", "Số đơn vị báo cáo", "Ghi chú"]
+    heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", data.office.total_label, "Số đơn vị báo cáo", "Ghi chú"]
     for c, text in enumerate(heads):
         ws.write_string(h, c, text, f["head"])
     for j, label in enumerate(units["label"]):
@@ -245,6 +249,112 @@ def _print_in_column_blocks(ws, header_row: int, first_unit_col: int, n_units: i
     widest = max(sum(width_px(w) for w in _AREA_WIDTHS), repeated + per_page * unit_px)
     ws.set_print_scale(max(10, min(100, int(100 * PAGE_WIDTH_PX / widest))))
     ws.set_v_pagebreaks([first_unit_col + k for k in range(0, n_units, per_page)])
+
+
+# area sheets with units as rows (a province's 100–170 units): number, unit, then one column per indicator
+_ROWS_WIDTHS = (5, 22)
+_IND_WIDTH = 12
+_HEAD_PT = 10  # the indicator headers (code, name, unit) in 10 pt; the figures stay in 12 pt
+_BLOCK = 8  # at most this many indicator columns per printed page (A4 landscape at 100 %)
+
+
+def _area_sheet_rows(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide: pd.DataFrame) -> None:
+    """An area sheet with units down the page and the indicators across, the office's total first.
+
+    The header row (code, name and unit of each indicator) and the first two columns (number, unit) repeat on every
+    printed page; pages run down then across, so each block of up to 8 indicators is printed whole for all units,
+    at full size on A4 landscape, before the next block.
+    """
+    ws = wb.add_worksheet(SHEET_NAMES[area])
+    units = data.units
+    n_expected = len(units)
+    inds = data.indicators[data.indicators["area"] == area]
+    codes = list(inds.index)
+    n_blocks = max(1, math.ceil(len(codes) / _BLOCK))
+    per_block = max(1, math.ceil(len(codes) / n_blocks))
+    first = len(_ROWS_WIDTHS)
+    widths = list(_ROWS_WIDTHS) + [_IND_WIDTH] * len(codes)
+    ws.set_column(0, 0, _ROWS_WIDTHS[0])
+    ws.set_column(1, 1, _ROWS_WIDTHS[1])
+    if codes:
+        ws.set_column(first, first + len(codes) - 1, _IND_WIDTH)
+    # the heading sits over the first block's indicator columns, clear of the repeated first two columns, so that
+    # the first page of a later block shows no cut-off heading; each later block gets its own "tiếp theo" title
+    title = f"{area}. {AREA_NAMES[area].upper()}\n{period_label(data.period_code).upper()}"
+    span = max(per_block, 6)  # room for the issuer and the motto even over a short block
+    h = heading(ws, f, data.office, title, (widths[first:] + [_IND_WIDTH] * span)[:span], first_col=first)
+    for k in range(per_block, len(codes), per_block):
+        last = min(k + per_block, len(codes)) - 1
+        merge_text(ws, 3, first + k, first + last, f"{title} (tiếp theo: chỉ tiêu {codes[k]} – {codes[last]})",
+                   f["title"])
+    head_s = f.get("head_s")
+    if head_s is None:
+        head_s = f["head_s"] = wb.add_format({"font_name": "Times New Roman", "font_size": _HEAD_PT, "valign": "vcenter",
+                                              "border": 1, "text_wrap": True, "bold": True, "align": "center",
+                                              "bg_color": "#DDEBF7"})
+    ws.write_string(h, 0, "STT", f["head"])
+    ws.write_string(h, 1, "Đơn vị", f["head"])
+    head_lines = 1
+    for j, (code, ind) in enumerate(zip(codes, inds.to_dict("records"))):
+        text = f"{code}\n{ind['name']}" + (f"\n({ind['unit']})" if str(ind["unit"]).strip() else "")
+        ws.write_string(h, first + j, text, head_s)
+        head_lines = max(head_lines, lines(text, _IND_WIDTH * 12 / _HEAD_PT))
+    ws.set_row(h, 13.5 * head_lines + 6)
+    figures = dict(zip(district.index, district.to_dict("records"))) if not district.empty else {}
+    total, cover, note = h + 1, h + 2, h + 3
+    ws.write_blank(total, 0, None, f["text"])
+    ws.write_string(total, 1, data.office.total_label, f["text_b"])
+    ws.write_blank(cover, 0, None, f["text"])
+    ws.write_string(cover, 1, "Số đơn vị báo cáo", f["text"])
+    ws.write_blank(note, 0, None, f["text"])
+    ws.write_string(note, 1, "Ghi chú", f["text"])
+    note_lines = 1
+    kinds = inds["kind"].tolist()
+    aggs = inds["agg"].tolist()
+    for j, code in enumerate(codes):
+        c = first + j
+        d = figures.get(code)
+        if d is not None and pd.notna(d["value"]):
+            ws.write_number(total, c, float(d["value"]),
+                            f["rate_b"] if (kinds[j] == "rate" or aggs[j] == "unit_share") else f["count_b"])
+        else:
+            ws.write_blank(total, c, None, f["text"])
+        if d is not None:
+            ws.write_string(cover, c, f"{fmt.count(d['n_units'])}/{fmt.count(n_expected)}", f["text_c"])
+            detail = str(d["detail"] or "")
+            ws.write_string(note, c, detail, f["text"])
+            if detail:
+                note_lines = max(note_lines, lines(detail, _IND_WIDTH))
+        else:
+            ws.write_blank(cover, c, None, f["text"])
+            ws.write_blank(note, c, None, f["text"])
+    if note_lines > 1:
+        ws.set_row(note, row_height(note_lines))
+    grid = (wide.reindex(index=codes, columns=list(units["code"])) if not wide.empty
+            else pd.DataFrame(index=codes, columns=list(units["code"]), dtype=float))
+    values = grid.to_numpy(dtype=float, na_value=float("nan")).T.tolist()  # one list of indicator values per unit
+    number_formats = [f["rate"] if k == "rate" else f["count"] for k in kinds]
+    write_number, write_blank, blank = ws.write_number, ws.write_blank, f["text"]
+    labels_ = [str(x) for x in units["label"]]
+    heights = [row_height(n) for n in row_lines([(labels_, _ROWS_WIDTHS[1])])]
+    r = note + 1
+    for i, (label, row, height) in enumerate(zip(labels_, values, heights), start=1):
+        ws.write_number(r, 0, i, f["text_c"])
+        ws.write_string(r, 1, label, f["text"])
+        for c, (v, nf) in enumerate(zip(row, number_formats), start=first):
+            if v == v:
+                write_number(r, c, v, nf)
+            else:
+                write_blank(r, c, None, blank)
+        if height:
+            ws.set_row(r, height)
+        r += 1
+    ws.freeze_panes(note + 1, first)
+    page(ws, h, fit_width=False)
+    ws.repeat_columns(0, first - 1)
+    widest = sum(width_px(w) for w in widths[: first + per_block])
+    ws.set_print_scale(max(10, min(100, int(100 * PAGE_WIDTH_PX / widest))))
+    ws.set_v_pagebreaks([first + k for k in range(per_block, len(codes), per_block)])
 
 
 def _completeness_sheet(wb, f, data: ReportData) -> None:

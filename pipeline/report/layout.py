@@ -67,6 +67,9 @@ def formats(wb: xlsxwriter.Workbook, band_colors: dict[str, str] | None = None) 
         "bold": wb.add_format({**base, "bold": True}),
         "bold_c": wb.add_format({**base, "bold": True, "align": "center"}),
         "motto2": wb.add_format({**base, "bold": True, "align": "center", "underline": 1, "font_size": 13}),
+        "plain_c": wb.add_format({**base, "align": "center"}),
+        "issuer2": wb.add_format({**base, "bold": True, "align": "center", "underline": 1}),
+        "date_c": wb.add_format({**base, "italic": True, "align": "center"}),
         "italic_c": wb.add_format({**base, "italic": True, "align": "center", "text_wrap": True}),
         "italic": wb.add_format({**base, "italic": True, "text_wrap": True}),
         "title": wb.add_format({**base, "bold": True, "align": "center", "font_size": 14, "text_wrap": True}),
@@ -94,22 +97,34 @@ def formats(wb: xlsxwriter.Workbook, band_colors: dict[str, str] | None = None) 
     return f
 
 
-def heading(ws, f: dict, office: Office, title: str, widths: list[float], left_block: bool = False) -> int:
+def heading(ws, f: dict, office: Office, title: str, widths: list[float], left_block: bool = False,
+            dated: bool = False, first_col: int = 0) -> int:
     """Write the issuer beside the national motto, the title and the caption over the columns of `widths`.
 
-    The issuer takes the first columns wide enough for it, the motto the rest; returns the first free row.
-    With `left_block` the title and the caption sit under the issuer, inside its columns, so a sheet printed
-    in column blocks beside repeated first columns shows them whole on every page.
+    The issuer (its parent body's line above it when the office has one) takes the first columns wide enough for it,
+    the motto the rest; with `dated` and an office that names its place, the date line ("Hải Phòng, ngày … tháng …
+    năm …") sits under the motto. Returns the first free row. With `left_block` the title and the caption sit under
+    the issuer, inside its columns, so a sheet printed in column blocks beside repeated first columns shows them whole
+    on every page. With `first_col` the block starts at that column (`widths` are the widths from there).
     """
+    if first_col:
+        return heading(_Shifted(ws, first_col), f, office, title, widths, left_block, dated)
     last_col = len(widths) - 1
-    need = len(office.issuer) * 1.3
+    issuer = office.issuer_lines
+    need = max(len(line) for line in issuer) * 1.3
     split, acc = 1, widths[0]
     while acc < need and split < last_col:
         acc += widths[split]
         split += 1
-    _merge(ws, 0, 0, split - 1, office.issuer, f["bold_c"])
+    if len(issuer) == 1:
+        _merge(ws, 0, 0, split - 1, issuer[0], f["bold_c"])
+    else:  # parent body (plain) over the issuing body (bold), as administrative documents set them
+        _merge(ws, 0, 0, split - 1, issuer[0], f.get("plain_c", f["bold_c"]))
+        _merge(ws, 1, 0, split - 1, issuer[1], f.get("issuer2", f["bold_c"]))
     _merge(ws, 0, split, last_col, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f["bold_c"])
     _merge(ws, 1, split, last_col, "Độc lập - Tự do - Hạnh phúc", f["motto2"])
+    if dated and office.date_line:
+        _merge(ws, 2, split, last_col, office.date_line, f.get("date_c", f["italic_c"]))
     span = split - 1 if left_block else last_col
     span_chars = sum(widths[: span + 1])
     _merge(ws, 3, 0, span, title, f["title"])
@@ -120,9 +135,53 @@ def heading(ws, f: dict, office: Office, title: str, widths: list[float], left_b
     return 6
 
 
+class _Shifted:
+    """A worksheet seen from column `by` on: heading() written further right."""
+
+    def __init__(self, ws, by: int):
+        self._ws, self._by = ws, by
+
+    def merge_range(self, r0, c0, r1, c1, *args):
+        return self._ws.merge_range(r0, c0 + self._by, r1, c1 + self._by, *args)
+
+    def write_string(self, r, c, *args):
+        return self._ws.write_string(r, c + self._by, *args)
+
+    def set_row(self, *args, **kwargs):
+        return self._ws.set_row(*args, **kwargs)
+
+
+PAGE_HEIGHT_PT = 530.0  # A4 landscape less page()'s margins (0.4" top, 0.5" bottom), in points
+ROW_PT = 15.75  # a row of one line at 12 pt
+
+
+def print_scale(widths: list[float]) -> int:
+    """The print scale (%) at which columns of these widths fill an A4 landscape page's width, at most 100."""
+    return max(10, min(100, int(100 * PAGE_WIDTH_PX / sum(width_px(w) for w in widths))))
+
+
+def rows_per_page(scale: int, taken_pt: float) -> int:
+    """How many one-line rows fit on a printed page at `scale` % below `taken_pt` points of repeated rows (one spare)."""
+    return max(5, int((PAGE_HEIGHT_PT * 100 / scale - taken_pt) / ROW_PT) - 1)
+
+
 def caption(office: Office) -> str:
     """The caption every appendix sheet carries: '(Kèm theo Báo cáo số …/BC-UBND ngày … của UBND huyện …)'."""
-    return f"(Kèm theo Báo cáo số        /BC-UBND ngày        của UBND {office.district_kind} {office.district})"
+    return f"(Kèm theo Báo cáo số        /{office.document_code} ngày        của {office.name})"
+
+
+def signature(ws, f: dict, office: Office, row: int, c0: int, c1: int) -> int:
+    """The signature block of the office (its lines, room to sign, the signer) over columns c0..c1 from `row`;
+    nothing when the office file declares none. Returns the first free row."""
+    if not office.signature:
+        return row
+    for i, text in enumerate(office.signature):
+        _merge(ws, row + i, c0, c1, text, f["bold_c"])
+    row += len(office.signature) + 4  # room for the signature and the seal
+    if office.signer:
+        _merge(ws, row, c0, c1, office.signer, f["bold_c"])
+        row += 1
+    return row
 
 
 def _merge(ws, row: int, c0: int, c1: int, text: str, fmt) -> None:

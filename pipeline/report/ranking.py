@@ -12,7 +12,8 @@ from pipeline.vn import format as fmt
 from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_MISSED, RESULT_NOT_DONE, band_sentences, list_members, list_sentence,
                               ranked_order, target_results, target_sentence)
-from pipeline.report.layout import FMT_RATE, FONT, PAGE_WIDTH_PX, heading, lines, merge_text, page, width_px
+from pipeline.report.layout import (FMT_RATE, FONT, PAGE_WIDTH_PX, heading, lines, merge_text, page, print_scale,
+                                    rows_per_page, width_px)
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
 
@@ -29,6 +30,8 @@ RANKING_SHEETS = [
 RANK_HEADER = "Xếp hạng"
 _REPEAT_LIMIT = 24  # up to this many units the ranking table fits one page: no repeated titles above the chart
 _ONE_PAGE_LIMIT = 30  # up to this many units the target table is printed on one page
+_CHART_CHUNK = 25  # a province's ranking chart: at most this many bars per chart, one chart per printed page
+_HEADING_ROWS = 7  # rows' worth of height the heading (issuer, motto, title, caption) takes on a sheet's first page
 
 
 def write_ranking_sheets(wb, f: dict, office: Office, period_code: str, previous_period: str | None, rubric: Rubric,
@@ -52,7 +55,8 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
         ws.set_column(c, c, w)
     last = len(widths) - 1
     label = period_label(period_code)
-    r = heading(ws, f, office, f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CỦA CÁC XÃ, THỊ TRẤN {label.upper()}",
+    kinds = office.kinds_phrase(list(scores["kind"]) if "kind" in scores.columns else None)
+    r = heading(ws, f, office, f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CỦA CÁC {kinds.upper()} {label.upper()}",
                 widths)
     prev_label = period_label(previous_period) if previous_period else "kỳ trước"
     c_total, c_pct, c_rank, c_band, c_prev, c_change = 2 + len(AREAS) + 0, 10, 11, 12, 13, 14
@@ -103,10 +107,27 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
         ws.set_row(r, _text_rows(sentence, table_chars))
     ranked = ordered[ordered["submitted"]]
     chart_row = r + 2
-    if not ranked.empty:
-        _chart(wb, ws, f, rubric, label, first, first + len(ranked) - 1, c_pct, ranked, chart_row,
-               min(PAGE_WIDTH_PX, sum(width_px(w) for w in widths)), widths)
-    if len(scores) > _REPEAT_LIMIT:
+    chart_width = min(PAGE_WIDTH_PX, sum(width_px(w) for w in widths))
+    if len(scores) > office.units_as_rows_above and len(ranked) > _CHART_CHUNK:
+        # a province: one chart per page, _CHART_CHUNK units each, all on the same 0–100 scale
+        breaks = [end + 1]
+        n_charts = math.ceil(len(ranked) / _CHART_CHUNK)
+        per_chart = math.ceil(len(ranked) / n_charts)
+        at = r + 1
+        for k in range(0, len(ranked), per_chart):
+            part = ranked.iloc[k: k + per_chart]
+            breaks.append(at)
+            key_row = _chart(wb, ws, f, rubric, label, first + k, first + k + len(part) - 1, c_pct, part, at,
+                             chart_width, widths, bar_px=20, part=f" (thứ tự {k + 1}–{k + len(part)})",
+                             key=k + per_chart >= len(ranked))
+            at = key_row + 1
+        ws.set_h_pagebreaks(breaks)
+    elif not ranked.empty:
+        _chart(wb, ws, f, rubric, label, first, first + len(ranked) - 1, c_pct, ranked, chart_row, chart_width, widths)
+    if len(scores) > office.units_as_rows_above:  # a province: the charts' page breaks hold only without "fit to page"
+        page(ws, h, h + 1, fit_width=False)
+        ws.set_print_scale(print_scale(widths))
+    elif len(scores) > _REPEAT_LIMIT:
         page(ws, h, h + 1)
     else:
         page(ws, None)
@@ -123,8 +144,9 @@ def _band_range(rubric: Rubric, i: int) -> str:
 
 
 def _chart(wb, ws, f, rubric: Rubric, label: str, r0: int, r1: int, value_col: int, ranked: pd.DataFrame,
-           at_row: int, width: int, widths: list[float]) -> None:
-    """A horizontal bar per ranked unit (best on top), its % of the maximum, coloured by band."""
+           at_row: int, width: int, widths: list[float], bar_px: int = 17, part: str = "", key: bool = True) -> int:
+    """A horizontal bar per ranked unit (best on top), its % of the maximum, coloured by band; then the colour key
+    (when `key`). Returns the row after the chart (and key)."""
     name = ws.get_name()
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({
@@ -136,23 +158,26 @@ def _chart(wb, ws, f, rubric: Rubric, label: str, r0: int, r1: int, value_col: i
         "gap": 40,
     })
     font = {"name": FONT, "size": 10}
-    chart.set_title({"name": f"Tỷ lệ % số điểm tối đa của các đơn vị, {label} (màu theo xếp loại)",
+    chart.set_title({"name": f"Tỷ lệ % số điểm tối đa của các đơn vị, {label} (màu theo xếp loại){part}",
                      "name_font": {"name": FONT, "size": 13, "bold": True}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"min": 0, "max": 100, "major_unit": 10, "num_font": font,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "num_font": font})
+    chart.set_y_axis({"reverse": True, "num_font": font, **({"interval_unit": 1} if part else {})})  # every unit named
     chart.set_chartarea({"border": {"none": True}})
-    height = 60 + 17 * len(ranked)
+    height = 60 + bar_px * len(ranked)
     chart.set_size({"width": width, "height": height})
     ws.insert_chart(at_row, 0, chart, {"object_position": 3})
     key_row = at_row + math.ceil(height / 21) + 1
+    if not key:
+        return key_row
     ws.write_string(key_row, 0, "Màu:", f["bold"])
     span = 1
     while span < len(widths) - 1 and sum(widths[1:span + 1]) < 40:
         span += 1
     for i, b in enumerate(rubric.bands):
         merge_text(ws, key_row + i, 1, span, b.label, f[f"key:{b.label}"])
+    return key_row + len(rubric.bands)
 
 
 def _write_int(ws, row: int, col: int, value, fmt, blank_fmt) -> None:
@@ -171,6 +196,8 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
     last = len(widths) - 1
     r = heading(ws, f, office, f"XẾP HẠNG THEO TỪNG LĨNH VỰC CẢI CÁCH HÀNH CHÍNH {period_label(period_code).upper()}", widths)
     breaks = []
+    many = len(scores) > office.units_as_rows_above  # a province: each area's table over several pages
+    scale = print_scale(widths)
     for k, area in enumerate(AREAS):
         if k:
             breaks.append(r)
@@ -179,15 +206,28 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
         h = r + 1
         heads = [RANK_HEADER, "Đơn vị"] + [f"{code} (tối đa {fmt.decimal(c['max_points'])})\n{c['note']}" for code, c in crit.iterrows()]
         heads += ["Điểm", "Tỷ lệ % điểm tối đa"]
+        head_pt = 15.75 * max(lines(t, widths[min(c, last)]) for c, t in enumerate(heads)) + 4
         for c, text in enumerate(heads):
             ws.write_string(h, c, text, f["head"])
-        ws.set_row(h, 15.75 * max(lines(t, widths[min(c, last)]) for c, t in enumerate(heads)) + 4)
+        ws.set_row(h, head_pt)
+        per_page = rows_per_page(scale, head_pt) if many else None
+        room = (per_page - 1 - (_HEADING_ROWS if k == 0 else 0)) if per_page else None  # the area's title (and heading)
         ordered = ranked_order(scores, f"rank:{area}")
         points = [f"pts:{code}" for code in crit.index]
         n_points = len(points)
         table = ordered[["label", "submitted", f"rank:{area}", area, f"pct:{area}"] + points].itertuples(index=False, name=None)
+        rr = h
         for i, (label, submitted, rank, area_points, pct, *crit_points) in enumerate(table, start=1):
-            rr = h + i
+            rr += 1
+            if room is not None:
+                if room <= 0:  # the table goes on over the page: its header again at the top
+                    breaks.append(rr)
+                    for c, text in enumerate(heads):
+                        ws.write_string(rr, c, text, f["head"])
+                    ws.set_row(rr, head_pt)
+                    rr += 1
+                    room = per_page
+                room -= 1
             ws.write_string(rr, 1, str(label), f["text"])
             if not submitted:
                 ws.write_string(rr, 0, NOT_SUBMITTED, f["text_c"])
@@ -199,9 +239,11 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
                 ws.write_number(rr, 2 + j, float(v), f["points"])
             ws.write_number(rr, 2 + n_points, float(area_points), f["points_b"])
             ws.write_number(rr, 3 + n_points, float(pct), f["rate"])
-        r = h + len(ordered) + 2
+        r = rr + 2
     ws.set_h_pagebreaks(breaks)
-    page(ws, None)
+    page(ws, None, fit_width=not many)
+    if many:  # manual page breaks hold only without "fit to page" (Excel ignores them then)
+        ws.set_print_scale(scale)
 
 
 def _targets(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd.DataFrame, wide: pd.DataFrame) -> None:
@@ -260,24 +302,52 @@ def _lists(wb, f, office: Office, period_code: str, rubric: Rubric, units: pd.Da
         ws.set_column(c, c, w)
     last = len(widths) - 1
     r = heading(ws, f, office, f"DANH SÁCH ĐƠN VỊ TRÍCH DẪN TRONG BÁO CÁO {period_label(period_code).upper()}", widths)
+    many = len(units) > office.units_as_rows_above
+    scale = print_scale(widths)
+    per_page = rows_per_page(scale, 0) if many else None
+    room = per_page - _HEADING_ROWS if per_page else None  # rows left on the current page (a province's long lists)
+    breaks = []
     if not rubric.lists:
         merge_text(ws, r, 0, last, "Thang điểm chưa khai báo danh sách nào ([[lists]] trong rubric.toml).", f["italic_c"])
     for k, item in enumerate(rubric.lists, start=1):
         members = list_members(wide, units, item)
-        merge_text(ws, r, 0, last, f"{k}. {item.title}", f["bold"])
         sentence = list_sentence(members, item)
+        if room is not None:  # a list starts on a new page unless its title, sentence, header and 3 units fit
+            above = 1 + math.ceil(_text_rows(sentence, sum(widths)) / 15.75) + (0 if members.empty else 1)
+            if room < above + min(len(members), 3):
+                breaks.append(r)
+                room = per_page
+            room -= above
+        merge_text(ws, r, 0, last, f"{k}. {item.title}", f["bold"])
         merge_text(ws, r + 1, 0, last, sentence, f["wrap"])
         ws.set_row(r + 1, _text_rows(sentence, sum(widths)))
         h = r + 2
         if members.empty:
             r = h + 1
+            room = None if room is None else room - 1
             continue
         value_head = "Tỷ lệ (%)" if item.unit == "%" else (f"Số {item.unit}" if item.unit else "Giá trị")
-        for c, text in enumerate(["STT", "Đơn vị", value_head]):
+        heads = ["STT", "Đơn vị", value_head]
+        for c, text in enumerate(heads):
             ws.write_string(h, c, text, f["head"])
+        rr = h
         for i, m in enumerate(members.to_dict("records"), start=1):
-            ws.write_number(h + i, 0, i, f["text_c"])
-            ws.write_string(h + i, 1, str(m["label"]), f["text"])
-            ws.write_number(h + i, 2, float(m["value"]), f["rate"] if item.unit == "%" else f["count"])
-        r = h + len(members) + 2
-    page(ws, None)
+            rr += 1
+            if room is not None:
+                if room <= 0:  # a long list goes on over the page: its header again at the top
+                    breaks.append(rr)
+                    for c, text in enumerate(heads):
+                        ws.write_string(rr, c, text, f["head"])
+                    rr += 1
+                    room = per_page - 1
+                room -= 1
+            ws.write_number(rr, 0, i, f["text_c"])
+            ws.write_string(rr, 1, str(m["label"]), f["text"])
+            ws.write_number(rr, 2, float(m["value"]), f["rate"] if item.unit == "%" else f["count"])
+        r = rr + 2
+        room = None if room is None else room - 1
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    page(ws, None, fit_width=not many)
+    if many:
+        ws.set_print_scale(scale)
