@@ -101,7 +101,7 @@ LABELS = {
     "file-date-future": "Ngày của tệp ở tương lai",
     "value-too-large": "Số quá lớn",
     "text-control-chars": "Ký tự điều khiển",
-    "not-applicable-not-allowed": "Không áp dụng nhưng danh mục không cho phép",
+    "not-applicable-not-allowed": "Ghi không áp dụng không được phép",
 }
 
 
