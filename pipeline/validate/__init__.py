@@ -59,7 +59,12 @@ def validate_submissions(subs: list[Submission], rules: list[Rule], history: pd.
     present = checked[checked["accepted"]]
     values = present[VALUE_COLUMNS]
     na = checked["state"].to_numpy(dtype=object) == "na"  # "không áp dụng" where the catalog allows it: an answer
-    not_applicable = checked.loc[na, ["submission", "indicator_code"]] if na.any() else None
+    not_applicable = None
+    if na.any():  # an indicator printed twice, "không áp dụng" once and a value once, has that value: the rules read it
+        not_applicable = checked.loc[na, ["submission", "indicator_code"]]
+        valued = pd.MultiIndex.from_frame(values[["indicator_code"]].assign(submission=present["submission"])[
+            ["submission", "indicator_code"]])
+        not_applicable = not_applicable[~pd.MultiIndex.from_frame(not_applicable).isin(valued)]
     ruled = evaluate(values, rules, not_applicable)
     odd = outliers(values, history, outlier_k, outlier_min_periods)
     sub_of_row = checked["submission"].to_numpy()
