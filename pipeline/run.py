@@ -377,7 +377,8 @@ def write(run: Run) -> None:
         data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
                           district=pf.district, values=pf.values, completeness=pf.completeness, window=pf.window,
                           run_id=run.run_id, rubric=ref.rubric, previous_period=pf.previous_period,
-                          previous_values=pf.previous_values, issues=pf.issues, scores=pf.scores)
+                          previous_values=pf.previous_values, issues=pf.issues, scores=pf.scores,
+                          not_applicable=_not_applicable(pf.states))
         run.summary.reports.append(write_report(data, s.out))
     with wh.session(s.warehouse, write=True) as con:
         for period in run.figures:

@@ -92,6 +92,10 @@ def test_the_workbook_shows_not_applicable_and_the_lowered_maximum(states_run):
     area = [[c for c in r] for r in wb[SHEET_NAMES["VI"]].iter_rows(values_only=True)]
     vi11 = next(r for r in area if r[0] == "VI.1.1")
     assert vi11[3] == 3000 and vi11[4] == "2/23" and vi11[5] == "1 đơn vị không áp dụng"
+    head = next(r for r in area if r[0] == "Mã chỉ tiêu")
+    unit = {label: i for i, label in enumerate(head) if label}
+    assert vi11[unit["xã Ngọc Kỳ"]] == 3000 and vi11[unit["xã Chí Minh"]] == 0
+    assert vi11[unit["xã Quang Trung"]] == NOT_APPLICABLE and vi11[unit["xã Quang Khải"]] is None  # KAD vs blank
     overall = [c for r in wb[OVERALL_SHEET].iter_rows(values_only=True) for c in r if isinstance(c, str)]
     assert "xã Quang Trung (tối đa 68)" in overall
     assert not any(c.startswith(("xã Ngọc Kỳ (", "xã Chí Minh (")) for c in overall)
