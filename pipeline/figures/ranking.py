@@ -105,7 +105,7 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
         "name": list(ordered["name"]) if "name" in ordered.columns else labels_,
         "kind": list(ordered["kind"]) if "kind" in ordered.columns else [""] * len(codes),
         "order": np.array([int(o) for o in ordered["order"]], dtype=np.int64), "submitted": sub}
-    na_cells = _na_cells(not_applicable)
+    na_cells = _na_cells(not_applicable, indicators)
     points: dict[str, np.ndarray] = {}
     lowered: dict[str, np.ndarray] = {area: np.zeros(len(codes)) for area in AREAS}  # points taken off each maximum
     any_na = False
@@ -158,11 +158,19 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
     return out
 
 
-def _na_cells(not_applicable: pd.DataFrame | None) -> set[tuple[str, str]]:
-    """The (unit, indicator) cells answered "không áp dụng"."""
+def _na_cells(not_applicable: pd.DataFrame | None, indicators: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (unit, indicator) cells answered "không áp dụng"; a ratio whose numerator or denominator the unit answered
+    so does not apply to it either (when it has no value of its own: see the callers)."""
     if not_applicable is None or not_applicable.empty:
         return set()
-    return set(zip(not_applicable["unit_code"].astype(str), not_applicable["indicator_code"].astype(str)))
+    cells = set(zip(not_applicable["unit_code"].astype(str), not_applicable["indicator_code"].astype(str)))
+    ind = indicators if indicators.index.name == "code" else indicators.set_index("code")
+    ratios = ind[ind["agg"] == "ratio"]
+    by_part: dict[str, list[str]] = {}
+    for code, num, den in zip(ratios.index, ratios["numerator"], ratios["denominator"]):
+        by_part.setdefault(str(num), []).append(str(code))
+        by_part.setdefault(str(den), []).append(str(code))
+    return cells | {(u, rate) for u, c in cells for rate in by_part.get(c, ())}
 
 
 def _scaled(points: np.ndarray, maximum: np.ndarray, full: float) -> pd.Series:

@@ -159,3 +159,13 @@ def test_a_rubric_without_the_column_loads_with_nothing_allowed(tmp_path, catalo
     (tmp_path / "rubric.toml").write_text((SCHEMAS / "rubric.toml").read_text(encoding="utf-8"), encoding="utf-8")
     old = load_rubric(tmp_path / "rubric.toml", known_codes=set(catalog.frame.index))
     assert len(old.criteria) == len(lines) - 1 and (old.criteria["na_allowed"] == 0).all()
+
+
+def test_a_rate_whose_denominator_does_not_apply_does_not_apply(rubric, catalog):
+    """Quang Trung typed "không áp dụng" for the plan VI.1.1 only and left the rate VI.1 blank: VI.1 does not apply."""
+    units = units_frame(["quang_trung", "chi_minh"])
+    data = {"quang_trung": dict(TEN), "chi_minh": dict(TEN)}
+    s = score_units(values(data), rubric, catalog.frame, units, set(data), _na({"quang_trung": ["VI.1.1"]})
+                    ).set_index("unit_code")
+    assert s.loc["quang_trung", "max"] == 68 and bool(s.loc["quang_trung", "na:VI.1"])
+    assert s.loc["chi_minh", "max"] == 74
