@@ -101,6 +101,7 @@ LABELS = {
     "file-date-future": "Ngày của tệp ở tương lai",
     "value-too-large": "Số quá lớn",
     "text-control-chars": "Ký tự điều khiển",
+    "not-applicable-not-allowed": "Ghi không áp dụng không được phép",
 }
 
 
@@ -160,6 +161,11 @@ _TYPES = [
     IssueType("count-negative", "error", "value", "Số lượng không được âm: {value}", "A count or an amount of money is negative."),
     IssueType("count-not-integer", "error", "value", "Số lượng phải là số nguyên: {value}", "A count has a fractional part."),
     IssueType("rate-out-of-range", "error", "value", "Tỷ lệ phải từ 0 đến 100%: {value}", "A rate lies outside 0–100."),
+    IssueType("not-applicable-not-allowed", "error", "value",
+              "Ô ghi \"{raw}\" (không áp dụng) nhưng chỉ tiêu {indicator_code} áp dụng cho mọi đơn vị theo danh mục chỉ tiêu: "
+              "hãy ghi số liệu (0 nếu không phát sinh) rồi gửi lại",
+              "A not-applicable mark (\"không áp dụng\", \"KAD\", \"-\", \"x\") on an indicator whose catalog row does not "
+              "allow it (na_allowed = 0); nothing is loaded for the cell."),
     # Rules between values (schemas/rules.csv): the rule file gives each rule its severity and Vietnamese message
     IssueType("rate-mismatch", "warning", "rule", "{message}", "A printed rate differs from its numerator over its denominator beyond the rounding tolerance."),
     IssueType("rate-empty-denominator", "warning", "rule", "{message}", "A rate is given (often 0 %) while its denominator is blank or zero: it is not a real 0 %."),

@@ -91,6 +91,8 @@ class PeriodFigures:
     previous_period: str | None = None
     previous_values: pd.DataFrame | None = None
     scores: pd.DataFrame | None = None  # set by the rank step
+    states: pd.DataFrame | None = None  # cells without a value: warehouse.period_states (value_state na / blank)
+    previous_states: pd.DataFrame | None = None
 
 
 @dataclass
@@ -346,13 +348,15 @@ def consolidate(run: Run) -> None:
         mode = ref.rubric.compare_with if ref.rubric else "preceding"
         for period in _with_followers(wh.period_codes(con), run.summary.periods, mode):
             values = wh.period_values(con, period)
-            district = consolidate_figures(values, ref.catalog.frame, n_expected=len(ref.registry.units))
+            states = wh.period_states(con, period)
+            district = consolidate_figures(values, ref.catalog.frame, n_expected=len(ref.registry.units), states=states)
             wh.replace_district(con, period, district)
             previous = previous_period(period, available, mode)
             run.figures[period] = PeriodFigures(
                 period, values, district, wh.completeness(con, [period]), wh.period_window(con, period),
                 wh.period_issues(con, period), previous,
-                wh.period_values(con, previous)[["unit_code", "indicator_code", "value"]] if previous else None)
+                wh.period_values(con, previous)[["unit_code", "indicator_code", "value"]] if previous else None,
+                states=states, previous_states=wh.period_states(con, previous) if previous else None)
 
 
 def rank(run: Run) -> None:
@@ -364,7 +368,17 @@ def rank(run: Run) -> None:
         comp = pf.completeness
         submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
                      else set(pf.values["unit_code"]) if not pf.values.empty else set())
-        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, ref.registry.units, submitted, pf.previous_values)
+        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, ref.registry.units, submitted, pf.previous_values,
+                               not_applicable=_not_applicable(pf.states),
+                               previous_not_applicable=_not_applicable(pf.previous_states))
+
+
+def _not_applicable(states: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The (unit_code, indicator_code) cells answered "không áp dụng" among a period's cells without a value."""
+    if states is None or states.empty:
+        return None
+    na = states[states["value_state"] == "na"]
+    return na[["unit_code", "indicator_code"]] if len(na) else None
 
 
 def write(run: Run) -> None:
@@ -384,7 +398,8 @@ def write(run: Run) -> None:
         data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
                           district=pf.district, values=pf.values, completeness=pf.completeness, window=pf.window,
                           run_id=run.run_id, rubric=ref.rubric, previous_period=pf.previous_period,
-                          previous_values=pf.previous_values, issues=pf.issues, scores=pf.scores)
+                          previous_values=pf.previous_values, issues=pf.issues, scores=pf.scores,
+                          not_applicable=_not_applicable(pf.states))
         run.summary.reports.append(write_report(data, s.out))
     with wh.session(s.warehouse, write=True) as con:
         for period in run.figures:
@@ -757,13 +772,14 @@ def _file_issues(rows: list[dict], row_file: list[int], checked: Checked | None,
 
 def _file_values(checked: Checked | None, sub_file: np.ndarray, n_files: int
                  ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray | None]:
-    """The validated values (not blank) of the `n_files` files, ordered by file, with each file's row bounds and how
-    many of its values are accepted."""
+    """The validated cells of the `n_files` files, ordered by file, with each file's row bounds and how many of its
+    values are accepted. Cells without a number are kept too, value NULL, with their state ("blank", "na",
+    "invalid"): v_values shows none of them, v_value_states says what each one is."""
     if checked is None or not (sub_file >= 0).any():
         return None, np.zeros(n_files + 1, dtype=np.int64), None
     obs = checked.observations
     j = sub_file[obs["submission"].to_numpy(dtype=np.int64)]
-    keep = (j >= 0) & obs["value"].notna().to_numpy(dtype=bool)
+    keep = j >= 0
     kept = obs.loc[keep, _OBS_KEPT]
     at = j[keep]
     order = np.argsort(at, kind="stable")  # a file list reordered by _newest_last: values follow their file
@@ -771,7 +787,8 @@ def _file_values(checked: Checked | None, sub_file: np.ndarray, n_files: int
         kept, at = kept.iloc[order], at[order]
     kept = kept.reset_index(drop=True)
     bounds = np.searchsorted(at, np.arange(n_files + 1))
-    accepted = np.bincount(at, weights=kept["accepted"].to_numpy(dtype=bool), minlength=n_files)
+    counted = kept["accepted"].to_numpy(dtype=bool) & kept["value"].notna().to_numpy(dtype=bool)
+    accepted = np.bincount(at, weights=counted, minlength=n_files)
     return kept, bounds, accepted
 
 

@@ -33,6 +33,7 @@ class IndicatorModel(pa.DataFrameModel):
     th_code: Series[str] = pa.Field(description="Printed codes in the Thanh Hóa layout (seed 004), separated by '|'.")
     aliases: Series[str] = pa.Field(description="Other printed names of the indicator, separated by '|'.")
     note: Series[str] = pa.Field(description="Free note for the office.")
+    na_allowed: Series[str] = pa.Field(isin=["0", "1"], description="1 when a unit may answer 'không áp dụng' (not applicable: 'KAD', '-', 'x'); 0 or empty (or the column absent) when the indicator applies to every unit.")
 
     @pa.dataframe_check(name="area-prefix")
     def area_is_code_prefix(cls, df: pd.DataFrame) -> Series[bool]:
@@ -161,6 +162,9 @@ class DistrictFigureModel(pa.DataFrameModel):
     n_units: Series[int] = pa.Field(ge=0, description="Number of units whose values the figure covers.")
     n_expected: Series[int] = pa.Field(ge=0, description="Number of units in the registry, for 'n_units/n_expected' coverage.")
     detail: Series[str] = pa.Field(description="Breakdown of a coded answer ('Có (1): 20; Không (0): 3'), or the parts of a ratio ('1.194/1.200'), else empty.")
+    n_na: Series[int] = pa.Field(ge=0, description="Units that answered 'không áp dụng' (not applicable): not counted in n_units, their cells add nothing.")
+    n_blank: Series[int] = pa.Field(ge=0, description="Units that submitted but left the indicator blank (not reported): not counted in n_units.")
+    blank_units: Series[str] = pa.Field(description="Codes of those units, separated by '|' (the units listed as not having reported the figure).")
 
     @pa.dataframe_check(name="one-figure-per-indicator")
     def unique_per_period(cls, df: pd.DataFrame) -> Series[bool]:

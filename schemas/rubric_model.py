@@ -37,6 +37,7 @@ class RubricModel(pa.DataFrameModel):
     not_reported: Series[float] = pa.Field(ge=0,
                                            description="Points when the unit left the indicator blank (a rate over a blank or zero denominator counts as blank).")
     note: Series[str] = pa.Field(description="What the criterion rewards, in Vietnamese, for the office.")
+    na_allowed: Series[int] = pa.Field(isin=[0, 1], description="1 when the criterion may be 'không áp dụng' for a unit (the catalog must allow it for the indicator too): a unit that answered so scores nothing on it and its maximum is lowered by the criterion's points, instead of scoring not_reported. 0, empty or the column absent: never.")
 
     @pa.dataframe_check(name="area-prefix")
     def area_is_code_prefix(cls, df: pd.DataFrame) -> Series[bool]:

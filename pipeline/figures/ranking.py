@@ -78,11 +78,16 @@ def percent_of(points: float | None, maximum: float) -> float | None:
 
 
 def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
-                submitted: Iterable[str]) -> pd.DataFrame:
+                submitted: Iterable[str], not_applicable: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per registered unit (registry order): points per criterion and area, total, %, rank, band, area ranks.
 
     Units that did not submit keep blank points and no rank (`submitted` False). Each criterion is scored over all
     units at once (`_points`), with the same arithmetic as `criterion_points`.
+
+    `not_applicable` (unit_code, indicator_code) lists the cells a unit answered "không áp dụng". On a criterion the
+    rubric marks na_allowed, such a cell (without a value) scores nothing and lowers that unit's maximum instead
+    (`max`, `max:<area>`; `na:<indicator>` True): its percentages are over the reduced maximum, and it is ranked by
+    its total scaled to the full maximum (the total itself when nothing is lowered). A blank scores `not_reported`.
     """
     wide = unit_values(values, indicators)
     done = set(submitted)
@@ -100,10 +105,21 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
         "name": list(ordered["name"]) if "name" in ordered.columns else labels_,
         "kind": list(ordered["kind"]) if "kind" in ordered.columns else [""] * len(codes),
         "order": np.array([int(o) for o in ordered["order"]], dtype=np.int64), "submitted": sub}
+    na_cells = _na_cells(not_applicable, indicators)
     points: dict[str, np.ndarray] = {}
+    lowered: dict[str, np.ndarray] = {area: np.zeros(len(codes)) for area in AREAS}  # points taken off each maximum
+    any_na = False
     for j, (ind, crit) in enumerate(zip(inds, criteria.to_dict("records"))):
         vals = grid[:, j]
         points[ind] = _points(vals, crit)
+        na = np.zeros(len(codes), dtype=bool)
+        if na_cells and int(crit.get("na_allowed", 0) or 0):
+            na = np.array([(c, ind) in na_cells for c in codes], dtype=bool) & np.isnan(vals) & sub
+            if na.any():
+                any_na = True
+                points[ind] = np.where(na, 0.0, points[ind])
+                lowered[crit["area"]] = lowered[crit["area"]] + np.where(na, float(crit["max_points"]), 0.0)
+                cols[f"na:{ind}"] = na
         cols[f"val:{ind}"] = _blank_or_float(vals, ~np.isnan(vals))
         cols[f"pts:{ind}"] = _blank_or_float(points[ind], sub)
     areas: dict[str, np.ndarray] = {}
@@ -117,16 +133,52 @@ def score_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, 
     for area in AREAS:
         total = total + np.nan_to_num(areas[area])
     cols["total"] = np.where(sub, _round2(total), np.nan)
+    area_max = {area: np.round(rubric.area_max[area] - lowered[area], 6) for area in AREAS}
+    unit_max = np.round(sum(area_max[a] for a in AREAS), 6)
+    cols["max"] = unit_max
     out = pd.DataFrame(cols)
     for area in AREAS:
         out[area] = out[area].astype(float)
-        out[f"pct:{area}"] = pd.Series([percent_of(p, rubric.area_max[area]) for p in out[area]], index=out.index, dtype=float)
-        out[f"rank:{area}"] = competition_rank(out[area])
+        out[f"max:{area}"] = area_max[area]
+        if any_na:
+            out[f"pct:{area}"] = pd.Series([percent_of(p, m) for p, m in zip(out[area], area_max[area])], index=out.index, dtype=float)
+            out[f"rank:{area}"] = competition_rank(_scaled(out[area].to_numpy(dtype=float), area_max[area], rubric.area_max[area]))
+        else:
+            out[f"pct:{area}"] = pd.Series([percent_of(p, rubric.area_max[area]) for p in out[area]], index=out.index, dtype=float)
+            out[f"rank:{area}"] = competition_rank(out[area])
     out["total"] = out["total"].astype(float)
-    out["percent"] = pd.Series([percent_of(p, rubric.total_max) for p in out["total"]], index=out.index, dtype=float)
-    out["rank"] = competition_rank(out["total"])
+    if any_na:
+        out["percent"] = pd.Series([percent_of(p, m) if m > 0 else (0.0 if pd.notna(p) else None)
+                                    for p, m in zip(out["total"], unit_max)], index=out.index, dtype=float)
+        out["rank"] = competition_rank(_scaled(out["total"].to_numpy(dtype=float), unit_max, rubric.total_max))
+    else:
+        out["percent"] = pd.Series([percent_of(p, rubric.total_max) for p in out["total"]], index=out.index, dtype=float)
+        out["rank"] = competition_rank(out["total"])
     out["band"] = [rubric.band(p) if s else "" for p, s in zip(out["percent"], out["submitted"])]
     return out
+
+
+def _na_cells(not_applicable: pd.DataFrame | None, indicators: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (unit, indicator) cells answered "không áp dụng"; a ratio whose numerator or denominator the unit answered
+    so does not apply to it either (when it has no value of its own: see the callers)."""
+    if not_applicable is None or not_applicable.empty:
+        return set()
+    cells = set(zip(not_applicable["unit_code"].astype(str), not_applicable["indicator_code"].astype(str)))
+    ind = indicators if indicators.index.name == "code" else indicators.set_index("code")
+    ratios = ind[ind["agg"] == "ratio"]
+    by_part: dict[str, list[str]] = {}
+    for code, num, den in zip(ratios.index, ratios["numerator"], ratios["denominator"]):
+        by_part.setdefault(str(num), []).append(str(code))
+        by_part.setdefault(str(den), []).append(str(code))
+    return cells | {(u, rate) for u, c in cells for rate in by_part.get(c, ())}
+
+
+def _scaled(points: np.ndarray, maximum: np.ndarray, full: float) -> pd.Series:
+    """Points scaled to the full maximum (points × full ÷ the unit's own maximum), the points themselves where the
+    maximum is the full one: what a unit with a lowered maximum is ranked by."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(maximum < full - 1e-9, np.where(maximum > 0, points * full / maximum, 0.0 * points), points)
+    return pd.Series(scaled, dtype=float)
 
 
 def _points(vals: np.ndarray, crit: dict) -> np.ndarray:
@@ -174,15 +226,19 @@ def with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Da
 
 
 def rank_units(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
-               submitted: Iterable[str], previous_values: pd.DataFrame | None = None) -> pd.DataFrame:
+               submitted: Iterable[str], previous_values: pd.DataFrame | None = None,
+               not_applicable: pd.DataFrame | None = None,
+               previous_not_applicable: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score and rank the period's units, then compare with the previous period scored by the same rubric.
 
-    The previous period's ranked units are those with values in `previous_values`.
+    The previous period's ranked units are those with values in `previous_values`. `not_applicable` (and the previous
+    period's) list the cells answered "không áp dụng" (see `score_units`).
     """
-    current = score_units(values, rubric, indicators, units, submitted)
+    current = score_units(values, rubric, indicators, units, submitted, not_applicable)
     previous = None
     if previous_values is not None and not previous_values.empty:
-        previous = score_units(previous_values, rubric, indicators, units, set(previous_values["unit_code"]))
+        previous = score_units(previous_values, rubric, indicators, units, set(previous_values["unit_code"]),
+                               previous_not_applicable)
     scores = with_previous(current, previous)
     return checked(ScoreModel, scores) if len(scores) else scores  # once per period
 

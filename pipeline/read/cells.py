@@ -18,6 +18,9 @@ class Value:
     raw: str
     issue: str | None  # an issue code of pipeline.issues, or None
     params: dict = field(default_factory=dict)  # extra parameters of the issue's message
+    # what the cell says when it holds no number: "blank" (not reported) or "na" (not applicable: "không áp dụng",
+    # "-", "x"); "" otherwise (a number, or a text that could not be read: see `issue`). Not part of equality.
+    state: str = field(default="", compare=False)
 
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -86,7 +89,9 @@ def normalise_value(raw: object, kind: str, printed_unit: str, listed: dict[int,
         return Value(float(raw), raw.formula, "value-formula-recomputed")
     parsed = parse_number(raw, convention, kind)
     if parsed.status == "blank":
-        return Value(None, parsed.raw, None)
+        return Value(None, parsed.raw, None, state="blank")
+    if parsed.status == "na":
+        return Value(None, parsed.raw, None, state="na")
     if parsed.status == "ambiguous":
         grouped, decimal = separator_readings(parsed.raw)
         return Value(None, parsed.raw, "value-separator-ambiguous",

@@ -22,8 +22,13 @@ from pipeline.read.workbook import Workbook, WorkbookError, read_workbook
 from pipeline.vn.numbers import decide_convention
 
 OBS_COLUMNS = ["file", "sheet", "cell", "source_ref", "unit_code", "period_code", "indicator_code", "kind",
-               "value", "raw", "allowed", "printed_code", "name", "unit", "note"]
+               "value", "raw", "allowed", "printed_code", "name", "unit", "note", "state"]
 _VALUE = OBS_COLUMNS.index("value")
+_STATE = OBS_COLUMNS.index("state")
+# An observation's state (stored with it): "value" (a number was read; validation may still refuse it), "blank" (not
+# reported), "na" (not applicable, where the catalog allows it), "invalid" (something typed that gives no number:
+# an unreadable text, an Excel error, a "không áp dụng" the catalog does not allow for the indicator...).
+STATES = ("value", "blank", "na", "invalid")
 _NO_LIST: dict[int, str] = {}
 
 
@@ -132,6 +137,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     lists = _code_lists(catalog)
     seen: dict[str, str] = {}
     matches = map_rows(rows, catalog)
+    na_allowed = catalog.na_allowed
     # one number convention per file, from the value cells that read one way ("1,200" hồ sơ, "8.024.907.482", "67,1")
     kinds = catalog.lookups[1]
     convention = decide_convention((m.row.raw, kinds.get(m.indicator_code)) for m in matches
@@ -153,6 +159,10 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         v = normalise_value(r.raw, kind, r.unit, listed, convention, r.fmt)
         if r.merged:
             sub.issues.append(iss.issue("value-merged-cell", **ref, indicator_code=code, raw=v.raw, merge=r.merged))
+        state = "value" if v.value is not None else v.state or "invalid"
+        if state == "na" and code not in na_allowed:  # "không áp dụng" where the catalog says it always applies
+            state = "invalid"
+            sub.issues.append(iss.issue("not-applicable-not-allowed", **ref, indicator_code=code, raw=v.raw))
         if v.issue:
             sub.issues.append(iss.issue(v.issue, **ref, indicator_code=code, raw=v.raw, **v.params))
         elif v.value and not r.unit.strip():  # a non-zero figure in a row without a unit (group rows often carry 0)
@@ -162,9 +172,10 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
                 sub.issues.append(iss.issue("indicator-repeated", **ref, indicator_code=code, first_ref=seen[code]))
                 continue
             seen[code] = r.value_ref
-        obs.append(_obs(fname, r, sub, code, kind, v.value, v.raw, listed))
+        obs.append(_obs(fname, r, sub, code, kind, v.value, v.raw, listed, state))
     sub.obs_rows = obs
-    if all(o[_VALUE] is None or o[_VALUE] != o[_VALUE] for o in obs) and not sub.rejected_by:
+    # a unit that answered "không áp dụng" has answered: only a table of blanks (and unreadable cells) has no values
+    if all((o[_VALUE] is None or o[_VALUE] != o[_VALUE]) and o[_STATE] != "na" for o in obs) and not sub.rejected_by:
         sub.issues.append(iss.issue("no-values", file=fname))
     return sub
 
@@ -222,11 +233,12 @@ def _hidden_issues(book) -> list[dict]:
     return out
 
 
-def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str]) -> tuple:
+def _obs(fname: str, r, sub: Submission, code: str, kind: str, value: float | None, raw: str, listed: dict[int, str],
+         state: str) -> tuple:
     """One observation record, in OBS_COLUMNS order."""
     return (fname, r.sheet, r.value_ref, f"{fname}!{r.sheet}!{r.value_ref}", sub.unit_code or "", sub.period_code or "",
             code, kind, value, raw, ";".join(str(k) for k in sorted(listed)) if listed else "", r.printed_code, r.name,
-            r.unit, r.note)
+            r.unit, r.note, state)
 
 
 def _raw_text(raw: object) -> str:
@@ -246,12 +258,12 @@ def submission_json(sub: Submission) -> dict:
         return {"file": sub.file_name, "unit_code": None, "period_code": None, "window": None, "rows": [], "unmapped": [],
                 "issues": [], "layout": None, "parts": [{"sheet": p.sheet, **submission_json(p)} for p in sub.parts]}
     rows = []
-    for code, printed, name, unit, value, raw, ref in _columns(sub, ("indicator_code", "printed_code", "name", "unit",
-                                                                      "value", "raw", "source_ref")):
+    for code, printed, name, unit, value, raw, ref, state in _columns(sub, ("indicator_code", "printed_code", "name", "unit",
+                                                                             "value", "raw", "source_ref", "state")):
         rows.append({
             "indicator_code": code, "printed_code": printed, "name": name, "unit": unit,
             "value": None if value is None or pd.isna(value) else (int(value) if float(value).is_integer() else float(value)),
-            "raw": raw, "source_ref": ref,
+            "raw": raw, "source_ref": ref, "state": state,
         })
     return {
         "file": sub.file_name,

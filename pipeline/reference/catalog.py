@@ -48,6 +48,11 @@ class Catalog:
             by_area.setdefault(a, []).append(c)
         return codes, dict(zip(codes, self.frame["kind"])), by_area
 
+    @cached_property
+    def na_allowed(self) -> frozenset[str]:
+        """Codes whose value may be "không áp dụng" (not applicable) for a unit (column na_allowed = 1)."""
+        return frozenset(str(c) for c, a in zip(self.frame.index, self.frame["na_allowed"]) if a == "1")
+
     def codes_list(self, code: str) -> dict[int, str]:
         """Return {code: label} of a coded indicator."""
         pairs = (p.split("=", 1) for p in self.frame.at[code, "code_list"].split(";") if "=" in p)
@@ -58,6 +63,9 @@ def load_catalog(path: Path) -> Catalog:
     """Read schemas/indicators.csv, validate it with IndicatorModel and index it."""
     df, lines = read_csv(path, ("code", "name"), "--catalog")
     df = df.map(lambda v: nfc(v) if isinstance(v, str) else v)
+    if "na_allowed" not in df.columns:  # a catalog written before the column: every indicator applies to every unit
+        df["na_allowed"] = "0"
+    df["na_allowed"] = df["na_allowed"].replace("", "0")
     try:
         df = IndicatorModel.validate(df, lazy=True)
     except (pa_errors.SchemaErrors, pa_errors.SchemaError) as exc:

@@ -166,6 +166,9 @@ def _criteria(csv_path: Path, area_max: dict[str, float], known_codes: set[str] 
     df = df.map(lambda v: nfc(v.strip()) if isinstance(v, str) else v)
     if "target" in df.columns:
         df["target"] = df["target"].replace("", None)
+    if "na_allowed" not in df.columns:  # a rubric written before the column: no criterion may be not applicable
+        df["na_allowed"] = "0"
+    df["na_allowed"] = df["na_allowed"].replace("", "0")
     try:
         df = RubricModel.validate(df, lazy=True)
     except pa_errors.SchemaErrors as exc:

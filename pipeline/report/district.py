@@ -22,7 +22,7 @@ from pipeline.vn.periods import period_label
 from pipeline.figures.ranking import rank_units, unit_values
 from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, lines, merge_text,
                                     page, row_height, row_lines, signature, width_px, workbook_options)
-from pipeline.report.ranking import RANKING_SHEETS, write_ranking_sheets
+from pipeline.report.ranking import NOT_APPLICABLE, RANKING_SHEETS, write_ranking_sheets
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
 
@@ -67,6 +67,7 @@ class ReportData:
     rubric: Rubric | None = None
     made_at: dt.datetime | None = None
     scores: pd.DataFrame | None = None  # the units' ranking (pipeline.figures.rank_units); computed here when absent
+    not_applicable: pd.DataFrame | None = None  # unit_code, indicator_code of cells answered "không áp dụng" (shown "KAD")
 
 
 def report_path(out: Path, period_code: str) -> Path:
@@ -204,6 +205,10 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
     r = h + 1
     write_number, write_blank, blank = ws.write_number, ws.write_blank, f["text"]
     figures = dict(zip(district.index, district.to_dict("records"))) if not district.empty else {}
+    na_by_code: dict[str, set[str]] = {}
+    if data.not_applicable is not None:
+        for u, c in zip(data.not_applicable["unit_code"], data.not_applicable["indicator_code"]):
+            na_by_code.setdefault(c, set()).add(u)
     for code, ind in zip(inds.index, inds.to_dict("records")):
         kind = ind["kind"]
         is_rate = kind == "rate"
@@ -224,9 +229,12 @@ def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide
             for c in (3, 4, 5):
                 ws.write_blank(r, c, None, f["text"])
         number_format = f["rate"] if is_rate else f["count"]
+        na_units = na_by_code.get(code)
         for c, v in enumerate(cells[code], start=first_unit_col):
             if v == v:  # not NaN
                 write_number(r, c, v, number_format)
+            elif na_units and unit_codes[c - first_unit_col] in na_units:
+                ws.write_string(r, c, NOT_APPLICABLE, f["text_c"])  # "không áp dụng": neither blank nor 0
             else:
                 write_blank(r, c, None, blank)
         fit_row(ws, r, [(str(ind["name"]), _AREA_WIDTHS[1]), (str(ind["unit"]), _AREA_WIDTHS[2]), (detail, _AREA_WIDTHS[5])])
@@ -337,13 +345,20 @@ def _area_sheet_rows(wb, f, data: ReportData, area: str, district: pd.DataFrame,
     write_number, write_blank, blank = ws.write_number, ws.write_blank, f["text"]
     labels_ = [str(x) for x in units["label"]]
     heights = [row_height(n) for n in row_lines([(labels_, _ROWS_WIDTHS[1])])]
+    na_by_unit: dict[str, set[str]] = {}  # the indicators each unit answered "không áp dụng"
+    if data.not_applicable is not None:
+        for u, c in zip(data.not_applicable["unit_code"], data.not_applicable["indicator_code"]):
+            na_by_unit.setdefault(u, set()).add(c)
     r = note + 1
-    for i, (label, row, height) in enumerate(zip(labels_, values, heights), start=1):
+    for i, (unit, label, row, height) in enumerate(zip(units["code"], labels_, values, heights), start=1):
         ws.write_number(r, 0, i, f["text_c"])
         ws.write_string(r, 1, label, f["text"])
-        for c, (v, nf) in enumerate(zip(row, number_formats), start=first):
+        na_codes = na_by_unit.get(unit)
+        for c, (code, v, nf) in enumerate(zip(codes, row, number_formats), start=first):
             if v == v:
                 write_number(r, c, v, nf)
+            elif na_codes and code in na_codes:
+                ws.write_string(r, c, NOT_APPLICABLE, f["text_c"])  # "không áp dụng": neither blank nor 0
             else:
                 write_blank(r, c, None, blank)
         if height:

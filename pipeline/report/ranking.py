@@ -28,6 +28,7 @@ RANKING_SHEETS = [
     (LISTS_SHEET, "danh sách đơn vị trích dẫn trong báo cáo"),
 ]
 RANK_HEADER = "Xếp hạng"
+NOT_APPLICABLE = "KAD"  # a criterion the unit answered "không áp dụng"
 _REPEAT_LIMIT = 24  # up to this many units the ranking table fits one page: no repeated titles above the chart
 _ONE_PAGE_LIMIT = 30  # up to this many units the target table is printed on one page
 _CHART_CHUNK = 25  # a province's ranking chart: at most this many bars per chart, one chart per printed page
@@ -76,7 +77,7 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
     for i, row in enumerate(ordered.to_dict("records")):
         rr = first + i
         ws.write_number(rr, 0, i + 1, f["text_c"])
-        ws.write_string(rr, 1, str(row["label"]), f["text"])
+        ws.write_string(rr, 1, _with_max(str(row["label"]), row.get("max"), rubric.total_max), f["text"])
         if not row["submitted"]:
             for c in list(range(2, c_rank)) + [c_band, c_prev, c_change]:
                 ws.write_blank(rr, c, None, f["text"])
@@ -101,7 +102,7 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
     ws.set_h_pagebreaks([r])  # the notes, the bands in words and the chart on the next page
     merge_text(ws, r, 0, last, note, f["italic"])
     ws.set_row(r, _text_rows(note, table_chars))
-    for sentence in band_sentences(scores, rubric):
+    for sentence in [*band_sentences(scores, rubric), *_lowered_sentences(scores, rubric)]:
         r += 1
         merge_text(ws, r, 0, last, sentence, f["wrap"])
         ws.set_row(r, _text_rows(sentence, table_chars))
@@ -131,6 +132,30 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
         page(ws, h, h + 1)
     else:
         page(ws, None)
+
+
+def _with_max(label: str, maximum, full: float) -> str:
+    """A unit's label, followed by its own maximum when "không áp dụng" criteria lowered it ("xã Ngọc Kỳ (tối đa 68)")."""
+    if maximum is None or pd.isna(maximum) or float(maximum) >= full - 1e-9:
+        return label
+    return f"{label} (tối đa {fmt.decimal(float(maximum))})"
+
+
+def _lowered_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
+    """One sentence naming the units whose maximum "không áp dụng" criteria lowered, with the criteria (none otherwise)."""
+    if "max" not in scores.columns:
+        return []
+    na_cols = [c for c in scores.columns if str(c).startswith("na:")]
+    lowered = scores[scores["submitted"] & (scores["max"] < rubric.total_max - 1e-9)]
+    if lowered.empty:
+        return []
+    parts = []
+    for row in lowered.to_dict("records"):
+        crit = ", ".join(c[3:] for c in na_cols if bool(row.get(c)))
+        parts.append(f"{row['label']} (tối đa {fmt.decimal(float(row['max']))} điểm; không áp dụng: {crit})")
+    return ["Tiêu chí không áp dụng với đơn vị không bị tính 0 điểm mà được trừ khỏi điểm tối đa của đơn vị; tỷ lệ % và "
+            "xếp loại tính trên điểm tối đa đã giảm, thứ hạng theo tổng điểm quy đổi về thang "
+            f"{fmt.decimal(rubric.total_max)} điểm: " + "; ".join(parts) + "."]
 
 
 def _band_range(rubric: Rubric, i: int) -> str:
@@ -215,6 +240,9 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
         ordered = ranked_order(scores, f"rank:{area}")
         points = [f"pts:{code}" for code in crit.index]
         n_points = len(points)
+        na_cols = {j: f"na:{code}" for j, code in enumerate(crit.index) if f"na:{code}" in ordered.columns}
+        na_rows = {j: ordered[c].fillna(False).astype(bool).tolist() for j, c in na_cols.items()}
+        maxima = ordered[f"max:{area}"].tolist() if f"max:{area}" in ordered.columns else [None] * len(ordered)
         table = ordered[["label", "submitted", f"rank:{area}", area, f"pct:{area}"] + points].itertuples(index=False, name=None)
         rr = h
         for i, (label, submitted, rank, area_points, pct, *crit_points) in enumerate(table, start=1):
@@ -228,7 +256,7 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
                     rr += 1
                     room = per_page
                 room -= 1
-            ws.write_string(rr, 1, str(label), f["text"])
+            ws.write_string(rr, 1, _with_max(str(label), maxima[i - 1], rubric.area_max[area]), f["text"])
             if not submitted:
                 ws.write_string(rr, 0, NOT_SUBMITTED, f["text_c"])
                 for c in range(2, len(heads)):
@@ -236,9 +264,15 @@ def _by_area(wb, f, office: Office, period_code: str, rubric: Rubric, scores: pd
                 continue
             ws.write_number(rr, 0, int(rank), f["rank"])
             for j, v in enumerate(crit_points):
-                ws.write_number(rr, 2 + j, float(v), f["points"])
+                if j in na_rows and na_rows[j][i - 1]:
+                    ws.write_string(rr, 2 + j, NOT_APPLICABLE, f["text_c"])  # lowers the maximum, scores nothing
+                else:
+                    ws.write_number(rr, 2 + j, float(v), f["points"])
             ws.write_number(rr, 2 + n_points, float(area_points), f["points_b"])
-            ws.write_number(rr, 3 + n_points, float(pct), f["rate"])
+            if pd.notna(pct):
+                ws.write_number(rr, 3 + n_points, float(pct), f["rate"])
+            else:  # every criterion of the area was not applicable: no maximum to take a % of
+                ws.write_blank(rr, 3 + n_points, None, f["text"])
         r = rr + 2
     ws.set_h_pagebreaks(breaks)
     page(ws, None, fit_width=not many)

@@ -26,7 +26,8 @@ class Checked:
     """What validation found over all the run's submissions at once.
 
     `observations`: every submission's rows in submission order (each one's own order kept), with `submission` (the
-    submission's position in the list validated) and `accepted` (False for a blank value or one an error refused).
+    submission's position in the list validated) and `accepted` (False for a blank value or one an error refused;
+    True for a "không áp dụng" the catalog allows, state "na", whose value stays blank).
     `issues`: the issues validation added (columns ISSUE_COLUMNS), by submission, each submission's in the order
     domains (pandera), rules, outliers.
     """
@@ -57,7 +58,14 @@ def validate_submissions(subs: list[Submission], rules: list[Rule], history: pd.
     checked, found = validate_observations(combined)
     present = checked[checked["accepted"]]
     values = present[VALUE_COLUMNS]
-    ruled = evaluate(values, rules)
+    na = checked["state"].to_numpy(dtype=object) == "na"  # "không áp dụng" where the catalog allows it: an answer
+    not_applicable = None
+    if na.any():  # an indicator printed twice, "không áp dụng" once and a value once, has that value: the rules read it
+        not_applicable = checked.loc[na, ["submission", "indicator_code"]]
+        valued = pd.MultiIndex.from_frame(values[["indicator_code"]].assign(submission=present["submission"])[
+            ["submission", "indicator_code"]])
+        not_applicable = not_applicable[~pd.MultiIndex.from_frame(not_applicable).isin(valued)]
+    ruled = evaluate(values, rules, not_applicable)
     odd = outliers(values, history, outlier_k, outlier_min_periods)
     sub_of_row = checked["submission"].to_numpy()
     domain = pd.DataFrame([{k: r[k] for k in iss.COLUMNS} for r in found], columns=iss.COLUMNS)
@@ -69,6 +77,8 @@ def validate_submissions(subs: list[Submission], rules: list[Rule], history: pd.
         issues["submission"] = issues["submission"].astype(np.int64)
         issues = issues.sort_values("submission", kind="stable", ignore_index=True)
     _refuse_errors(checked, pd.concat([ruled, odd], ignore_index=True) if len(ruled) or len(odd) else None)
+    if na.any():
+        checked.loc[na, "accepted"] = True  # stored with value NULL: v_values never shows it, v_value_states does
     return Checked(list(subs), checked, issues)
 
 

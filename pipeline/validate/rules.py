@@ -220,8 +220,14 @@ format_vn = fmt.decimal  # '3.175', '98,16', '-1.234,5': the numbers the rules' 
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
-    """Evaluate every rule on every submission of `values`; return one issue row per violation."""
+def evaluate(values: pd.DataFrame, rules: list[Rule], not_applicable: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Evaluate every rule on every submission of `values`; return one issue row per violation.
+
+    `not_applicable` (columns submission, indicator_code) lists the indicators a submission answered "không áp dụng":
+    a rule that reads one of them is not evaluated for that submission (a relation with an operand that does not
+    apply says nothing, and a blank-as-0 there would raise a false alarm). A blank operand is handled by the rule's
+    missing-value strategy, as before.
+    """
     if values.empty or not rules:
         return pd.DataFrame(columns=OUT_COLUMNS)
     sub_codes, subs = pd.factorize(values["submission"], sort=False)
@@ -240,6 +246,12 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     blank = np.full(n_sub, np.nan)
     first_row = np.full(n_sub, -1, dtype=np.int64)
     first_row[sub_codes[order]] = order
+    na_of: dict[str, np.ndarray] = {}  # indicator -> submissions (rows of the grid) that answered it "không áp dụng"
+    if not_applicable is not None and len(not_applicable):
+        na_sub = subs.get_indexer(not_applicable["submission"])
+        for code, at in zip(not_applicable["indicator_code"].to_numpy(dtype=object), na_sub):
+            if at >= 0:
+                na_of.setdefault(code, np.zeros(n_sub, dtype=bool))[at] = True
 
     def column(code: str) -> np.ndarray:
         i = col_of.get(code)
@@ -267,6 +279,10 @@ def evaluate(values: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
         left, lcodes = side(rule.left, rule.missing_left)
         right, rcodes = side(rule.right, rule.missing_right)
         bad = _violations(rule, left, right)
+        for code in (lcodes + rcodes) if na_of else ():
+            hit = na_of.get(code)
+            if hit is not None:
+                bad &= ~hit
         idx = np.flatnonzero(bad)
         if idx.size == 0:
             continue

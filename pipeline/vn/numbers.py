@@ -23,7 +23,10 @@ _LONGEST = 40  # characters of the longest number text read (1e15 with separator
 _NUMERIC_CHARS = re.compile(r"[-+]?[0-9.,]+")
 _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 _NONE_WORDS = {"khong", "khong co", "chua co", "chua phat sinh", "khong phat sinh"}
-_BLANK_WORDS = {"-", "--", "x", "...", "…", "/"}
+_BLANK_WORDS = {"...", "…", "/"}
+# Not applicable (SDMX's OBS_STATUS "not applicable", not "missing"): the marks as typed, and the words accent-folded
+NA_MARKS = frozenset({"-", "--", "—", "–", "x", "X", "k/a", "K/A", "n/a", "N/A"})
+NA_WORDS = frozenset({"khong ap dung", "kad", "k a", "n a", "khong ap dung doi voi xa", "khong ap dung cho xa"})
 
 
 class UncachedFormula(str):
@@ -35,7 +38,7 @@ class Parsed:
     """The outcome of reading one value cell."""
 
     value: float | None
-    status: str  # "number" | "blank" | "word" | "invalid" | "excel-error" | "formula" | "ambiguous" | "too-large"
+    status: str  # "number" | "blank" | "na" | "word" | "invalid" | "excel-error" | "formula" | "ambiguous" | "too-large"
     raw: str
 
 
@@ -148,6 +151,8 @@ def parse_number(raw: object, convention: Convention | None = None, kind: str | 
         return Parsed(None, "excel-error", text)
     if text in _BLANK_WORDS:
         return Parsed(None, "blank", text)
+    if text in NA_MARKS:  # "-", "x", "—": the indicator does not apply to the unit (not a blank, not a 0)
+        return Parsed(None, "na", text)
     compact = _compact(text)
     if len(compact) > _LONGEST and _NUMERIC_CHARS.fullmatch(compact):  # "4" typed 40 000 times: no figure is that long
         return Parsed(None, "too-large", _short(text))
@@ -161,8 +166,11 @@ def parse_number(raw: object, convention: Convention | None = None, kind: str | 
         if reading is None:
             return Parsed(None, "ambiguous", text)
         return Parsed(float(shape.grouped) if reading == "group" else shape.decimal, "number", text)
-    if fold(text) in _NONE_WORDS:
+    folded = fold(text)
+    if folded in _NONE_WORDS:
         return Parsed(0.0, "word", text)
+    if folded in NA_WORDS:  # "Không áp dụng", "KAD", "k/a"
+        return Parsed(None, "na", text)
     return Parsed(None, "invalid", text)
 
 

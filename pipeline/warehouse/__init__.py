@@ -16,13 +16,13 @@ from pipeline.warehouse.lock import backup, backups_of, set_aside, writer_lock
 from pipeline.warehouse.readcopy import needs_publish, publish, published, reading_path, stable_path
 from pipeline.warehouse.store import (OBSERVATION_COLUMNS, Health, Pending, Rows, checkpoint, completeness, connect, ensure_period, health, is_lock_error,
                                       is_refusal, loaded_units, mark_fresh, record_reference, reference_hashes,
-                                      period_codes, period_issues, period_values, period_window, periods_with_values, query,
+                                      period_codes, period_issues, period_states, period_values, period_window, periods_with_values, query,
                                       record_run, record_submissions, refresh_deadlines, replace_district, seen_files,
                                       session, stale_periods, sync_reference, touch_file, unit_history)
 
 __all__ = ["FORMATS", "OBSERVATION_COLUMNS", "Health", "Pending", "Rows", "backup", "backups_of", "checkpoint", "completeness", "connect", "ensure_period",
            "export_views", "health", "is_lock_error", "loaded_units", "mark_fresh", "record_reference", "reference_hashes",
-           "set_aside", "period_codes", "period_issues", "period_values", "period_window",
+           "set_aside", "period_codes", "period_issues", "period_states", "period_values", "period_window",
            "periods_with_values", "query", "record_run", "record_submissions", "refresh_deadlines", "replace_district",
            "seen_files", "session", "stale_periods", "sync_reference", "touch_file", "unit_history", "writer_lock", "run_query", "export_to",
            "needs_publish", "publish", "published", "reading_path", "stable_path"]

@@ -49,6 +49,10 @@ create table if not exists issues(submission_id integer, severity varchar, code 
     indicator_code varchar, sheet varchar, cell varchar, raw varchar);
 create table if not exists district(period_code varchar, indicator_code varchar, value double, n_units integer,
     n_expected integer, detail varchar, computed_at timestamp);
+alter table observations add column if not exists state varchar;
+alter table district add column if not exists n_na integer;
+alter table district add column if not exists n_blank integer;
+alter table district add column if not exists blank_units varchar;
 """
 
 VIEWS = """
@@ -80,8 +84,26 @@ create or replace view v_issues as
   from issues i left join submissions s on s.submission_id = i.submission_id;
 create or replace view v_district as
   select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
-         i.unit as unit_of_measure, i.agg, d.detail, d.computed_at
+         i.unit as unit_of_measure, i.agg, d.detail, d.computed_at, d.n_na, d.n_blank, d.blank_units
   from district d join indicators i on i.code = d.indicator_code;
+create or replace view v_value_states as
+  with cells as (
+    select o.*, row_number() over (partition by o.submission_id, o.indicator_code order by
+             case when o.value is not null and o.accepted then 0 when o.state = 'na' and o.accepted then 1
+                  when o.state = 'blank' then 3 else 2 end, o.source_ref) as pick
+    from observations o)
+  select s.period_code, s.unit_code, u.label as unit_name, o.indicator_code, i.name as indicator_name,
+         case when o.value is not null and o.accepted then case when o.value = 0 then 'zero' else 'value' end
+              when o.state = 'na' and o.accepted then 'na'
+              when o.state = 'blank' then 'blank'
+              else 'not_allowed' end as value_state,
+         o.value, o.raw, o.submission_id, o.source_ref,
+         coalesce(o.state, 'value') <> 'blank' as answered
+  from cells o
+  join submissions s on s.submission_id = o.submission_id
+  join units u on u.code = s.unit_code
+  join indicators i on i.code = o.indicator_code
+  where s.status = 'loaded' and o.pick = 1;
 create or replace view v_completeness as
   with firsts as (
     select period_code, unit_code, min(received_at) as first_received_at
@@ -397,7 +419,7 @@ def catalog_version(indicators: pd.DataFrame) -> str:
 SUBMISSION_COLUMNS = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
                       "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason",
                       "supersedes", "superseded_by", "run_id"]
-OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted"]
+OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted", "state"]
 ISSUE_COLUMNS = STORED_ISSUE_COLUMNS
 
 
@@ -510,6 +532,9 @@ def _stacked(parts: list[pd.DataFrame | Rows], ids: list[int], columns: list[str
     else:
         out = pd.concat([p.to_frame() if isinstance(p, Rows) else p for p in given], ignore_index=True)
     out = out.assign(submission_id=np.repeat(np.asarray(ids, dtype=np.int64), lengths))
+    for c in columns:  # a column later versions added (observations.state): absent from an older caller's frame
+        if c not in out.columns:
+            out[c] = None
     return out[columns]
 
 
@@ -560,14 +585,25 @@ def period_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFr
     return con.execute("select period_code, unit_code, indicator_code, value from v_values where period_code = ?", [period_code]).df()
 
 
+def period_states(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+    """The cells of one period's current submissions that hold no accepted value: "không áp dụng" (value_state na)
+    and left blank (blank). Columns: period_code, unit_code, indicator_code, value_state."""
+    return con.execute("select period_code, unit_code, indicator_code, value_state from v_value_states "
+                       "where period_code = ? and value_state in ('na', 'blank')", [period_code]).df()
+
+
 def replace_district(con: duckdb.DuckDBPyConnection, period_code: str, district: pd.DataFrame) -> None:
     """Replace the consolidated figures of one period in one transaction."""
-    d = district.assign(computed_at=dt.datetime.now())[["period_code", "indicator_code", "value", "n_units", "n_expected", "detail", "computed_at"]]
+    for c, default in (("n_na", 0), ("n_blank", 0), ("blank_units", "")):  # a frame from before the value states
+        if c not in district.columns:
+            district = district.assign(**{c: default})
+    d = district.assign(computed_at=dt.datetime.now())[["period_code", "indicator_code", "value", "n_units", "n_expected", "detail",
+                                                          "computed_at", "n_na", "n_blank", "blank_units"]]
     con.register("new_district", d)
     con.execute("begin")
     con.execute("delete from district where period_code = ?", [period_code])
     if not d.empty:
-        con.execute("insert into district select * from new_district")
+        con.execute("insert into district by name select * from new_district")
     con.execute("commit")
     con.unregister("new_district")
 
