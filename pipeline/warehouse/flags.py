@@ -166,6 +166,10 @@ def _sweep(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> dic
 def select_flags(con: duckdb.DuckDBPyConnection, ids: list[int] | None = None, period: str | None = None,
                  unit: str | None = None, indicator: str | None = None, code: str | None = None) -> pd.DataFrame:
     """The v_flags rows chosen by ids and/or filters (all of them when nothing is given), in flag order."""
+    if not con.execute("select 1 from duckdb_views() where view_name = 'v_flags' and database_name = current_database()"
+                       ).fetchone():  # a warehouse (or read copy) written before flags existed: none yet
+        return pd.DataFrame(columns=["flag_id", "period_code", "unit_code", "indicator_code", "code", "state", "explanation",
+                                     "source_ref", "value"])
     where, params = [], []
     if ids:
         where.append("flag_id in (select unnest(?))")
