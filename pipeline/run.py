@@ -468,9 +468,10 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
         with wh.session(s.warehouse) as con:
             flags, quiet = wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
     by_sub = {int(k): g for k, g in flags.groupby("submission_id", sort=False)} if len(flags) else {}
-    relations = _relations(run.ref.rules)
-    issued = s.clock().date()
-    reply_by = reply_deadline(issued, run.ref.deadlines)
+    if by_sub:  # a letter asks for answers by a date
+        relations = _relations(run.ref.rules)
+        issued = s.clock().date()
+        reply_by = reply_deadline(issued, run.ref.deadlines)
     jobs = []
     for f in files:
         rows = f.issue_rows
@@ -480,7 +481,7 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
             if rows.empty:
                 continue
         letter = flag_rows = None
-        if f.status == "loaded" and f.submission_id is not None and f.unit_code and f.period_code:
+        if f.submission_id is not None and int(f.submission_id) in by_sub and f.unit_code and f.period_code:
             letter = Letter(run.ref.office, int(f.submission_id), f.unit_code, f.period_code, issued, reply_by,
                             run.ref.deadlines.reply_working_days)
             flag_rows = _flag_rows(by_sub.get(int(f.submission_id)), relations)

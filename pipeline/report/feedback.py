@@ -24,7 +24,8 @@ from pipeline.vn import labels
 from pipeline.vn.periods import period_label
 
 HEADS = ["STT", "Mức độ", "Trang tính", "Ô", "Mã chỉ tiêu", "Giá trị", "Loại lỗi", "Nội dung", "Mã lỗi"]  # code: for the analyst
-WIDTHS = [6, 11, 16, 7, 12, 12, 22, 70, 18]
+WIDTHS = [5, 9, 12, 6, 10, 9, 16, 45, 14]  # 126 characters: A4 landscape with 1 cm margins, at full size
+MESSAGE_CHARS = 50  # characters of 12 pt in a line of the message column
 
 # One issue row as the workbook shows it: whether it is an error (shown in red), then the texts of columns B:I.
 FeedbackRow = tuple[bool, str, str, str, str, str, str, str, str]
@@ -133,10 +134,14 @@ def _workbook(unit_label: str, period_code: str | None, file_name: str, status: 
         write_string(r, 1, texts[0], err if is_error else cell)
         for c in range(2, 9):
             write_string(r, c, texts[c - 1], cell)
+        n = max(-(-len(texts[6]) // MESSAGE_CHARS), -(-len(texts[5]) // 18), 1)
+        if n > 1:  # wrapped text needs its lines: Excel does not grow a row written by a program
+            ws.set_row(r, 16 * n + 4)
     ws.freeze_panes(6, 0)
     ws.repeat_rows(5)
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     if letter is not None:
         _identifiers(wb, letter, flags)
@@ -159,7 +164,7 @@ EXPECTED = {
 
 FLAG_HEADS = ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Ô trong báo cáo", "Số liệu đã báo cáo", "Lý do cần xem lại",
               "Quan hệ cần thỏa mãn", "Giải trình của đơn vị", "Số liệu đã sửa"]
-FLAG_WIDTHS = [5, 10, 26, 13, 11, 30, 28, 30, 11]  # 164 characters: A4 landscape, fit to its width
+FLAG_WIDTHS = [5, 9, 20, 9, 10, 23, 23, 18, 8]  # 125 characters: A4 landscape with 1 cm margins, at full size (12 pt)
 FLAG_HEAD_ROW = 5  # 0-based row of the column heads; the flags follow
 HIDDEN_SHEET_DATE = "%d/%m/%Y"
 
@@ -223,7 +228,7 @@ def _cover_letter(wb, letter: Letter, unit_label: str, file_name: str, n_flags: 
     r = 8
     for text in paragraphs:
         ws.merge_range(r, 0, r, 5, text, f["body"])
-        ws.set_row(r, 18.5 * max(1, -(-len(text) // 80)) + 6)
+        ws.set_row(r, 17.5 * max(1, -(-len(text) // 92)) + 8)
         r += 1
     r += 1
     ws.merge_range(r, 0, r, 2, "Nơi nhận:", f["small_b"])
@@ -266,8 +271,8 @@ def _flags_sheet(wb, letter: Letter, unit_label: str, flags: list[FlagRow]) -> N
             ws.write_string(r, c, text, cell_c if c in (1, 3, 4) else cell)
         ws.write_blank(r, EXPLAIN_COL, None, answer)
         ws.write_blank(r, VALUE_COL, None, answer)
-        longest = max(len(name) / FLAG_WIDTHS[2], len(why) / FLAG_WIDTHS[5], len(relation) / FLAG_WIDTHS[6], 2)
-        ws.set_row(r, 16 * (int(longest) + 1) + 4)
+        lines = max(-(-len(text) * 10 // (FLAG_WIDTHS[c] * 9)) for c, text in ((2, name), (5, why), (6, relation)))
+        ws.set_row(r, 16 * max(lines, 2) + 6)
     ws.repeat_rows(FLAG_HEAD_ROW)
     ws.freeze_panes(FLAG_HEAD_ROW + 1, 0)
     ws.set_landscape()
