@@ -8,6 +8,7 @@ way a run does: under the writer lock, after a backup, in one transaction, and t
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +102,7 @@ def set_flags(store: StoreOptions, sel: Selection, state: str, note: str | None 
             now = wh.flags.select_flags(con, ids)
         finally:
             con.close()
-        wh.publish(store.path, "flag")
+        wh.publish(store.path, dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f-flag"))
     return now[LIST_COLUMNS]
 
 
