@@ -77,7 +77,7 @@ def project_root(cwd: Path) -> Path | None:
 def project_defaults(root: Path) -> dict[str, dict[str, str]]:
     """click default_map: every command's relative default paths made absolute in the project folder `root`."""
     paths = {name: str(root / OPTIONS[name].default) for name in PATH_OPTIONS}
-    commands = ("run", "parse", "sql", "rebuild", "export", "serve")
+    commands = ("run", "parse", "sql", "rebuild", "export", "serve", "flag")
     return {cmd: {**paths, **({"out_dir": str(root / EXPORT_DEFAULT)} if cmd == "export" else {})} for cmd in commands}
 
 
@@ -273,6 +273,60 @@ def sql(query: str, warehouse: Path, max_rows: int) -> None:
     Console(width=max(120, len(cols) * 18)).print(table)
     if len(rows) > max_rows:
         click.echo(f"(chỉ in {max_rows} dòng đầu)")
+
+
+@main.command(help="Xem và đặt trạng thái theo dõi của các số liệu bị gắn cờ (mở, đã giải trình, đã sửa, chấp nhận, bỏ qua). "
+                   "Không kèm --state: in danh sách cờ. Kèm --state: đặt trạng thái cho các cờ được chọn. Xem docs/operations.md.")
+@path_options("warehouse")
+@click.option("--id", "ids", type=int, multiple=True, metavar="SỐ", help="Mã cờ (flag_id); dùng nhiều lần để chọn nhiều cờ.")
+@click.option("--period", default=None, help="Chỉ các cờ của một kỳ, ví dụ 2023-Q3.")
+@click.option("--unit", default=None, help="Chỉ các cờ của một đơn vị (mã, ví dụ ngoc_ky).")
+@click.option("--indicator", default=None, help="Chỉ các cờ của một chỉ tiêu (mã, ví dụ III.3.3.2).")
+@click.option("--code", default=None, help="Chỉ các cờ của một loại lỗi (mã, ví dụ part-exceeds-whole).")
+@click.option("--state", default=None, help="Trạng thái mới: 'mở', 'đã giải trình', 'đã sửa', 'chấp nhận', 'bỏ qua' "
+                                            "(có hoặc không dấu), hoặc open/explained/fixed/accepted/ignored.")
+@click.option("--note", default=None, help="Ghi chú (nội dung giải trình, lý do chấp nhận…) lưu cùng trạng thái.")
+@option("wait")
+@option("backups")
+def flag(warehouse: Path, ids: tuple[int, ...], period: str | None, unit: str | None, indicator: str | None,
+         code: str | None, state: str | None, note: str | None, wait: float, backups: int) -> None:
+    """List flagged values, or set the follow-up state of the chosen ones."""
+    from pipeline.config import StoreOptions
+    from pipeline.followup import Selection, list_flags, parse_state, set_flags
+
+    sel = Selection(tuple(ids), period, unit, indicator, code)
+    if state is None:
+        if note:
+            raise UsageError("--note cần đi kèm --state (trạng thái mới của các cờ được chọn).")
+        rows = list_flags(warehouse, sel)
+        if rows.empty:
+            click.echo("Chưa có cờ nào.")
+            return
+        _print_flags(rows)
+        return
+    parse_state(state)  # a misspelt state is refused before anything opens the warehouse
+    rows = set_flags(StoreOptions(warehouse, float(wait), int(backups)), sel, state, note)
+    _print_flags(rows)
+    click.echo(f"Đã đặt trạng thái '{rows['state'].iloc[0]}' cho {len(rows)} cờ.")
+
+
+def _print_flags(rows) -> None:
+    """Print flags as a table (rich), numbers as the office writes them."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.vn.format import decimal
+
+    heads = {"flag_id": "Mã cờ", "period_code": "Kỳ", "unit_code": "Đơn vị", "indicator_code": "Chỉ tiêu",
+             "code": "Loại lỗi", "state": "Trạng thái", "value": "Giá trị", "explanation": "Giải trình/ghi chú",
+             "source_ref": "Ô"}
+    table = Table(show_lines=False)
+    for c in rows.columns:
+        table.add_column(heads.get(c, c))
+    for rec in rows.itertuples(index=False):
+        table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else
+                        decimal(v, None) if isinstance(v, float) else str(v) for v in rec])
+    Console(width=200).print(table)
 
 
 @main.command(help="Dựng lại kho dữ liệu chỉ từ kho lưu trữ bản gốc (warehouse/archive); kho cũ được cất vào warehouse/backups.")

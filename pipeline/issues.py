@@ -102,6 +102,10 @@ LABELS = {
     "value-too-large": "Số quá lớn",
     "text-control-chars": "Ký tự điều khiển",
     "not-applicable-not-allowed": "Ghi không áp dụng không được phép",
+    "reply-ids-changed": "Phiếu trả lời bị sửa mã",
+    "reply-submission-unknown": "Phiếu trả lời không rõ bản nộp",
+    "reply-submission-outdated": "Phiếu trả lời cho bản cũ",
+    "reply-empty": "Phiếu trả lời trống",
 }
 
 
@@ -177,6 +181,12 @@ _TYPES = [
     IssueType("value-outlier", "warning", "rule", "{message}", "A value far from the unit's own history (beyond median ± k·MAD of earlier periods)."),
     IssueType("value-without-unit", "warning", "info", "Ô có giá trị {raw} nhưng dòng không ghi đơn vị tính", "A value stands in a row whose unit-of-measure cell is blank."),
     IssueType("code-out-of-list", "error", "value", "Giá trị {value} không thuộc danh sách mã ({codes})", "A coded answer is not one of the codes printed for it."),
+    # Replies: a feedback workbook the commune filled in and sent back (pipeline.read.reply)
+    IssueType("reply-received", "info", "info", "Phiếu trả lời phiếu phản hồi của bản nộp mã {submission_id}: {n_explained} giải trình, {n_corrected} số liệu sửa", "A feedback workbook came back: its explanations go onto their flags, its corrected values make a new version of the unit's submission.", "Phiếu trả lời"),
+    IssueType("reply-ids-changed", "error", "file", "Phiếu trả lời không dùng được: thông tin nhận biết ẩn của phiếu phản hồi đã bị thay đổi ({detail}). Hãy điền vào đúng phiếu phản hồi đã nhận (không sửa, không chép sang tệp khác) rồi gửi lại", "The hidden identifiers of a feedback workbook sent back do not check out (marker, ids, checksum, flags of another unit or period, flags sheet gone)."),
+    IssueType("reply-submission-unknown", "error", "file", "Phiếu trả lời nhắc tới bản nộp mã {submission_id}, không có trong kho dữ liệu; hãy trả lời phiếu phản hồi mới nhất đã nhận", "A reply names a submission the warehouse does not hold (a feedback workbook of another warehouse, or its ids edited)."),
+    IssueType("reply-submission-outdated", "error", "file", "Phiếu trả lời cho bản nộp mã {submission_id}, nhưng đơn vị đã có bản nộp mới hơn (mã {current}); hãy trả lời phiếu phản hồi của bản mới nhất", "A reply answers a submission that a later version replaced; its corrections would undo the later version."),
+    IssueType("reply-empty", "error", "file", "Phiếu trả lời chưa có giải trình hay số liệu sửa nào (cột \"Giải trình của đơn vị\" và \"Số liệu đã sửa\" đều trống)", "A reply with neither an explanation nor a readable corrected value."),
 ]
 
 CATALOG: dict[str, IssueType] = {t.code: t for t in _TYPES}

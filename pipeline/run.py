@@ -52,10 +52,13 @@ from pipeline.reference import (
     load_reference,
     reference_hashes,
 )
+from pipeline.reference.deadlines import reply_deadline
 from pipeline.reference.registry import check_known_units
 from pipeline.report.district import ReportData, write_report
 from pipeline.report.feedback import (
+    EXPECTED,
     FeedbackJob,
+    Letter,
     feedback_path,
     feedback_rows,
     write_feedback_job,
@@ -63,6 +66,7 @@ from pipeline.report.feedback import (
 from pipeline.report.summary import completeness_rows as completeness_rows_of
 from pipeline.report.summary import write_summary
 from pipeline.validate import Checked, validate_submissions
+from pipeline.vn.format import decimal as fmt_number
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
 LOAD_BATCH = 250  # files recorded per transaction (each submission is whole or absent either way)
@@ -249,6 +253,7 @@ def validate(run: Run) -> None:
     A run limited to one unit (`--unit`) first leaves the other units' files for a later run.
     """
     s = run.settings
+    resolve_replies(run)
     if s.unit:
         for c in run.candidates:
             sub = c.submission
@@ -263,6 +268,70 @@ def validate(run: Run) -> None:
 
 
 _HANDED_OVER = pd.DataFrame(columns=OBS_COLUMNS)  # a validated submission's observations: see run.checked
+
+
+def resolve_replies(run: Run) -> None:
+    """Turn each feedback workbook sent back (read.reply) into a new version of the submission it answers.
+
+    The new version holds the answered submission's accepted values with the corrected ones replaced (their
+    source_ref the reply's cell) and records which submission it revises; it is validated like any other. A reply
+    naming an unknown submission, flags of another unit or period, or a submission a later version replaced, is
+    rejected with its reason. Nothing is read from the warehouse when the run holds no reply.
+    """
+    replies = [c.submission for c in run.candidates
+               if c.submission is not None and c.submission.reply is not None and not c.submission.rejected_by]
+    if not replies:
+        return
+    if not run.settings.warehouse.exists():
+        for sub in replies:
+            _refuse_reply(sub, "reply-submission-unknown", submission_id=sub.reply.submission_id)
+        return
+    kinds = run.ref.catalog.lookups[1]
+    with wh.session(run.settings.warehouse) as con:
+        for sub in replies:
+            reply = sub.reply
+            base = wh.flags.reply_base(con, reply.submission_id)
+            if base is None:
+                _refuse_reply(sub, "reply-submission-unknown", submission_id=reply.submission_id)
+                continue
+            flags = wh.flags.flags_of(con, [r.flag_id for r in reply.rows])
+            known = {int(f): (p, u, i) for f, p, u, i in zip(flags["flag_id"], flags["period_code"], flags["unit_code"],
+                                                            flags["indicator_code"])}
+            if (base["unit_code"], base["period_code"]) != (reply.unit_code, reply.period_code) or any(
+                    known.get(r.flag_id) != (reply.period_code, reply.unit_code, r.indicator_code) for r in reply.rows):
+                _refuse_reply(sub, "reply-ids-changed", detail="mã bản nộp, đơn vị, kỳ hoặc mã dòng không khớp kho dữ liệu")
+                continue
+            if base["status"] != "loaded":
+                current = base["superseded_by"] or "?"
+                _refuse_reply(sub, "reply-submission-outdated", submission_id=reply.submission_id, current=current)
+                continue
+            sub.window = (base["window_from"], base["window_to"]) if base["window_from"] else None
+            sub.revises = reply.submission_id
+            corrected = {r.indicator_code: r for r in reply.rows if r.value is not None}
+            records = []
+            for code, value, raw, ref, state in wh.flags.accepted_values(con, reply.submission_id).itertuples(index=False):
+                r = corrected.pop(code, None)
+                if r is not None:
+                    value, raw, ref, state = r.value, r.raw, r.value_ref, "value"
+                value = None if value is None or pd.isna(value) else value  # an N/A answer carried over keeps no value
+                records.append(_reply_record(sub, code, kinds.get(code, ""), value, raw, ref, run.ref.catalog, state))
+            records.extend(_reply_record(sub, r.indicator_code, kinds.get(r.indicator_code, ""), r.value, r.raw,
+                                         r.value_ref, run.ref.catalog) for r in corrected.values())
+            sub.obs_rows = records
+
+
+def _refuse_reply(sub, code: str, **params) -> None:
+    """Reject a reply workbook with one of the reply-* issues (its explanations and values are not taken)."""
+    sub.issues.append(iss.issue(code, file=sub.file_name, **params))
+    sub.reply = None
+
+
+def _reply_record(sub, code: str, kind: str, value: float | None, raw, ref: str, catalog, state: str = "value") -> tuple:
+    """One observation record (OBS_COLUMNS) of a reply's new version; its place is its source_ref's file!sheet!cell.
+    `state`: 'value', or 'na' for a "không áp dụng" answer carried over from the answered submission."""
+    file, sheet, cell = (ref.rsplit("!", 2) + ["", "", ""])[:3] if ref else ("", "", "")
+    listed = ";".join(str(k) for k in sorted(catalog.codes_list(code))) if kind == "coded" else ""
+    return (file, sheet, cell, ref, sub.unit_code, sub.period_code, code, kind, value, raw, listed, "", "", "", "", state)
 
 
 def load(run: Run) -> None:
@@ -324,6 +393,8 @@ def load(run: Run) -> None:
                     summary.quarantined += 1
                 except OSError:  # left where it is (recorded: the next run does not take it again until it changes)
                     pass
+        if con is not None:  # the follow-up state of every flag raised or answered by what was just recorded
+            wh.maintain_flags(con, run.run_id)
         stale = wh.stale_periods(con) if con is not None else _stale(s)
         redo = wh.period_codes(con) if con is not None and run.ref_changed else []
     finally:
@@ -456,10 +527,65 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
     """The feedback workbooks of this run's submissions that have issues, as plain data for the worker processes."""
     s = run.settings
     labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
-    return [FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
-                        labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status, f.reason,
-                        feedback_rows(f.issue_rows))
-            for f in run.summary.files if f.issue_rows is not None and not f.issue_rows.empty]
+    files = [f for f in run.summary.files if f.issue_rows is not None and not f.issue_rows.empty]
+    loaded = [f.submission_id for f in files if f.status == "loaded" and f.submission_id is not None]
+    flags, quiet = pd.DataFrame(), set()
+    if loaded and s.warehouse.exists():
+        with wh.session(s.warehouse) as con:
+            flags, quiet = wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
+    by_sub = {int(k): g for k, g in flags.groupby("submission_id", sort=False)} if len(flags) else {}
+    if by_sub:  # a letter asks for answers by a date
+        relations = _relations(run.ref.rules)
+        issued = s.clock().date()
+        reply_by = reply_deadline(issued, run.ref.deadlines)
+    jobs = []
+    for f in files:
+        rows = f.issue_rows
+        if quiet:  # issues kept quiet by their flag (explained, accepted, ignored) are not sent again
+            keep = [(f.submission_id, i, c) not in quiet for i, c in zip(rows["indicator_code"], rows["code"])]
+            rows = rows[keep]
+            if rows.empty:
+                continue
+        letter = flag_rows = None
+        if f.submission_id is not None and int(f.submission_id) in by_sub and f.unit_code and f.period_code:
+            letter = Letter(run.ref.office, int(f.submission_id), f.unit_code, f.period_code, issued, reply_by,
+                            run.ref.deadlines.reply_working_days)
+            flag_rows = _flag_rows(by_sub.get(int(f.submission_id)), relations)
+            if not flag_rows:  # nothing for the commune to answer: the plain list of what was found
+                letter, flag_rows = None, None
+        jobs.append(FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
+                                labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status,
+                                f.reason, feedback_rows(rows), letter, flag_rows))
+    return jobs
+
+
+def _relations(rules) -> dict[tuple[str, str], str]:
+    """The relation each rule expects, by (indicator, issue code): the rule's description in schemas/rules.csv."""
+    from pipeline.validate.rules import references
+
+    out: dict[tuple[str, str], str] = {}
+    for rule in rules or []:
+        for code in [*references(rule.left), *references(rule.right)]:
+            out.setdefault((code, rule.code), rule.description)
+    return out
+
+
+def _flag_rows(flags: pd.DataFrame | None, relations: dict[tuple[str, str], str]) -> list:
+    """The open flags of one submission as rows of the commune's form (pipeline.report.feedback.FlagRow)."""
+    if flags is None or flags.empty:
+        return []
+    out = []
+    for fid, code, name, unit, value, raw, kind, message, sheet, cell in zip(
+            flags["flag_id"], flags["indicator_code"], flags["indicator_name"], flags["unit_of_measure"], flags["value"],
+            flags["raw"], flags["code"], flags["message"], flags["sheet"], flags["cell"]):
+        shown = ("" if value is None or pd.isna(value) else fmt_number(value, None)) or (raw if isinstance(raw, str) else "")
+        if shown and isinstance(unit, str) and unit and unit != "%":
+            shown = f"{shown} ({unit})"
+        where = f"{sheet}!{cell}" if isinstance(sheet, str) and sheet and isinstance(cell, str) and cell else ""
+        why = f"{iss.label(str(kind))}: {message}"
+        relation = relations.get((code, kind)) or EXPECTED.get(kind, "")
+        out.append((int(fid), str(code), name if isinstance(name, str) else "", where, shown, why, relation))
+    return out
 
 
 def finish(run: Run) -> None:
@@ -694,7 +820,8 @@ def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) 
             rejecting = sub.rejected_by
             record.update(unit_code=sub.unit_code, period_code=sub.period_code, period_stated=sub.period_stated,
                           window_from=sub.window[0] if sub.window else None, window_to=sub.window[1] if sub.window else None,
-                          report_number=sub.report_number, report_date=sub.report_date, layout=sub.layout)
+                          report_number=sub.report_number, report_date=sub.report_date, layout=sub.layout,
+                          revises=sub.revises)
             if rejecting:
                 record.update(status="rejected", reason=rejecting["message"])
             else:
@@ -746,8 +873,17 @@ def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) 
         label = f"{f.rel} [{sub.sheet}]" if sub.sheet else f.rel  # one unit's sheet of a workbook holding several
         result = FileResult(label, record["status"], record["reason"] or "", sub.unit_code, sub.period_code, None,
                             values, int(errors[j]), int(warnings[j]), rows_j)
-        out[j] = (result, wh.Pending(record, obs, found, stat))
+        out[j] = (result, wh.Pending(record, obs, found, stat, replies=_reply_rows(sub) if record["status"] == "loaded" else None))
     return out
+
+
+def _reply_rows(sub) -> pd.DataFrame | None:
+    """A reply's explanations and corrections as rows of the warehouse's reply_rows (None for any other file)."""
+    reply = sub.reply
+    if reply is None:
+        return None
+    return pd.DataFrame([(sub.revises, r.flag_id, r.indicator_code, r.explanation, r.explanation_ref, r.value, r.raw,
+                          r.value_ref) for r in reply.rows], columns=[c for c in wh.flags.REPLY_COLUMNS if c != "submission_id"])
 
 
 def _file_issues(rows: list[dict], row_file: list[int], checked: Checked | None, sub_file: np.ndarray) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from pipeline import issues as iss
 from pipeline.reference.catalog import Catalog
 from pipeline.read.mapping import map_rows
 from pipeline.read.metadata import read_metadata
+from pipeline.read.reply import Reply, read_reply
 from pipeline.read.safety import Limits, check_file, vietnamese_detail
 from pipeline.read.table import read_tables
 from pipeline.vn.text import nfc, shown_name
@@ -50,6 +51,8 @@ class Submission:
     issues: list[dict] = field(default_factory=list)
     sheet: str | None = None  # the one sheet this submission was read from, when its workbook holds several units
     parts: list[Submission] = field(default_factory=list)  # one submission per unit of a workbook holding several
+    reply: Reply | None = None  # a feedback workbook sent back (pipeline.read.reply): what the commune filled in
+    revises: int | None = None  # the submission a reply's new version revises (set by the run)
     _frame: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -106,6 +109,9 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         except WorkbookError as exc:
             sub.issues.append(iss.issue(exc.code, file=sub.file_name, detail=vietnamese_detail(exc.detail)))
             return sub
+        if book.reply_rows is not None:  # a feedback workbook sent back: only its two answer columns are data
+            sub.file_name = book.file_name
+            return read_reply(sub, book, catalog)
         split = split_by_unit(book, registry)
         if split is not None:
             return _several_units(sub, split, registry, catalog, folder_period, limits)

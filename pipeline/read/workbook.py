@@ -14,6 +14,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from pipeline.read import cellview, recalc, safety, spreadsheetml
+from pipeline.read.reply import REPLY_SHEET
 from pipeline.read.basics import WorkbookError, cell_ref  # noqa: F401  (re-exported: readers import them from here)
 from pipeline.read.safety import ExtentPlan, Limits, check_extent, far_cells_detail, grid_detail, trimmed_package
 from pipeline.vn import encodings as legacy
@@ -65,6 +66,7 @@ class Workbook:
     sheets: list[Sheet]  # the visible worksheets, in workbook order
     notes: list[dict] = field(default_factory=list)  # issue parameters (code, sheet, ...) found while reading
     hidden_sheets: list[tuple[str, str, bool]] = field(default_factory=list)  # (name, state, holds figures)
+    reply_rows: list[list[object]] | None = None  # the identifier sheet of a feedback workbook sent back (read.reply)
 
 
 def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | None = None) -> Workbook:
@@ -92,12 +94,16 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
         raise WorkbookError("file-unreadable", f"{name}: {exc}") from exc
     sheets: list[Sheet] = []
     hidden: list[tuple[str, str, bool]] = []
+    reply_rows = None
     try:
         for meta in book.sheets_metadata:
             if str(meta.typ).endswith("WorkSheet") is False:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
+            if meta.name == REPLY_SHEET:  # a feedback workbook sent back: its identifiers (pipeline.read.reply)
+                reply_rows = rows
+                continue
             if not str(meta.visible).endswith(".Visible"):  # hidden / very hidden: the person never sees it
                 state = "veryHidden" if str(meta.visible).endswith("VeryHidden") else "hidden"
                 hidden.append((nfc(meta.name), state, any(_is_figure(v) for row in rows for v in row)))
@@ -122,7 +128,8 @@ def read_workbook(path: Path, limits: Limits = Limits(), extent: ExtentPlan | No
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         _apply_views(path, sheets)  # last: what Excel hides is blanked whatever the steps above put there
     notes.extend(_strip_control_chars(sheets))
-    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=notes, hidden_sheets=hidden)
+    return Workbook(file_name=nfc(shown_name(path.name)), sheets=sheets, notes=notes, hidden_sheets=hidden,
+                    reply_rows=reply_rows)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, tab and line breaks kept

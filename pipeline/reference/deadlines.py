@@ -20,6 +20,7 @@ class DeadlineRule:
 
     days_after_window: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 5))
     fixed: dict[str, dt.date] = field(default_factory=dict)
+    reply_working_days: int = 5  # a commune answers a feedback workbook within this many working days ([reply])
 
 
 def load_deadlines(path: Path | None) -> DeadlineRule:
@@ -46,7 +47,25 @@ def load_deadlines(path: Path | None) -> DeadlineRule:
         except ValueError:
             raise ReferenceDataError(f"Tệp {path}: hạn nộp của kỳ {code} ({value!r}) không phải ngày dạng 2023-07-05: "
                                      "hãy sửa dòng đó.") from None
-    return DeadlineRule(days, fixed)
+    try:
+        reply_days = int(data.get("reply", {}).get("working_days", 5))
+        if reply_days < 1:
+            raise ValueError(reply_days)
+    except (TypeError, ValueError, AttributeError):
+        raise ReferenceDataError(f"Tệp {path}: bảng [reply] cần working_days là số ngày làm việc nguyên dương (ví dụ "
+                                 "working_days = 5): hãy sửa dòng đó.") from None
+    return DeadlineRule(days, fixed, reply_days)
+
+
+def reply_deadline(issued: dt.date, rule: DeadlineRule) -> dt.date:
+    """The day a commune's answer to a feedback workbook issued on `issued` is due: N working days later (Monday to
+    Friday; public holidays are not known to tonghop)."""
+    day, left = issued, rule.reply_working_days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
 
 
 def period_deadline(period_code: str, window_ends: list[dt.date | None], rule: DeadlineRule) -> dt.date | None:

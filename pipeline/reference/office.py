@@ -101,6 +101,36 @@ class Office:
         """'Hải Phòng, ngày     tháng     năm 2025' (blanks to fill by hand); '' when the file names no place."""
         return f"{self.place}, ngày      tháng      năm" if self.place else ""
 
+    @property
+    def sender_lines(self) -> tuple[str, ...]:
+        """The lines of the body that sends the feedback letters (beside the motto): a district's Phòng Nội vụ under its
+        UBND; a province's Sở Nội vụ under its parent; a commune's UBND itself."""
+        if self.level == "huyện":
+            return (f"ỦY BAN NHÂN DÂN {self.district_kind} {self.district}".upper(), "PHÒNG NỘI VỤ")
+        return self.issuer_lines
+
+    @property
+    def sender(self) -> str:
+        """The letter's sender in a sentence: 'Phòng Nội vụ huyện Tứ Kỳ', 'Sở Nội vụ thành phố Hải Phòng', 'UBND xã …'."""
+        if self.level == "huyện":
+            return f"Phòng Nội vụ {self.district_kind} {self.district}"
+        return self.name
+
+    @property
+    def sender_sign(self) -> tuple[str, str]:
+        """(the signer's title, the letter's number sign): ('TRƯỞNG PHÒNG', 'PH-PNV'), ('GIÁM ĐỐC', 'PH-SNV'),
+        ('CHỦ TỊCH', 'PH-UBND'): Decree 30/2020/NĐ-CP's forms for an official letter (công văn)."""
+        return {"huyện": ("TRƯỞNG PHÒNG", "PH-PNV"), "tỉnh": ("GIÁM ĐỐC", "PH-SNV")}.get(self.level, ("CHỦ TỊCH", "PH-UBND"))
+
+    def addressee(self, unit_label: str) -> str:
+        """Whom a letter to a unit addresses: 'Ủy ban nhân dân xã Ngọc Kỳ'; for a commune's villages, 'Trưởng thôn …'."""
+        return f"Trưởng {unit_label}" if self.level == "xã" else f"Ủy ban nhân dân {unit_label}"
+
+    @property
+    def place_name(self) -> str:
+        """The place of a dated letter: the office's place, else its area's name."""
+        return self.place or self.district
+
     def kinds_phrase(self, present: list[str] | None = None) -> str:
         """The kinds of units a title lists ('xã, thị trấn'): those present among the units, in the office's order."""
         kinds = list(self.unit_kinds)

@@ -12,6 +12,8 @@ import duckdb
 
 from pipeline.errors import TonghopError
 from pipeline.warehouse.export import FORMATS, export_views
+from pipeline.warehouse import flags
+from pipeline.warehouse.flags import maintain_flags, open_flags, suppressed_issues
 from pipeline.warehouse.lock import backup, backups_of, set_aside, writer_lock
 from pipeline.warehouse.readcopy import needs_publish, publish, published, reading_path, stable_path
 from pipeline.warehouse.store import (OBSERVATION_COLUMNS, Health, Pending, Rows, checkpoint, completeness, connect, ensure_period, health, is_lock_error,
@@ -20,7 +22,7 @@ from pipeline.warehouse.store import (OBSERVATION_COLUMNS, Health, Pending, Rows
                                       record_run, record_submissions, refresh_deadlines, replace_district, seen_files,
                                       session, stale_periods, sync_reference, touch_file, unit_history)
 
-__all__ = ["FORMATS", "OBSERVATION_COLUMNS", "Health", "Pending", "Rows", "backup", "backups_of", "checkpoint", "completeness", "connect", "ensure_period",
+__all__ = ["flags", "maintain_flags", "open_flags", "suppressed_issues", "FORMATS", "OBSERVATION_COLUMNS", "Health", "Pending", "Rows", "backup", "backups_of", "checkpoint", "completeness", "connect", "ensure_period",
            "export_views", "health", "is_lock_error", "loaded_units", "mark_fresh", "record_reference", "reference_hashes",
            "set_aside", "period_codes", "period_issues", "period_states", "period_values", "period_window",
            "periods_with_values", "query", "record_run", "record_submissions", "refresh_deadlines", "replace_district",

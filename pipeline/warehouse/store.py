@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.issues import STORED_COLUMNS as STORED_ISSUE_COLUMNS
 from pipeline.reference.deadlines import DeadlineRule, period_deadline
 from pipeline.vn.periods import is_period, period_bounds, period_kind
+from pipeline.warehouse import flags as _flags
 
 SCHEMA = """
 create sequence if not exists seq_submission start 1;
@@ -53,7 +54,7 @@ alter table observations add column if not exists state varchar;
 alter table district add column if not exists n_na integer;
 alter table district add column if not exists n_blank integer;
 alter table district add column if not exists blank_units varchar;
-"""
+""" + _flags.SCHEMA
 
 VIEWS = """
 create or replace view v_submissions as
@@ -80,7 +81,7 @@ create or replace view v_values_history as
   where s.status in ('loaded', 'superseded') and o.accepted and o.value is not null;
 create or replace view v_issues as
   select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
-         s.file_name, s.unit_code, s.period_code, s.status as submission_status
+         s.file_name, s.unit_code, s.period_code, s.status as submission_status, i.suppressed, i.flag_id
   from issues i left join submissions s on s.submission_id = i.submission_id;
 create or replace view v_district as
   select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
@@ -117,7 +118,7 @@ create or replace view v_completeness as
   from periods p cross join units u
   left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded'
   left join firsts f on f.period_code = p.period_code and f.unit_code = u.code;
-"""
+""" + _flags.VIEWS
 
 
 TABLES = ("units", "indicators", "catalog_versions", "indicators_history", "periods", "runs", "submissions", "files_seen",
@@ -332,10 +333,12 @@ def period_window(con: duckdb.DuckDBPyConnection, period_code: str) -> tuple[dt.
 
 
 def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
-    """Issues of the current submissions of a period. Columns: file_name, unit_code, severity, code, message, source_ref, indicator_code."""
+    """Issues of the current submissions of a period, but those kept quiet by their flag (explained, accepted or
+    ignored for the same value: see pipeline.warehouse.flags). Columns: file_name, unit_code, severity, code, message, source_ref, indicator_code."""
     return con.execute(
         "select file_name, unit_code, severity, code, message, source_ref, indicator_code from v_issues "
-        "where period_code = ? and coalesce(submission_status, '') <> 'superseded'", [period_code]).df()
+        "where period_code = ? and coalesce(submission_status, '') <> 'superseded' and not coalesce(suppressed, false)",
+        [period_code]).df()
 
 
 # DuckDB's own sandbox for an analyst's statement: no file outside the opened warehouse (COPY TO, ATTACH, EXPORT,
@@ -418,7 +421,7 @@ def catalog_version(indicators: pd.DataFrame) -> str:
 
 SUBMISSION_COLUMNS = ["submission_id", "file_name", "path", "sha256", "size", "received_at", "unit_code", "period_code",
                       "period_stated", "window_from", "window_to", "report_number", "report_date", "layout", "status", "reason",
-                      "supersedes", "superseded_by", "run_id"]
+                      "supersedes", "superseded_by", "run_id", "revises"]
 OBSERVATION_COLUMNS = ["submission_id", "indicator_code", "value", "raw", "source_ref", "accepted", "state"]
 ISSUE_COLUMNS = STORED_ISSUE_COLUMNS
 
@@ -455,6 +458,7 @@ class Pending:
     file_stat: tuple[str, int, int]
     submission_id: int | None = None  # set once recorded
     supersedes: int | None = None  # the submission this one replaced
+    replies: pd.DataFrame | None = None  # a reply workbook's rows (flags.REPLY_COLUMNS but submission_id), if it is one
 
 
 def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> list[Pending]:
@@ -475,7 +479,7 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
         rows, seen, old_superseded = [], [], []
         by_id: dict[int, dict] = {}
         for item, sid in zip(batch, ids):
-            rec = {**item.record, "submission_id": sid, "supersedes": None, "superseded_by": None}
+            rec = {"revises": None, **item.record, "submission_id": sid, "supersedes": None, "superseded_by": None}
             item.submission_id = sid
             if rec["status"] == "loaded":
                 key = (rec["unit_code"], rec["period_code"])
@@ -508,6 +512,9 @@ def record_submissions(con: duckdb.DuckDBPyConnection, batch: list[Pending]) -> 
         if found is not None:
             _insert(con, "issues", found)
         _insert(con, "files_seen", pd.DataFrame(seen, columns=["path", "size", "mtime_ns", "sha256", "submission_id"]))
+        for item in batch:  # the explanations and corrections of a reply workbook (few: one reply per unit and period)
+            if item.replies is not None and len(item.replies):
+                _insert(con, "reply_rows", item.replies.assign(submission_id=item.submission_id)[_flags.REPLY_COLUMNS])
         con.execute("commit")
     except Exception:
         con.execute("rollback")

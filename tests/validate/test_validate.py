@@ -78,6 +78,6 @@ def test_errors_keep_values_out_and_bad_files_do_not_stop_the_run(tmp_path, demo
     # a feedback workbook for the commune lists each issue with its cell
     import openpyxl
     fb = next(p for p in summary.feedback if "quang_khai" in p.name)
-    rows = list(openpyxl.load_workbook(fb).active.iter_rows(min_row=7, values_only=True))
+    rows = list(openpyxl.load_workbook(fb)["Phản hồi"].iter_rows(min_row=7, values_only=True))
     assert any(r[1] == "Lỗi" and r[4] == "I.5" and r[6] == "Mã ngoài danh sách" and r[8] == "code-out-of-list" and r[5] == "4"
                for r in rows)  # the officer reads the label (Loại lỗi); the code is the last column, for the analyst
