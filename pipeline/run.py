@@ -42,6 +42,7 @@ from pipeline.inbox import (
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
+from pipeline.read.metadata import unit_period_issue
 from pipeline.read.submission import OBS_COLUMNS
 from pipeline.read.workers import call_in_workers
 from pipeline.reference import REFERENCE_NAMES, Reference, load_reference, reference_hashes
@@ -223,6 +224,9 @@ def read(run: Run) -> None:
                     part.period_code = s.period
                     part.issues = [x for x in part.issues if x["code"] != "period-unknown"]
                     part.observations["period_code"] = s.period
+                    invalid = unit_period_issue(run.ref.registry, part.unit_code, s.period, part.file_name)
+                    if invalid is not None:  # the unit named did not exist in the run's period
+                        part.issues.append(invalid)
             pc.submission = part
             candidates.append(pc)
     run.candidates = candidates
@@ -266,7 +270,8 @@ def load(run: Run) -> None:
     con = wh.connect(s.warehouse) if writes else None
     try:
         if con is not None:
-            summary.catalog_version = wh.sync_reference(con, run.ref.registry.units, run.ref.catalog.frame)
+            summary.catalog_version = wh.sync_reference(con, run.ref.registry.units, run.ref.catalog.frame,
+                                                          run.ref.registry.lineage_rows())
             if s.period:
                 wh.ensure_period(con, s.period)
         seen = arc.first_seen(s.archive) if con is not None else {}
