@@ -128,3 +128,33 @@ def test_make_demo_figures_unchanged_with_the_four_column_registry(demo_settings
     assert query(demo_settings, "select count(*) from v_completeness where period_code = '2023-H1'") == [(23,)]
     assert query(demo_settings, "select count(*), count(distinct unit_code) from v_values_current_map where period_code = '2023-H1'") == \
         query(demo_settings, "select count(*), count(distinct unit_code) from v_values where period_code = '2023-H1'")
+
+
+def test_completeness_sheets_list_the_units_of_their_period(merged):
+    s, _ = merged
+
+    def labels(period):
+        wb = openpyxl.load_workbook(s.out / period / f"TongHop_CCHC_{period}.xlsx")
+        ws = wb["Tình hình nộp báo cáo"]
+        return {c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)}
+
+    before, after = labels("2025-H1"), labels("2025-Y")
+    assert {"xã Ngọc Kỳ", "xã Quang Khải", "thị trấn Tứ Kỳ"} <= before and f"xã {m25.NEW_NAME}" not in before
+    assert f"xã {m25.NEW_NAME}" in after and "xã Tứ Kỳ" in after
+    assert not {"xã Ngọc Kỳ", "xã Quang Trung", "xã Chí Minh", "xã Quang Khải", "thị trấn Tứ Kỳ"} & after
+
+
+def test_outlier_history_of_the_merged_unit_is_its_predecessors_combined(merged):
+    """The validate step's history (run._history): a later half-year of the merged unit looks back on 2025-H1 through
+    its four predecessors' summed figures."""
+    from pipeline.reference import load_reference
+    from pipeline.run import _history
+
+    s, _ = merged
+    ref = load_reference(s.reference)
+    sub = type("Sub", (), {"unit_code": NEW, "period_code": "2026-H1"})()
+    hist = _history(s, [sub], ref)
+    got = dict(zip(hist.loc[hist["period_code"] == "2025-H1", "indicator_code"], hist.loc[hist["period_code"] == "2025-H1", "value"]))
+    total = query(s, "select sum(value) from v_values where period_code = '2025-H1' and indicator_code = 'III.3.3.1' "
+                     "and unit_code in (select unnest(?))", list(OLD))[0][0]
+    assert set(hist["unit_code"]) == {NEW} and got["III.3.3.1"] == total
