@@ -5,7 +5,6 @@ without a comparable past, a renamed unit keeping its history, and outliers judg
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
