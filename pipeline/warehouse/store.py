@@ -120,8 +120,12 @@ create or replace view v_values_current_map as
            min(o.value) as lo, max(o.value) as hi
     from src s join v_values o on o.period_code = s.period_code and o.unit_code = s.source_code
     group by s.period_code, s.unit_code, o.indicator_code),
+  k as (  -- every figure reported, and every rate whose numerator was (a merged unit's rate comes from its parts)
+    select period_code, unit_code, indicator_code from g
+    union
+    select g.period_code, g.unit_code, i.code from g join indicators i on i.agg = 'ratio' and i.numerator = g.indicator_code),
   m as (
-    select g.period_code, g.unit_code, g.indicator_code,
+    select k.period_code, k.unit_code, k.indicator_code,
            case when n.n_sources = 1 then g.total
                 when i.agg = 'ratio' then case when gn.n_reported = n.n_sources and gd.n_reported = n.n_sources
                                                     and gd.total > 0 then gn.total / gd.total * 100 end
@@ -131,10 +135,11 @@ create or replace view v_values_current_map as
                 when i.agg = 'by_code' and g.lo = g.hi then g.lo
            end as value,
            n.n_sources, n.sources
-    from g join n on n.period_code = g.period_code and n.unit_code = g.unit_code
-    join indicators i on i.code = g.indicator_code
-    left join g gn on gn.period_code = g.period_code and gn.unit_code = g.unit_code and gn.indicator_code = i.numerator
-    left join g gd on gd.period_code = g.period_code and gd.unit_code = g.unit_code and gd.indicator_code = i.denominator)
+    from k join n on n.period_code = k.period_code and n.unit_code = k.unit_code
+    join indicators i on i.code = k.indicator_code
+    left join g on g.period_code = k.period_code and g.unit_code = k.unit_code and g.indicator_code = k.indicator_code
+    left join g gn on gn.period_code = k.period_code and gn.unit_code = k.unit_code and gn.indicator_code = i.numerator
+    left join g gd on gd.period_code = k.period_code and gd.unit_code = k.unit_code and gd.indicator_code = i.denominator)
   select m.period_code, m.unit_code, u.label as unit_name, m.indicator_code, i.name as indicator_name, m.value,
          m.n_sources, m.sources as source_units, m.sources <> m.unit_code as combined
   from m join units u on u.code = m.unit_code join indicators i on i.code = m.indicator_code
