@@ -490,4 +490,5 @@ def check_known_units(registry: Registry, known: pd.DataFrame, path: Path) -> No
     raise ReferenceDataError(
         f"Tệp {path}: đơn vị {code} ({label}) đã có {int(row['n_submissions'])} báo cáo trong kho dữ liệu nhưng không còn "
         f"trong danh sách đơn vị{more}; {fix}. Nếu đơn vị thực sự đổi mã hoặc sáp nhập, việc đó phải được khai báo, tonghop "
-        "không tự đoán. Lượt chạy dừng, chưa ghi gì.")
+        "không tự đoán: giữ dòng của đơn vị cũ, ghi valid_to và merged_into hoặc renamed_from (xem docs/don-vi.md). "
+        "Lượt chạy dừng, chưa ghi gì.")
