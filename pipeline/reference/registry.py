@@ -182,14 +182,15 @@ class Registry:
                 names = ", ".join(f"{self.label(c)} ({c})" for c in after)
                 return (f"{label} chỉ tồn tại đến hết ngày {_dmy(stop)} và {verb} {names}; báo cáo kỳ này phải do "
                         f"{names} lập", after)
-            return f"{label} chỉ tồn tại đến hết ngày {_dmy(stop)}", []
+            return (f"{label} chỉ tồn tại đến hết ngày {_dmy(stop)}; hãy kiểm tra lại kỳ báo cáo của tệp hoặc ngày valid_to "
+                    "trong danh sách đơn vị", [])
         before = self._predecessors_on(code, end) if end is not None else []
         since = f"từ ngày {_dmy(start)}" if start is not None else ""
         if before:
             names = ", ".join(f"{self.label(c)} ({c})" for c in before)
-            return (f"{label} chỉ có {since}; kỳ này thuộc các đơn vị trước đó: {names}, báo cáo phải mang tên "
-                    "đơn vị đó", before)
-        return f"{label} chỉ có {since}", []
+            return (f"{label} chỉ có {since}; trong kỳ này các đơn vị trước đó còn tồn tại: {names}, báo cáo kỳ này "
+                    f"phải do {names} lập", before)
+        return f"{label} chỉ có {since}; hãy kiểm tra lại kỳ báo cáo của tệp hoặc ngày valid_from trong danh sách đơn vị", []
 
     def _successors_on(self, code: str, day: dt.date, seen: frozenset = frozenset()) -> list[str]:
         out: list[str] = []
