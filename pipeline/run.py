@@ -343,6 +343,8 @@ def consolidate(run: Run) -> None:
         for period in _with_followers(wh.period_codes(con), run.summary.periods, mode):
             values = wh.period_values(con, period)
             units = registry.units_in(period)  # a dissolved unit is not expected, a unit created later not yet
+            if registry.timed:  # loaded before the office recorded the unit's end or start: not on this period's map
+                values = values[values["unit_code"].isin(set(units["code"]))]
             district = consolidate_figures(values, ref.catalog.frame, n_expected=len(units))
             wh.replace_district(con, period, district)
             previous = previous_period(period, available, mode)

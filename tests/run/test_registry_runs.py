@@ -158,3 +158,22 @@ def test_outlier_history_of_the_merged_unit_is_its_predecessors_combined(merged)
     total = query(s, "select sum(value) from v_values where period_code = '2025-H1' and indicator_code = 'III.3.3.1' "
                      "and unit_code in (select unnest(?))", list(OLD))[0][0]
     assert set(hist["unit_code"]) == {NEW} and got["III.3.3.1"] == total
+
+
+def test_a_merger_recorded_after_files_were_loaded_takes_them_out_of_the_later_period(tmp_path):
+    """A dissolved commune's 2025-Y file loaded while the registry knew no merger: once the merger is recorded, the
+    district figures of 2025-Y cover the units of the new map only (the submission stays in the ledger)."""
+    m25.put_sample(tmp_path / "sample", SCHEMAS / "units.csv")
+    s = make_settings(tmp_path)  # the four-column registry first
+    (s.inbox / "2025-Y").mkdir(parents=True)
+    for name in ("BC_CCHC_Nam2025_Tan_Ky.xlsx", "BC_CCHC_Nam2025_Ngoc_Ky_ten_cu.xlsx"):
+        shutil.copy2(tmp_path / "sample" / "inbox" / "2025-Y" / name, s.inbox / "2025-Y" / name)
+    run_steps(s)
+    assert query(s, "select n_units, n_expected from v_district where period_code = '2025-Y' and indicator_code = 'III.3.3.1'") == [(2, 23)]
+    timed = dataclasses.replace(s, units=tmp_path / "sample" / "units.csv")
+    run_steps(timed)
+    tan_ky = query(s, "select value from v_values where period_code = '2025-Y' and unit_code = 'tan_ky' and indicator_code = 'III.3.3.1'")
+    assert query(s, "select value, n_units, n_expected from v_district where period_code = '2025-Y' and indicator_code = 'III.3.3.1'") == \
+        [(tan_ky[0][0], 1, 20)]
+    assert query(s, "select status from v_submissions where unit_code = 'ngoc_ky'") == [("loaded",)]
+    assert query(s, "select count(*) from v_completeness where period_code = '2025-Y' and unit_code = 'ngoc_ky'") == [(0,)]
