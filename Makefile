@@ -31,7 +31,7 @@ demo-2025: $(STAMP)
 	$(BIN)/tonghop run --inbox $(D25)/inbox --warehouse $(D25)/warehouse/tonghop.duckdb --out $(D25)/reports --units $(D25)/units.csv
 	@echo
 	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select file_name, status, reason from v_submissions where status = 'rejected'"
-	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select period_code, unit_code, indicator_code, value, source_units from v_values_current_map where unit_code in ('ngoc_quang_mh', 'xa_tu_ky') and indicator_code in ('III.3.3.1', 'III.3.3') order by unit_code, indicator_code, period_code"
+	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select period_code, unit_code, indicator_code, round(value, 2) as value, source_units from v_values_current_map where unit_code in ('ngoc_quang_mh', 'xa_tu_ky') and indicator_code in ('III.3.3.1', 'III.3.3') order by unit_code, indicator_code, period_code"
 	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select period_code, count(*) as n_units, count(*) filter (where status = 'missing') as missing from v_completeness group by period_code order by period_code"
 
 test: $(STAMP)
