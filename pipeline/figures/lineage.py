@@ -3,7 +3,7 @@
 A unit that came from others (merged, renamed) is compared with the units valid in the earlier period that it came
 from (`Registry.sources_in`): counts are summed, rates recomputed from their summed parts, unit-level shares averaged,
 coded answers kept when every predecessor gave the same one: the district's consolidation rules
-(`pipeline.figures.district`) restricted to the predecessors, and only when every predecessor reported the figure
+(`pipeline.figures.district`, as the view v_values_current_map also applies them) restricted to the predecessors, and only when every predecessor reported the figure
 (a partial sum would make the merged unit's past look smaller than it was). A renamed unit takes its old code's values
 as they are. A unit split from another has no comparable past and gets nothing.
 """
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
-from pipeline.figures.district import _figure, unit_grid
 from pipeline.reference.registry import Registry
 
 COLUMNS = ["period_code", "unit_code", "indicator_code", "value"]
@@ -26,6 +24,7 @@ def on_map(values: pd.DataFrame, registry: Registry, indicators: pd.DataFrame, u
 
     Each of `units` gets, in each period, its own values when it existed then, else its predecessors' combined figures
     (see the module). Units not in `units` are dropped. A registry without dates or lineage returns `values` unchanged.
+    All combinations are computed at once (grouped sums, then the rates from their summed parts), not unit by unit.
     """
     if not registry.timed or values is None or values.empty:
         return values
@@ -38,48 +37,45 @@ def on_map(values: pd.DataFrame, registry: Registry, indicators: pd.DataFrame, u
     if not pairs:
         return values.iloc[0:0][COLUMNS]
     m = pd.DataFrame(pairs, columns=["period_code", "target", "unit_code"])
-    n = m.groupby(["period_code", "target"])["unit_code"].transform("size")
-    single = m[n == 1]
-    joined = values[COLUMNS].merge(single, on=["period_code", "unit_code"])
-    out = [joined.assign(unit_code=joined["target"])[COLUMNS]]
-    multi = m[n > 1]
+    m["n"] = m.groupby(["period_code", "target"])["unit_code"].transform("size")
+    joined = values[COLUMNS].merge(m, on=["period_code", "unit_code"])
+    single = joined[joined["n"] == 1]
+    out = [single.assign(unit_code=single["target"])[COLUMNS]]
+    multi = joined[(joined["n"] > 1) & joined["value"].notna()]
     if not multi.empty:
-        ind = indicators.set_index("code") if "code" in indicators.columns else indicators
-        rows = list(zip(ind.index, ind["agg"], ind["numerator"], ind["denominator"],
-                        ind["code_list"] if "code_list" in ind.columns else [""] * len(ind)))
-        for (period, target), group in multi.groupby(["period_code", "target"], sort=False):
-            sources = list(group["unit_code"])
-            part = values[(values["period_code"] == period) & values["unit_code"].isin(sources)]
-            out.append(pd.DataFrame(combine(part, rows, len(sources), period, target), columns=COLUMNS))
+        out.append(_combined(multi, indicators))
     frames = [f for f in out if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else values.iloc[0:0][COLUMNS]
 
 
-def combine(values: pd.DataFrame, rows: list[tuple], n_sources: int, period: str, target: str) -> list[tuple]:
-    """The combined figures of `n_sources` units' values (one period) as (period, target, indicator, value) records.
-
-    `rows` are the catalog's (code, agg, numerator, denominator, code_list). A figure is given only when every source
-    reported it (a rate: both its parts).
-    """
-    if values.empty:
-        return []
-    _, codes, grid = unit_grid(values)
-    if grid.shape[1] < n_sources:  # a source without any value: no figure is complete
-        return []
-    columns = dict(zip(codes, grid))
-    out: list[tuple] = []
-    for code, agg, num, den, code_list in rows:
-        if agg == "by_code":
-            col = columns.get(code)
-            if col is not None and not np.isnan(col).any() and (col == col[0]).all():
-                out.append((period, target, code, float(col[0])))
-            continue
-        if agg not in ("sum", "ratio", "unit_share"):
-            continue
-        got = _figure(code, agg, num, den, code_list, columns)
-        if got is not None and got[0] is not None and got[1] == n_sources:
-            out.append((period, target, code, float(got[0])))
-    return out
+def _combined(multi: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """The combined figures of every (period, target) from its sources' rows (period_code, unit_code, indicator_code,
+    value, target, n): the district's rules restricted to the sources, a figure only when all n sources gave it
+    (a rate: both its parts)."""
+    keys = ["period_code", "target", "indicator_code"]
+    g = (multi.groupby(keys, sort=False)
+         .agg(total=("value", "sum"), k=("value", "size"), lo=("value", "min"), hi=("value", "max"), n=("n", "first"))
+         .reset_index())
+    ind = indicators.set_index("code") if "code" in indicators.columns else indicators
+    g["agg"] = g["indicator_code"].map(ind["agg"])
+    full = g[g["k"] == g["n"]]
+    share = full[full["agg"] == "unit_share"]
+    parts = [full.loc[full["agg"] == "sum", keys + ["total"]].rename(columns={"total": "value"}),
+             share[keys].assign(value=share["total"] / share["k"]),
+             full.loc[(full["agg"] == "by_code") & (full["lo"] == full["hi"]), keys + ["lo"]].rename(columns={"lo": "value"})]
+    ratios = ind.loc[ind["agg"] == "ratio", ["numerator", "denominator"]].rename_axis("code").reset_index()
+    if len(ratios):
+        have = full[["period_code", "target", "indicator_code", "total"]]
+        num = have.rename(columns={"indicator_code": "numerator", "total": "num"})
+        den = have.rename(columns={"indicator_code": "denominator", "total": "den"})
+        rt = ratios.merge(num, on="numerator").merge(den, on=["period_code", "target", "denominator"])
+        rt = rt[rt["den"] != 0]
+        parts.append(pd.DataFrame({"period_code": rt["period_code"], "target": rt["target"], "indicator_code": rt["code"],
+                                   "value": rt["num"].astype(float) / rt["den"].astype(float) * 100.0}))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True).rename(columns={"target": "unit_code"})[COLUMNS].astype({"value": float})
 
 
 def comparison_notes(registry: Registry, units: Iterable[str], period_code: str | None) -> dict[str, str]:

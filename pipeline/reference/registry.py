@@ -107,13 +107,22 @@ class Registry:
         """Every lineage edge of the registry, in file order."""
         return tuple(_links(self.units)) if self.timed else ()
 
+    @cached_property
+    def _edges(self) -> tuple[dict[str, list[Link]], dict[str, list[Link]]]:
+        leaving: dict[str, list[Link]] = {}
+        arriving: dict[str, list[Link]] = {}
+        for k in self.links:
+            leaving.setdefault(k.source, []).append(k)
+            arriving.setdefault(k.target, []).append(k)
+        return leaving, arriving
+
     def successors(self, code: str) -> list[Link]:
         """The edges leaving `code` (what it became)."""
-        return [k for k in self.links if k.source == code]
+        return self._edges[0].get(code, [])
 
     def predecessors(self, code: str) -> list[Link]:
         """The edges arriving at `code` (what it came from)."""
-        return [k for k in self.links if k.target == code]
+        return self._edges[1].get(code, [])
 
     @cached_property
     def _sources_memo(self) -> dict:
@@ -217,9 +226,7 @@ class Registry:
         out: list[tuple[str, str]] = []
         for code in self.units["code"]:
             out.append((code, code))
-            for src in self._ancestors(code, frozenset()):
-                if (code, src) not in out:
-                    out.append((code, src))
+            out += [(code, src) for src in self._ancestors(code, frozenset()) if src != code]
         return out
 
     def _ancestors(self, code: str, seen: frozenset) -> list[str]:
