@@ -223,6 +223,8 @@ class Registry:
         """(unit_code, source_code) for every unit: itself, and, for a unit with a comparable past, every earlier unit
         its figures combine (transitively through mergers and renames). The warehouse maps values onto the current map
         with it."""
+        if not self.timed:
+            return [(code, code) for code in self.units["code"]]
         out: list[tuple[str, str]] = []
         for code in self.units["code"]:
             out.append((code, code))
@@ -272,10 +274,11 @@ def load_registry(path: Path) -> Registry:
     the lineage must name known codes, hold no cycle and leave no overlap between a unit and what it became.
     """
     df, lines = read_csv(path, REQUIRED, "--units")
+    given = [c for c in OPTIONAL if c in df.columns]
+    df = df[[*REQUIRED, *given]].fillna("").map(lambda v: nfc(v).strip())
     for c in OPTIONAL:
-        if c not in df.columns:
+        if c not in given:
             df[c] = ""
-    df = df[[*REQUIRED, *OPTIONAL]].fillna("").map(lambda v: nfc(v).strip())
     df["line"] = lines
     for row in df.itertuples():
         if not row.code:
@@ -337,6 +340,9 @@ def _dmy(d: dt.date) -> str:
 
 def _check_time(df: pd.DataFrame, path: Path) -> None:
     """Parse the validity dates in place and check the lineage: known codes, no cycle, no overlap (ReferenceDataError)."""
+    if not any(df[c].map(bool).any() for c in OPTIONAL):  # a four-column registry (or blank columns): nothing to check
+        df["valid_from"] = df["valid_to"] = pd.Series([None] * len(df), index=df.index, dtype=object)
+        return
     froms, tos = [], []
     for row in df.itertuples():
         a = _date(row.valid_from, path, row.line, "valid_from", row.code)
