@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench venv lint
+.PHONY: demo demo-2025 test bench venv lint
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -21,6 +21,18 @@ demo: $(STAMP)
 	$(BIN)/tonghop run
 	@echo
 	$(BIN)/tonghop sql "select period_code, indicator_code, indicator_name, value, n_units from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by period_code, indicator_code"
+
+# An ILLUSTRATION of the map after 1 July 2025 (invented merger, not real data), in its own folder demo-2025/ with its
+# own registry, inbox and warehouse: `make demo` and the office's files are left as they are.
+D25 := demo-2025
+demo-2025: $(STAMP)
+	$(BIN)/python -m samples.merger2025 --dir $(D25) --units schemas/units.csv
+	@sleep 2  # files modified in the last 2 s wait for the next run
+	$(BIN)/tonghop run --inbox $(D25)/inbox --warehouse $(D25)/warehouse/tonghop.duckdb --out $(D25)/reports --units $(D25)/units.csv
+	@echo
+	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select file_name, status, reason from v_submissions where status = 'rejected'"
+	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select period_code, unit_code, indicator_code, round(value, 2) as value, source_units from v_values_current_map where unit_code in ('ngoc_quang_mh', 'xa_tu_ky') and indicator_code in ('III.3.3.1', 'III.3.3') order by unit_code, indicator_code, period_code"
+	$(BIN)/tonghop sql --warehouse $(D25)/warehouse/tonghop.duckdb "select period_code, count(*) as n_units, count(*) filter (where status = 'missing') as missing from v_completeness group by period_code order by period_code"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -63,6 +63,7 @@ LABELS = {
     "period-mismatch": "Kỳ báo cáo khác thư mục",
     "workbook-several-units": "Tệp của nhiều đơn vị",
     "sheet-unit-unknown": "Trang tính không rõ đơn vị",
+    "unit-not-valid-in-period": "Đơn vị không tồn tại trong kỳ",
     "no-values": "Không có giá trị",
     "row-unmapped": "Dòng không khớp chỉ tiêu",
     "indicator-repeated": "Chỉ tiêu lặp lại",
@@ -138,6 +139,7 @@ _TYPES = [
     IssueType("workbook-several-units", "info", "info", "Tệp chứa báo cáo của {n} đơn vị ({units}); trang tính này được nhận là một báo cáo riêng", "A workbook holds several units' reports, a sheet per unit; each sheet is its own submission."),
     IssueType("sheet-unit-unknown", "error", "file", "Trang tính không ghi rõ đơn vị báo cáo (tệp chứa báo cáo của nhiều đơn vị: {units}); không gộp vào đơn vị khác", "A table sheet of a several-unit workbook names no unit; it is rejected on its own, never folded into another unit."),
     IssueType("no-values", "error", "file", "Bảng số liệu không có giá trị nào", "A table was found but every value cell is blank."),
+    IssueType("unit-not-valid-in-period", "error", "file", "Đơn vị báo cáo không tồn tại trong kỳ {period}: {detail}", "The file names a unit that did not exist at the period's end date (merged, split or renamed before it, or created after it); `raw` holds the successor or predecessor codes named in the message, separated by '|'."),
     # What the person sees in Excel: hidden parts are not read
     IssueType("sheet-hidden", "info", "info", "Trang tính ẩn \"{sheet_name}\" có số liệu nhưng không được đọc (chỉ đọc các trang tính đang hiển thị)", "A hidden or very hidden sheet holds figures; it contributes no value and no metadata."),
     IssueType("row-hidden", "info", "info", "Dòng {row} của trang \"{sheet_name}\" đang bị ẩn và có số liệu; không được đọc (chỉ đọc các dòng đang hiển thị)", "A hidden row holds figures; its cells are not read."),

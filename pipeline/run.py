@@ -29,6 +29,7 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
+from pipeline.figures.lineage import comparison_notes, on_map
 from pipeline.figures.ranking import previous_period, rank_units
 from pipeline.inbox import (
     CHANGED,
@@ -44,6 +45,7 @@ from pipeline.inbox import (
 from pipeline.inbox import archive as arc
 from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
+from pipeline.read.metadata import unit_period_issue
 from pipeline.read.submission import OBS_COLUMNS
 from pipeline.read.workers import call_in_workers
 from pipeline.reference import (
@@ -93,10 +95,12 @@ class PeriodFigures:
     window: tuple[dt.date, dt.date] | None
     issues: pd.DataFrame  # current submissions' issues (warehouse.period_issues)
     previous_period: str | None = None
-    previous_values: pd.DataFrame | None = None
+    previous_values: pd.DataFrame | None = None  # on this period's map (a merged unit: its predecessors combined)
     scores: pd.DataFrame | None = None  # set by the rank step
     states: pd.DataFrame | None = None  # cells without a value: warehouse.period_states (value_state na / blank)
     previous_states: pd.DataFrame | None = None
+    units: pd.DataFrame | None = None  # the registry's units valid in the period (None: the whole registry)
+    compared: dict[str, str] = field(default_factory=dict)  # unit -> how it is compared across a merger or rename
 
 
 @dataclass
@@ -242,6 +246,9 @@ def read(run: Run) -> None:
                     part.period_code = s.period
                     part.issues = [x for x in part.issues if x["code"] != "period-unknown"]
                     part.observations["period_code"] = s.period
+                    invalid = unit_period_issue(run.ref.registry, part.unit_code, s.period, part.file_name)
+                    if invalid is not None:  # the unit named did not exist in the run's period
+                        part.issues.append(invalid)
             pc.submission = part
             candidates.append(pc)
     run.candidates = candidates
@@ -261,7 +268,8 @@ def validate(run: Run) -> None:
                 c.skipped_reason = f"Của đơn vị {sub.unit_code or 'chưa xác định'}, không thuộc đơn vị {s.unit} của lượt chạy này"
     subs = [c.submission for c in run.candidates
             if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
-    run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods)
+    run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs, run.ref), run.ref.outlier_k,
+                                        run.ref.outlier_min_periods)
                    if subs else None)
     for sub in subs:  # their values live on in run.checked alone: thousands of small frames slow every garbage collection
         sub.observations = _HANDED_OVER
@@ -350,7 +358,8 @@ def load(run: Run) -> None:
     con = wh.connect(s.warehouse) if writes else None
     try:
         if con is not None:
-            summary.catalog_version = wh.sync_reference(con, run.ref.registry.units, run.ref.catalog.frame)
+            summary.catalog_version = wh.sync_reference(con, run.ref.registry.units, run.ref.catalog.frame,
+                                                          run.ref.registry.lineage_rows())
             if s.period:
                 wh.ensure_period(con, s.period)
         seen = arc.first_seen(s.archive) if con is not None else {}
@@ -417,16 +426,27 @@ def consolidate(run: Run) -> None:
         wh.refresh_deadlines(con, ref.deadlines)
         available = wh.periods_with_values(con)
         mode = ref.rubric.compare_with if ref.rubric else "preceding"
+        registry = ref.registry
         for period in _with_followers(wh.period_codes(con), run.summary.periods, mode):
             values = wh.period_values(con, period)
             states = wh.period_states(con, period)
-            district = consolidate_figures(values, ref.catalog.frame, n_expected=len(ref.registry.units), states=states)
+            units = registry.units_in(period)  # a dissolved unit is not expected, a unit created later not yet
+            if registry.timed:  # loaded before the office recorded the unit's end or start: not on this period's map
+                on_period_map = set(units["code"])
+                values = values[values["unit_code"].isin(on_period_map)]
+                if states is not None and len(states):
+                    states = states[states["unit_code"].isin(on_period_map)]
+            district = consolidate_figures(values, ref.catalog.frame, n_expected=len(units), states=states)
             wh.replace_district(con, period, district)
             previous = previous_period(period, available, mode)
+            before = None
+            if previous:  # on this period's map: a merged unit compares with its predecessors' combined figures
+                before = on_map(wh.period_values(con, previous), registry, ref.catalog.frame, units["code"])
+                before = before[["unit_code", "indicator_code", "value"]]
             run.figures[period] = PeriodFigures(
                 period, values, district, wh.completeness(con, [period]), wh.period_window(con, period),
-                wh.period_issues(con, period), previous,
-                wh.period_values(con, previous)[["unit_code", "indicator_code", "value"]] if previous else None,
+                wh.period_issues(con, period), previous, before, units=units,
+                compared=comparison_notes(registry, units["code"], previous),
                 states=states, previous_states=wh.period_states(con, previous) if previous else None)
 
 
@@ -439,9 +459,12 @@ def rank(run: Run) -> None:
         comp = pf.completeness
         submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
                      else set(pf.values["unit_code"]) if not pf.values.empty else set())
-        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, ref.registry.units, submitted, pf.previous_values,
+        units = pf.units if pf.units is not None else ref.registry.units
+        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, units, submitted, pf.previous_values,
                                not_applicable=_not_applicable(pf.states),
                                previous_not_applicable=_not_applicable(pf.previous_states))
+        if len(pf.scores):
+            pf.scores["compared_with"] = [pf.compared.get(c, "") for c in pf.scores["unit_code"]]
 
 
 def _not_applicable(states: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -466,7 +489,8 @@ def write(run: Run) -> None:
         return
     ref = run.ref
     for period, pf in run.figures.items():
-        data = ReportData(period_code=period, office=ref.office, units=ref.registry.units, indicators=ref.catalog.frame,
+        units = pf.units if pf.units is not None else ref.registry.units
+        data = ReportData(period_code=period, office=ref.office, units=units, indicators=ref.catalog.frame,
                           district=pf.district, values=pf.values, completeness=pf.completeness, window=pf.window,
                           run_id=run.run_id, rubric=ref.rubric, previous_period=pf.previous_period,
                           previous_values=pf.previous_values, issues=pf.issues, scores=pf.scores,
@@ -717,21 +741,31 @@ def _as_named(copy: Path, dest: Path) -> Path:
     return dest
 
 
-def _history(s: Settings, subs: list) -> pd.DataFrame:
-    """Earlier values of the same units, in periods of the same kind that end before the periods being loaded."""
+def _history(s: Settings, subs: list, ref: Reference | None = None) -> pd.DataFrame:
+    """Earlier values of the same units, in periods of the same kind that end before the periods being loaded.
+
+    A unit that came from others (merger, rename) has its predecessors' combined figures as its history
+    (figures.lineage.on_map), so that its outliers are judged against its past on today's map.
+    """
     empty = pd.DataFrame(columns=["unit_code", "period_code", "indicator_code", "value"])
     units = sorted({x.unit_code for x in subs if x.unit_code})
     current = [p for p in {x.period_code for x in subs} if p and is_period(p)]
     if not s.warehouse.exists() or not units or not current:
         return empty
+    registry = ref.registry if ref is not None else None
+    timed = registry is not None and registry.timed
+    wanted = sorted({src for u, src in registry.lineage_rows() if u in set(units)} | set(units)) if timed else units
     with wh.session(s.warehouse) as con:
-        hist = wh.unit_history(con, units)
+        hist = wh.unit_history(con, wanted)
     if hist.empty:
         return empty
     kinds = {period_kind(p) for p in current}
     latest_end = max(period_bounds(p)[1] for p in current)
     keep = hist["period_code"].map(lambda p: is_period(p) and period_kind(p) in kinds and period_bounds(p)[1] < latest_end)
-    return hist[keep]
+    hist = hist[keep]
+    if timed and not hist.empty:
+        hist = on_map(hist, registry, ref.catalog.frame, units)[["unit_code", "period_code", "indicator_code", "value"]]
+    return hist
 
 
 def _stale(s: Settings) -> list[str]:

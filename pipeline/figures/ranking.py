@@ -373,6 +373,18 @@ def band_sentences(scores: pd.DataFrame, rubric: Rubric) -> list[str]:
     return out
 
 
+def comparison_sentences(scores: pd.DataFrame) -> list[str]:
+    """'Thứ hạng kỳ trước của xã Ngọc Quang: so sánh với các đơn vị cũ: xã Ngọc Kỳ, …' for each unit compared through its
+    lineage (a merger, a rename) or without a comparable past (a split); none when every unit compares with itself."""
+    if "compared_with" not in scores.columns:
+        return []
+    out = []
+    for label, note in zip(scores["label"], scores["compared_with"]):
+        if isinstance(note, str) and note:
+            out.append(f"Thứ hạng kỳ trước của {label}: {note}.")
+    return out
+
+
 def target_sentence(results: pd.DataFrame, target: Target) -> str:
     """'09 đơn vị đạt chỉ tiêu, 13 đơn vị chưa đạt, 01 đơn vị chưa thực hiện (Tân Kỳ)' (seed 002 line 742)."""
     parts = []

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.vn.text import fold, nfc
+from pipeline import issues as iss
 from pipeline.reference.registry import Registry, match_unit
 from pipeline.read.workbook import Workbook
 
@@ -79,38 +80,55 @@ def issuer_unit(texts: list[str], registry: Registry) -> str | None:
     return _issuer(texts, registry)[0]
 
 
-def _issuer(texts: list[str], registry: Registry) -> tuple[str | None, str | None]:
+def _issuer(texts: list[str], registry: Registry, period_code: str | None = None) -> tuple[str | None, str | None]:
     for i, text in enumerate(texts):
         key = fold(text)
         if key.startswith(("uy ban nhan dan", "ubnd")) or re.match(r"^(xa|phuong|thi tran|tt)\b", key):
             candidates = [text] + ([f"{text} {texts[i + 1]}"] if i + 1 < len(texts) else [])
             for cand in candidates:
-                code = match_unit(cand, registry)
+                code = match_unit(cand, registry, period_code=period_code)
                 if code:
                     return code, cand
     return None, None
 
 
-def detect_unit(texts: list[str], file_name: str, registry: Registry) -> tuple[str | None, str | None]:
-    """Return (unit code, matched text) from the issuer block, captions, else the file name."""
-    code, text = _issuer(texts, registry)
+def detect_unit(texts: list[str], file_name: str, registry: Registry,
+                period_code: str | None = None) -> tuple[str | None, str | None]:
+    """Return (unit code, matched text) from the issuer block, captions, else the file name.
+
+    With a period, a unit valid at its end is preferred over an old or a later unit of the same name.
+    """
+    code, text = _issuer(texts, registry, period_code)
     if code:
         return code, text
     for text in texts:
         if "cua ubnd" in fold(text) or "cua uy ban" in fold(text):
-            code = match_unit(text, registry)
+            code = match_unit(text, registry, period_code=period_code)
             if code:
                 return code, text
     stem = file_name.rsplit(".", 1)[0].replace("_", " ")
-    code = match_unit(stem, registry, bare_name=True)
+    code = match_unit(stem, registry, bare_name=True, period_code=period_code)
     return (code, file_name) if code else (None, None)
 
 
-def read_metadata(book: Workbook, registry: Registry) -> Metadata:
-    """Detect unit, period, window and report number of a workbook."""
+def unit_period_issue(registry: Registry, unit_code: str | None, period_code: str | None, file: str) -> dict | None:
+    """The `unit-not-valid-in-period` issue of a file naming a unit that did not exist at its period's end, else None.
+
+    Its message names the successor (a unit merged, split or renamed before the period) or the predecessors (a unit
+    created after it); `raw` holds their codes separated by '|'.
+    """
+    if unit_code is None or period_code is None or registry.is_valid(unit_code, period_code):
+        return None
+    reason, codes = registry.not_valid_reason(unit_code, period_code)
+    return iss.issue("unit-not-valid-in-period", file=file, raw="|".join(codes) or None, period=period_code, detail=reason)
+
+
+def read_metadata(book: Workbook, registry: Registry, folder_period: str | None = None) -> Metadata:
+    """Detect unit, period, window and report number of a workbook (the unit valid in the period: the folder's, else
+    the file's own)."""
     texts = header_texts(book)
-    unit_code, unit_text = detect_unit(texts, book.file_name, registry)
     period_code, period_text = detect_period(texts)
+    unit_code, unit_text = detect_unit(texts, book.file_name, registry, folder_period or period_code)
     number, date = detect_report(texts)
     return Metadata(unit_code, unit_text, period_code, period_text, detect_window(texts), number, date)
 

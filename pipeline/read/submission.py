@@ -11,7 +11,7 @@ import pandas as pd
 from pipeline import issues as iss
 from pipeline.reference.catalog import Catalog
 from pipeline.read.mapping import map_rows
-from pipeline.read.metadata import read_metadata
+from pipeline.read.metadata import read_metadata, unit_period_issue
 from pipeline.read.reply import Reply, read_reply
 from pipeline.read.safety import Limits, check_file, vietnamese_detail
 from pipeline.read.table import read_tables
@@ -124,7 +124,7 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
         sub.issues.append(iss.issue("file-empty", file=fname))
         return sub
     sub.issues.extend(_hidden_issues(book))
-    meta = read_metadata(book, registry)
+    meta = read_metadata(book, registry, folder_period)
     sub.unit_code, sub.window, sub.report_number, sub.report_date = meta.unit_code, meta.window, meta.report_number, meta.report_date
     sub.period_stated = meta.period_code
     sub.period_code = folder_period or meta.period_code
@@ -137,6 +137,10 @@ def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_pe
     sub.layout = rows[0].layout
     if sub.unit_code is None:
         sub.issues.append(iss.issue("unit-unknown", file=fname))
+    elif registry.timed:
+        invalid = unit_period_issue(registry, sub.unit_code, sub.period_code, fname)
+        if invalid is not None:
+            sub.issues.append(invalid)
     if sub.period_code is None:
         sub.issues.append(iss.issue("period-unknown", file=fname))
     obs: list[tuple] = []

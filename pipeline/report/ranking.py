@@ -10,7 +10,8 @@ from pipeline.reference.catalog import AREA_NAMES
 from pipeline.reference.office import Office
 from pipeline.vn import format as fmt
 from pipeline.vn.periods import period_label
-from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_MISSED, RESULT_NOT_DONE, band_sentences, list_members, list_sentence,
+from pipeline.figures.ranking import (NOT_SUBMITTED, RESULT_MISSED, RESULT_NOT_DONE, band_sentences, comparison_sentences,
+                              list_members, list_sentence,
                               ranked_order, target_results, target_sentence)
 from pipeline.report.layout import (FMT_RATE, FONT, PAGE_WIDTH_PX, heading, lines, merge_text, page, print_scale,
                                     rows_per_page, width_px)
@@ -102,7 +103,7 @@ def _overall(wb, f, office: Office, period_code: str, previous_period: str | Non
     ws.set_h_pagebreaks([r])  # the notes, the bands in words and the chart on the next page
     merge_text(ws, r, 0, last, note, f["italic"])
     ws.set_row(r, _text_rows(note, table_chars))
-    for sentence in [*band_sentences(scores, rubric), *_lowered_sentences(scores, rubric)]:
+    for sentence in [*band_sentences(scores, rubric), *_lowered_sentences(scores, rubric), *comparison_sentences(scores)]:
         r += 1
         merge_text(ws, r, 0, last, sentence, f["wrap"])
         ws.set_row(r, _text_rows(sentence, table_chars))

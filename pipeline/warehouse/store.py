@@ -54,6 +54,12 @@ alter table observations add column if not exists state varchar;
 alter table district add column if not exists n_na integer;
 alter table district add column if not exists n_blank integer;
 alter table district add column if not exists blank_units varchar;
+alter table units add column if not exists valid_from date;
+alter table units add column if not exists valid_to date;
+alter table units add column if not exists merged_into varchar;
+alter table units add column if not exists split_from varchar;
+alter table units add column if not exists renamed_from varchar;
+create table if not exists unit_lineage(unit_code varchar, source_code varchar);
 """ + _flags.SCHEMA
 
 VIEWS = """
@@ -117,7 +123,50 @@ create or replace view v_completeness as
          p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order
   from periods p cross join units u
   left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded'
-  left join firsts f on f.period_code = p.period_code and f.unit_code = u.code;
+  left join firsts f on f.period_code = p.period_code and f.unit_code = u.code
+  where (u.valid_from is null or p.ends_on is null or u.valid_from <= p.ends_on)
+    and (u.valid_to is null or p.ends_on is null or u.valid_to >= p.ends_on);
+create or replace view v_values_current_map as
+  with src as (
+    select p.period_code, l.unit_code, l.source_code
+    from periods p cross join unit_lineage l
+    join units cu on cu.code = l.unit_code
+    join units a on a.code = l.source_code
+    where cu.valid_to is null
+      and (a.valid_from is null or p.ends_on is null or a.valid_from <= p.ends_on)
+      and (a.valid_to is null or p.ends_on is null or a.valid_to >= p.ends_on)),
+  n as (
+    select period_code, unit_code, count(*) as n_sources, string_agg(source_code, '|' order by source_code) as sources
+    from src group by period_code, unit_code),
+  g as (
+    select s.period_code, s.unit_code, o.indicator_code, sum(o.value) as total, count(*) as n_reported,
+           min(o.value) as lo, max(o.value) as hi
+    from src s join v_values o on o.period_code = s.period_code and o.unit_code = s.source_code
+    group by s.period_code, s.unit_code, o.indicator_code),
+  k as (  -- every figure reported, and every rate whose numerator was (a merged unit's rate comes from its parts)
+    select period_code, unit_code, indicator_code from g
+    union
+    select g.period_code, g.unit_code, i.code from g join indicators i on i.agg = 'ratio' and i.numerator = g.indicator_code),
+  m as (
+    select k.period_code, k.unit_code, k.indicator_code,
+           case when n.n_sources = 1 then g.total
+                when i.agg = 'ratio' then case when gn.n_reported = n.n_sources and gd.n_reported = n.n_sources
+                                                    and gd.total > 0 then gn.total / gd.total * 100 end
+                when g.n_reported < n.n_sources then null
+                when i.agg = 'sum' then g.total
+                when i.agg = 'unit_share' then g.total / g.n_reported
+                when i.agg = 'by_code' and g.lo = g.hi then g.lo
+           end as value,
+           n.n_sources, n.sources
+    from k join n on n.period_code = k.period_code and n.unit_code = k.unit_code
+    join indicators i on i.code = k.indicator_code
+    left join g on g.period_code = k.period_code and g.unit_code = k.unit_code and g.indicator_code = k.indicator_code
+    left join g gn on gn.period_code = k.period_code and gn.unit_code = k.unit_code and gn.indicator_code = i.numerator
+    left join g gd on gd.period_code = k.period_code and gd.unit_code = k.unit_code and gd.indicator_code = i.denominator)
+  select m.period_code, m.unit_code, u.label as unit_name, m.indicator_code, i.name as indicator_name, m.value,
+         m.n_sources, m.sources as source_units, m.sources <> m.unit_code as combined
+  from m join units u on u.code = m.unit_code join indicators i on i.code = m.indicator_code
+  where m.value is not null;
 """ + _flags.VIEWS
 
 
@@ -392,15 +441,27 @@ def record_reference(con: duckdb.DuckDBPyConnection, run_id: str, hashes: dict[s
                     [[run_id, name, sha or "", now] for name, sha in hashes.items()])
 
 
-def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame) -> str:
-    """Replace the units and indicators tables with the registry and catalog files' content; keep each catalog version."""
+def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicators: pd.DataFrame,
+                   lineage: list[tuple[str, str]] | None = None) -> str:
+    """Replace the units and indicators tables with the registry and catalog files' content; keep each catalog version.
+
+    `lineage` is the registry's (unit_code, source_code) rows (Registry.lineage_rows; each unit alone when not given),
+    which v_values_current_map combines.
+    """
     u = units[["code", "name", "kind", "aliases", "label", "order"]].rename(columns={"order": "ord"})
+    for c in ("valid_from", "valid_to", "merged_into", "split_from", "renamed_from"):  # dates, or codes separated by '|'
+        given = list(units[c]) if c in units.columns else [None] * len(units)
+        u[c] = pd.Series([v if v not in ("", None) else None for v in given], index=u.index, dtype=object)
+    lin = pd.DataFrame(lineage if lineage is not None else [(c, c) for c in units["code"]], columns=["unit_code", "source_code"])
+    con.register("new_lineage", lin)
     i = indicators[["code", "area", "name", "unit", "kind", "agg", "numerator", "denominator", "code_list", "order"]].rename(columns={"order": "ord"})
     con.register("new_units", u)
     con.register("new_indicators", i)
     con.execute("begin")
     con.execute("delete from units")
-    con.execute("insert into units select * from new_units")
+    con.execute("insert into units by name select * from new_units")
+    con.execute("delete from unit_lineage")
+    con.execute("insert into unit_lineage by name select * from new_lineage")
     con.execute("delete from indicators")
     con.execute("insert into indicators select * from new_indicators")
     version = catalog_version(i)
@@ -410,6 +471,7 @@ def sync_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, indicato
     con.execute("commit")
     con.unregister("new_units")
     con.unregister("new_indicators")
+    con.unregister("new_lineage")
     return version
 
 
