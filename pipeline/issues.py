@@ -101,6 +101,10 @@ LABELS = {
     "file-date-future": "Ngày của tệp ở tương lai",
     "value-too-large": "Số quá lớn",
     "text-control-chars": "Ký tự điều khiển",
+    "value-inconsistent-time": "Lệch so với các kỳ trước",
+    "value-peer-divergent": "Lệch so với toàn huyện",
+    "submission-copy-forward": "Sao chép kỳ trước",
+    "submission-nearly-empty": "Biểu mẫu gần như trống",
 }
 
 
@@ -171,6 +175,11 @@ _TYPES = [
     IssueType("value-outlier", "warning", "rule", "{message}", "A value far from the unit's own history (beyond median ± k·MAD of earlier periods)."),
     IssueType("value-without-unit", "warning", "info", "Ô có giá trị {raw} nhưng dòng không ghi đơn vị tính", "A value stands in a row whose unit-of-measure cell is blank."),
     IssueType("code-out-of-list", "error", "value", "Giá trị {value} không thuộc danh sách mã ({codes})", "A coded answer is not one of the codes printed for it."),
+    # Data quality over time and against the other units (WHO Data Quality Review; schemas/outliers.toml [quality])
+    IssueType("value-inconsistent-time", "warning", "rule", "{message}", "A value more than ±consistency_threshold (33 %) from the mean of the unit's three preceding comparable periods (the same part of earlier years)."),
+    IssueType("value-peer-divergent", "warning", "rule", "{message}", "A unit's rate more than ±peer_threshold from the district rate, or its share of a count's district total far from its usual share (× or ÷ peer_share_factor); found when the period is consolidated."),
+    IssueType("submission-copy-forward", "warning", "info", "{message}", "A submission whose values equal its previous report of the same kind for at least copy_forward_share of the indicators in both: loaded, shown in completeness as submitted but to be reviewed."),
+    IssueType("submission-nearly-empty", "warning", "info", "{message}", "A submission filling fewer than min_filled_share of the catalog's indicators: loaded, shown in completeness as submitted but to be reviewed."),
 ]
 
 CATALOG: dict[str, IssueType] = {t.code: t for t in _TYPES}

@@ -27,6 +27,9 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
+from pipeline.figures.impact import rank_issues, stored_impact, top_issues
+from pipeline.figures.peers import CODE as PEER_CODE
+from pipeline.figures.peers import peer_divergence, peer_issues
 from pipeline.figures.ranking import previous_period, rank_units
 from pipeline.inbox import (
     CHANGED,
@@ -79,6 +82,7 @@ class PeriodFigures:
     previous_period: str | None = None
     previous_values: pd.DataFrame | None = None
     scores: pd.DataFrame | None = None  # set by the rank step
+    divergent: pd.DataFrame | None = None  # units far from the district (figures.peers), set by the assess step
 
 
 @dataclass
@@ -241,8 +245,8 @@ def validate(run: Run) -> None:
                 c.skipped_reason = f"Của đơn vị {sub.unit_code or 'chưa xác định'}, không thuộc đơn vị {s.unit} của lượt chạy này"
     subs = [c.submission for c in run.candidates
             if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
-    run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods)
-                   if subs else None)
+    run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs), run.ref.outlier_k, run.ref.outlier_min_periods,
+                                        run.ref.quality) if subs else None)
     for sub in subs:  # their values live on in run.checked alone: thousands of small frames slow every garbage collection
         sub.observations = _HANDED_OVER
 
@@ -347,10 +351,51 @@ def rank(run: Run) -> None:
     if ref.rubric is None:
         return
     for pf in run.figures.values():
-        comp = pf.completeness
-        submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
-                     else set(pf.values["unit_code"]) if not pf.values.empty else set())
-        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, ref.registry.units, submitted, pf.previous_values)
+        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, ref.registry.units, _submitted(pf), pf.previous_values)
+
+
+def _submitted(pf: PeriodFigures) -> set[str]:
+    """The units that submitted for the period (by completeness; by their values when completeness is unknown)."""
+    comp = pf.completeness
+    return (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
+            else set(pf.values["unit_code"]) if not pf.values.empty else set())
+
+
+def assess(run: Run) -> None:
+    """Weigh the issues of every consolidated period: units far from the district figure become issues
+    (value-peer-divergent), then every issue gets its impact on the district figure and the unit's rank and band
+    (figures.impact), stored on the issues in the warehouse; the period's issues are then ordered by impact and its
+    top ten go to the run summary."""
+    s = run.settings
+    if s.dry_run or not run.figures:
+        return
+    ref = run.ref
+    labels = dict(zip(ref.registry.units["code"], ref.registry.units["label"]))
+    top: list[dict] = []
+    with wh.session(s.warehouse, write=True) as con:
+        for period, pf in run.figures.items():
+            pf.divergent = peer_divergence(pf.values, ref.catalog.frame, ref.quality)
+            wh.replace_period_issues(con, period, [PEER_CODE], peer_issues(
+                pf.divergent, wh.period_located_values(con, period), ref.catalog.frame, ref.quality))
+            pf.issues = rank_issues(wh.period_issues(con, period), pf.values, ref.catalog.frame, ref.rubric,
+                                    ref.registry.units, _submitted(pf), pf.scores)
+            wh.store_impact(con, period, stored_impact(pf.issues))
+            top.extend(_top_record(period, r, labels) for r in top_issues(pf.issues).to_dict("records"))
+    if run.summary is not None:
+        run.summary.top_issues = top
+
+
+def _top_record(period: str, r: dict, labels: dict) -> dict:
+    """One issue of a period's top ten as plain data (the run summary's `top_issues`)."""
+    def plain(v):
+        return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else (v.item() if hasattr(v, "item") else v)
+    return {"period_code": period, "order": plain(r.get("impact_order")), "unit_code": plain(r.get("unit_code")),
+            "unit_name": labels.get(r.get("unit_code"), plain(r.get("unit_code"))), "indicator_code": plain(r.get("indicator_code")),
+            "code": r.get("code"), "severity": r.get("severity"), "message": plain(r.get("message")),
+            "source_ref": plain(r.get("source_ref")), "impact_abs": plain(r.get("impact_abs")),
+            "impact_rel": plain(r.get("impact_rel")), "rank_with": plain(r.get("rank_with")),
+            "rank_without": plain(r.get("rank_without")), "band_with": plain(r.get("band_with")) or None,
+            "band_without": plain(r.get("band_without")) or None}
 
 
 def write(run: Run) -> None:
@@ -456,6 +501,7 @@ STEPS: tuple[Step, ...] = (
     Step("nap-kho", "Nạp vào kho dữ liệu", load),
     Step("tong-hop", "Tổng hợp số liệu", consolidate, retry_transient=True, total=lambda r: len(r.summary.periods) or None),
     Step("xep-hang", "Xếp hạng các đơn vị", rank),
+    Step("muc-anh-huong", "Đánh giá mức ảnh hưởng của lỗi", assess, retry_transient=True),
     Step("lap-bao-cao", "Lập biểu tổng hợp", write, retry_transient=True, total=lambda r: len(r.figures) or None),
     Step("phieu-phan-hoi", "Viết phiếu phản hồi", feedback, retry_transient=True),
     Step("ket-thuc", "Lưu bản tóm tắt", finish),

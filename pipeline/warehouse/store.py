@@ -49,6 +49,13 @@ create table if not exists issues(submission_id integer, severity varchar, code 
     indicator_code varchar, sheet varchar, cell varchar, raw varchar);
 create table if not exists district(period_code varchar, indicator_code varchar, value double, n_units integer,
     n_expected integer, detail varchar, computed_at timestamp);
+alter table issues add column if not exists impact_abs double;
+alter table issues add column if not exists impact_rel double;
+alter table issues add column if not exists rank_with integer;
+alter table issues add column if not exists rank_without integer;
+alter table issues add column if not exists band_with varchar;
+alter table issues add column if not exists band_without varchar;
+alter table issues add column if not exists impact_order integer;
 """
 
 VIEWS = """
@@ -76,7 +83,8 @@ create or replace view v_values_history as
   where s.status in ('loaded', 'superseded') and o.accepted and o.value is not null;
 create or replace view v_issues as
   select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
-         s.file_name, s.unit_code, s.period_code, s.status as submission_status
+         s.file_name, s.unit_code, s.period_code, s.status as submission_status,
+         i.impact_abs, i.impact_rel, i.rank_with, i.rank_without, i.band_with, i.band_without, i.impact_order
   from issues i left join submissions s on s.submission_id = i.submission_id;
 create or replace view v_district as
   select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
@@ -85,16 +93,21 @@ create or replace view v_district as
 create or replace view v_completeness as
   with firsts as (
     select period_code, unit_code, min(received_at) as first_received_at
-    from submissions where status in ('loaded', 'superseded') group by period_code, unit_code)
+    from submissions where status in ('loaded', 'superseded') group by period_code, unit_code),
+  reviews as (
+    select submission_id, array_to_string(list_sort(list_distinct(list(code))), ', ') as reason
+    from issues where code in ('submission-copy-forward', 'submission-nearly-empty') group by submission_id)
   select p.period_code, u.code as unit_code, u.label as unit_name,
          case when s.submission_id is null then 'missing' else 'submitted' end as status,
          s.received_at,
          case when s.submission_id is null or p.deadline is null then null
               else cast(f.first_received_at as date) > p.deadline end as late,
-         p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order
+         p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order,
+         case when s.submission_id is null then null else r.reason is not null end as review, r.reason as review_reason
   from periods p cross join units u
   left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded'
-  left join firsts f on f.period_code = p.period_code and f.unit_code = u.code;
+  left join firsts f on f.period_code = p.period_code and f.unit_code = u.code
+  left join reviews r on r.submission_id = s.submission_id;
 """
 
 
@@ -310,9 +323,10 @@ def period_window(con: duckdb.DuckDBPyConnection, period_code: str) -> tuple[dt.
 
 
 def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
-    """Issues of the current submissions of a period. Columns: file_name, unit_code, severity, code, message, source_ref, indicator_code."""
+    """Issues of the current submissions of a period. Columns: file_name, unit_code, severity, code, message, source_ref,
+    indicator_code, submission_id."""
     return con.execute(
-        "select file_name, unit_code, severity, code, message, source_ref, indicator_code from v_issues "
+        "select file_name, unit_code, severity, code, message, source_ref, indicator_code, submission_id from v_issues "
         "where period_code = ? and coalesce(submission_status, '') <> 'superseded'", [period_code]).df()
 
 
@@ -576,3 +590,55 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
     """Store the summary row of a run."""
     cols = list(run)
     con.execute(f"insert into runs ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [run[c] for c in cols])
+
+
+IMPACT_COLUMNS = ["impact_abs", "impact_rel", "rank_with", "rank_without", "band_with", "band_without", "impact_order"]
+
+
+def period_located_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+    """The accepted current values of one period with where they come from: unit_code, indicator_code, value,
+    submission_id, source_ref."""
+    return con.execute("select unit_code, indicator_code, value, submission_id, source_ref from v_values "
+                       "where period_code = ?", [period_code]).df()
+
+
+def replace_period_issues(con: duckdb.DuckDBPyConnection, period_code: str, codes: list[str], found: pd.DataFrame) -> None:
+    """Replace the issues of kinds `codes` on the period's current submissions by `found` (ISSUE_COLUMNS rows, found
+    when the period is consolidated, such as a unit far from the district figure), in one transaction."""
+    con.execute("begin")
+    try:
+        con.execute("delete from issues where code in (select unnest(?)) and submission_id in "
+                    "(select submission_id from submissions where period_code = ? and status = 'loaded')",
+                    [list(codes), period_code])
+        if len(found):
+            _insert(con, "issues", found[ISSUE_COLUMNS])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def store_impact(con: duckdb.DuckDBPyConnection, period_code: str, impact: pd.DataFrame) -> None:
+    """Set the impact columns of the issues of the period's current submissions: `impact` holds one row per unit and
+    indicator (unit_code, indicator_code and IMPACT_COLUMNS); every other issue of those submissions has none."""
+    con.execute("begin")
+    try:
+        con.execute("update issues set " + ", ".join(f"{c} = null" for c in IMPACT_COLUMNS)
+                    + " where submission_id in (select submission_id from submissions where period_code = ? and status = 'loaded')"
+                    " and impact_order is not null", [period_code])
+        if len(impact):
+            frame = impact[["unit_code", "indicator_code", *IMPACT_COLUMNS]].astype(
+                {"impact_abs": float, "impact_rel": float, "rank_with": "Int64", "rank_without": "Int64", "impact_order": "Int64"})
+            con.register("_impact", frame)
+            try:
+                con.execute(
+                    "update issues set " + ", ".join(f"{c} = x.{c}" for c in IMPACT_COLUMNS)
+                    + " from (select s.submission_id, n.* from _impact n join submissions s on s.unit_code = n.unit_code "
+                      "and s.period_code = ? and s.status = 'loaded') x "
+                      "where issues.submission_id = x.submission_id and issues.indicator_code = x.indicator_code", [period_code])
+            finally:
+                con.unregister("_impact")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
