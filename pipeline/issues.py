@@ -104,7 +104,7 @@ LABELS = {
     "value-inconsistent-time": "Lệch so với các kỳ trước",
     "value-peer-divergent": "Lệch so với toàn huyện",
     "submission-copy-forward": "Sao chép kỳ trước",
-    "submission-nearly-empty": "Biểu mẫu gần như trống",
+    "submission-nearly-empty": "Biểu mẫu gần trống",
 }
 
 

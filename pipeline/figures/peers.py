@@ -2,10 +2,11 @@
 
 - A rate (agg `ratio`): the unit's own rate (recomputed from its parts when both are reported, as the ranking does)
   against the district rate; divergent beyond ±peer_threshold of the district rate (33 % by default).
-- A count or an amount (agg `sum`): the unit's share of the district total against the unit's usual share (the median
-  of its shares over every count it reported); divergent when more than peer_share_factor times the usual share, or
-  less than its 1/peer_share_factor (a value of 0 is not compared, and a count is compared only when at least
-  MIN_UNITS units report it above 0).
+- A count or an amount (agg `sum`): the unit's value against what its size makes expected, robustly: each count's
+  usual value is the median over the units, each unit's size the median of its values over those usual values, and
+  the expected value their product; divergent beyond peer_share_factor times the expected value or below its
+  1/peer_share_factor (a value of 0 is not compared, and a count is compared only when at least MIN_UNITS units
+  report it above 0). Medians keep one unit's huge value from making every other unit look small.
 
 Pure functions over one period's values; thresholds from schemas/outliers.toml [quality] (validate.consistency).
 """
@@ -25,15 +26,16 @@ from pipeline.vn import format as fmt
 
 CODE = "value-peer-divergent"
 DIVERGENT_COLUMNS = ["unit_code", "indicator_code", "kind", "value", "unit_figure", "district_figure", "deviation"]
+# kind "rate": a rate against the district rate; kind "size": a count against what the unit's size makes expected
 MIN_UNITS = 3  # fewer reporting units make no district to compare with
 
 
 def peer_divergence(values: pd.DataFrame, indicators: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
     """The period's (unit, indicator) pairs far from the district (DIVERGENT_COLUMNS; kind 'rate' or 'share').
 
-    `values`: unit_code, indicator_code, value (accepted values of one period). For a rate `value` is the unit's rate and
-    the figures are rates (%); for a count `value` is the count and the figures are the unit's share and its usual
-    share (%); `deviation` is unit_figure / district_figure − 1.
+    `values`: unit_code, indicator_code, value (accepted values of one period). kind 'rate': `value` and `unit_figure`
+    are the unit's rate, `district_figure` the district rate (%); kind 'size': `value` and `unit_figure` are the count,
+    `district_figure` the value its size makes expected; `deviation` is unit_figure / district_figure − 1.
     """
     if values is None or values.empty:
         return pd.DataFrame(columns=DIVERGENT_COLUMNS)
@@ -61,24 +63,24 @@ def peer_divergence(values: pd.DataFrame, indicators: pd.DataFrame, settings: Qu
     counts = [c for c in ind.index[ind["agg"] == "sum"] if c in row and (not settings.continuous or c in settings.continuous)]
     if counts and settings.peer_share_factor > 0:
         block = grid[[row[c] for c in counts]]  # counts × units
-        reporting = (block > 0).sum(axis=1)  # zeros make no spread of shares: at least MIN_UNITS positive values
-        totals = np.nansum(block, axis=1)
-        usable = (reporting >= MIN_UNITS) & (totals > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(usable[:, None], block / totals[:, None] * 100.0, np.nan)
-        positive = np.where(share > 0, share, np.nan)
-        with warnings.catch_warnings():  # a unit with no positive share: its usual share is NaN
+        positive = np.where(block > 0, block, np.nan)
+        usable = (~np.isnan(positive)).sum(axis=1) >= MIN_UNITS  # zeros make no spread: MIN_UNITS values above 0
+        positive[~usable] = np.nan
+        with warnings.catch_warnings():  # an indicator or a unit without a positive value: NaN, compared with nothing
             warnings.simplefilter("ignore", RuntimeWarning)
-            usual = np.nanmedian(positive, axis=0)  # per unit
-        factor = settings.peer_share_factor
+            typical = np.nanmedian(positive, axis=1)  # the usual unit's value of each count
+            relative = positive / typical[:, None]
+            size = np.nanmedian(relative, axis=0)  # each unit's usual size against the usual unit
+        expected = typical[:, None] * size[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = positive / usual[None, :]
+            ratio = positive / expected
+        factor = settings.peer_share_factor
         hit = ~np.isnan(ratio) & ((ratio > factor + 1e-12) | (ratio < 1.0 / factor - 1e-12))
         ci, ui = np.nonzero(hit)
         if len(ci):
             out.append(pd.DataFrame({"unit_code": units[ui], "indicator_code": np.asarray(counts, dtype=object)[ci],
-                                     "kind": "share", "value": block[ci, ui], "unit_figure": share[ci, ui],
-                                     "district_figure": usual[ui], "deviation": ratio[ci, ui] - 1.0}))
+                                     "kind": "size", "value": block[ci, ui], "unit_figure": block[ci, ui],
+                                     "district_figure": expected[ci, ui], "deviation": ratio[ci, ui] - 1.0}))
     if not out:
         return pd.DataFrame(columns=DIVERGENT_COLUMNS)
     return pd.concat(out, ignore_index=True)[DIVERGENT_COLUMNS]
@@ -110,8 +112,8 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
     message = [
         (f"Tỷ lệ {fmt.decimal(v)}% của chỉ tiêu {c} {'cao' if dev > 0 else 'thấp'} hơn {fmt.decimal(abs(dev) * 100, 1)}% so với "
          f"tỷ lệ toàn huyện {fmt.decimal(dist)}% (ngưỡng ±{t_rate}%)") if kind == "rate" else
-        (f"Giá trị {fmt.decimal(v)} của chỉ tiêu {c} chiếm {fmt.decimal(share)}% tổng toàn huyện, trong khi đơn vị thường chiếm "
-         f"khoảng {fmt.decimal(dist)}% (ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})")
+        (f"Giá trị {fmt.decimal(v)} của chỉ tiêu {c} bằng {fmt.decimal(dev + 1, 1)} lần mức dự kiến theo quy mô của đơn vị "
+         f"so với các đơn vị khác ({fmt.decimal(dist, 1)}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})")
         for kind, c, v, share, dist, dev in zip(d["kind"], d["indicator_code"], d["value"], d["unit_figure"],
                                                 d["district_figure"], d["deviation"])]
     refs = d["source_ref"].astype(str).to_numpy()

@@ -298,7 +298,10 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
         name = "" if name is None or pd.isna(name) else str(name)
         ws.write_string(rr, 5, name, f["text"])
         review = reviews[i - 1] if status != MISSING else ""
-        ws.write_string(rr, 6, review, f["text_b"] if review else f["text"])
+        if review:
+            ws.write_string(rr, 6, review, f["text_b"])
+        else:
+            ws.write_blank(rr, 6, None, f["text"])
         fit_row(ws, rr, [(str(row["unit_name"]), widths[1]), (name, widths[5]), (review, widths[6])])
     ws.freeze_panes(h + 1, 0)
     page(ws, h)

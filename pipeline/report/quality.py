@@ -30,8 +30,8 @@ INDICATOR_COLUMNS = ["indicator_code", "name", "n_units", "units"]
 ONE_PAGE_UNITS = 30  # up to this many units the sheet is fitted on one page
 FONT_SIZE = 10
 # printed widths (in the workbook's 12 pt digit widths): the units' table, a gap, the indicators' table
-_UNIT_WIDTHS = (3.5, 14, 8, 7.5, 6.5, 7, 7, 6.5, 12)
-_IND_WIDTHS = (30, 4.5, 24)
+_UNIT_WIDTHS = (3.5, 14, 8, 7.5, 6.5, 7, 7, 6.5, 17)
+_IND_WIDTHS = (26, 4.5, 24)
 _ROW_PT = 15
 
 
@@ -50,7 +50,7 @@ def unit_quality(units: pd.DataFrame, completeness: pd.DataFrame, values: pd.Dat
     `status`/`late` from completeness; `n_values` the unit's accepted values; `n_flagged` the indicators with an error
     or warning on its current submission, `flagged_share` = n_flagged / (its values and flagged indicators),
     `open_flags` those issues' count, `divergent` the indicators it diverges on, `review` the labels of its
-    submission-level warnings (copied forward, nearly empty), '' when none.
+    submission-level warnings (copied forward, nearly empty), one a line, '' when none.
     """
     ordered = units.sort_values("order") if "order" in units.columns else units
     codes = pd.Index(ordered["code"].astype(str))
@@ -64,7 +64,7 @@ def unit_quality(units: pd.DataFrame, completeness: pd.DataFrame, values: pd.Dat
     diverging = iss[iss["code"].isin(DIVERGENCE_CODES) & iss["indicator_code"].notna()].drop_duplicates(
         ["unit_code", "indicator_code"])
     reviews = iss[iss["code"].isin(SUBMISSION_CODES)].drop_duplicates(["unit_code", "code"])
-    review = reviews.groupby("unit_code")["code"].agg(lambda cs: "; ".join(issue_label(c) for c in sorted(cs)))
+    review = reviews.groupby("unit_code")["code"].agg(lambda cs: "\n".join(issue_label(c) for c in sorted(cs)))
 
     def per_unit(frame: pd.DataFrame) -> np.ndarray:
         return frame.groupby("unit_code").size().reindex(codes, fill_value=0).to_numpy(dtype=np.int64)
@@ -133,6 +133,7 @@ def write_quality_sheet(wb, f: dict, office, period_code: str, units: pd.DataFra
     q = {"head": wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"}),
          "text": wb.add_format(base), "text_c": wb.add_format({**base, "align": "center"}),
          "text_bc": wb.add_format({**base, "align": "center", "bold": True, "font_color": "#C00000"}),
+         "review": wb.add_format({**base, "bold": True, "font_color": "#C00000", "text_wrap": True}),
          "count": wb.add_format({**base, "align": "center", "num_format": "0"}),
          "rate": wb.add_format({**base, "align": "center", "num_format": "[$-42A]0.0"}),
          "note": wb.add_format({"font_name": FONT, "font_size": FONT_SIZE, "italic": True, "text_wrap": True,
@@ -170,7 +171,8 @@ def write_quality_sheet(wb, f: dict, office, period_code: str, units: pd.DataFra
         ws.write_string(rr, 2, labels.SUBMITTED if done else labels.MISSING, q["text_c"] if done else q["text_bc"])
         is_late = row["late"] is not None and not pd.isna(row["late"])
         timing = ("Muộn" if bool(row["late"]) else "Đúng hạn") if done and is_late else "—" if not done else ""
-        ws.write_string(rr, 3, timing, q["text_bc"] if timing == "Muộn" else q["text_c"])
+        if timing:
+            ws.write_string(rr, 3, timing, q["text_bc"] if timing == "Muộn" else q["text_c"])
         if done:
             ws.write_number(rr, 4, int(row["n_values"]), q["count"])
             if row["flagged_share"] == row["flagged_share"]:
@@ -182,7 +184,15 @@ def write_quality_sheet(wb, f: dict, office, period_code: str, units: pd.DataFra
         else:
             for c in (4, 5, 6, 7):
                 ws.write_blank(rr, c, None, q["text"])
-        ws.write_string(rr, 8, _one_line(str(row["review"]), _UNIT_WIDTHS[8]), q["text_bc"] if row["review"] else q["text"])
+        if row["review"]:  # a line per reason (each label fits the column's line at 10 pt)
+            ws.write_string(rr, 8, str(row["review"]), q["review"])
+            n_lines = str(row["review"]).count("\n") + 1
+            if n_lines > 1:
+                ws.set_row(rr, 13 * n_lines + 1)
+        else:
+            ws.write_blank(rr, 8, None, q["text"])
+        if not timing:
+            ws.write_blank(rr, 3, None, q["text"])
     room = max(n, 10)
     shown = per_ind.head(room if len(per_ind) <= room else room - 1)
     for i, row in enumerate(shown.to_dict("records")):
