@@ -109,13 +109,19 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
         return pd.DataFrame(columns=columns)
     t_rate = fmt.decimal(settings.peer_threshold * 100)
     t_share = fmt.decimal(settings.peer_share_factor)
+    value_t = fmt.decimals(d["value"].to_numpy(dtype=float))  # each distinct number formatted once
+    district_t = fmt.decimals(d["district_figure"].to_numpy(dtype=float))
+    dev = d["deviation"].to_numpy(dtype=float)
+    apart_t = fmt.decimals(np.abs(dev) * 100, 1)
+    times_t = fmt.decimals(dev + 1, 1)
+    expected_t = fmt.decimals(d["district_figure"].to_numpy(dtype=float), 1)
     message = [
-        (f"Tỷ lệ {fmt.decimal(v)}% của chỉ tiêu {c} {'cao' if dev > 0 else 'thấp'} hơn {fmt.decimal(abs(dev) * 100, 1)}% so với "
-         f"tỷ lệ toàn huyện {fmt.decimal(dist)}% (ngưỡng ±{t_rate}%)") if kind == "rate" else
-        (f"Giá trị {fmt.decimal(v)} của chỉ tiêu {c} bằng {fmt.decimal(dev + 1, 1)} lần mức dự kiến theo quy mô của đơn vị "
-         f"so với các đơn vị khác ({fmt.decimal(dist, 1)}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})")
-        for kind, c, v, share, dist, dev in zip(d["kind"], d["indicator_code"], d["value"], d["unit_figure"],
-                                                d["district_figure"], d["deviation"])]
+        (f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn {a}% so với tỷ lệ toàn huyện {dist}% "
+         f"(ngưỡng ±{t_rate}%)") if kind == "rate" else
+        (f"Giá trị {v} của chỉ tiêu {c} bằng {t} lần mức dự kiến theo quy mô của đơn vị so với các đơn vị khác "
+         f"({e}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})")
+        for kind, c, v, dist, x, a, t, e in zip(d["kind"], d["indicator_code"], value_t, district_t, dev, apart_t, times_t,
+                                                expected_t)]
     refs = d["source_ref"].astype(str).to_numpy()
     parts = [r.rsplit("!", 2) for r in refs]
     return pd.DataFrame({
@@ -123,4 +129,4 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
         "code": CODE, "message": message, "sheet": [p[1] if len(p) > 2 else "" for p in parts],
         "cell": [p[2] if len(p) > 2 else "" for p in parts], "source_ref": refs,
         "indicator_code": d["indicator_code"].to_numpy(dtype=object),
-        "raw": [fmt.decimal(v) for v in d["value"]]})[columns]
+        "raw": value_t})[columns]

@@ -114,15 +114,17 @@ def _one_line(text: str, width: float) -> str:
 
 
 def _names(units_text: str, width: float) -> str:
-    """The divergent units' names fitting one line, then '+N' for the others."""
+    """The divergent units' names that fit one line, then '(+N)' for the others (one pass over the names)."""
     names = [n for n in units_text.split(", ") if n]
     room = width * 12 / FONT_SIZE
-    for k in range(len(names), 0, -1):
-        rest = len(names) - k
-        text = ", ".join(names[:k]) + (f" (+{rest})" if rest else "")
-        if lines(text, room) <= 1:
-            return text
-    return f"{len(names)} đơn vị"
+    text = ""
+    for k, name in enumerate(names):
+        rest = len(names) - k - 1
+        longer = (text + ", " if text else "") + name
+        if lines(longer + (f" (+{rest})" if rest else ""), room) > 1:
+            return (text + f" (+{len(names) - k})") if text else f"{len(names)} đơn vị"
+        text = longer
+    return text
 
 
 def write_quality_sheet(wb, f: dict, office, period_code: str, units: pd.DataFrame, indicators: pd.DataFrame,

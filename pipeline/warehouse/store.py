@@ -49,13 +49,8 @@ create table if not exists issues(submission_id integer, severity varchar, code 
     indicator_code varchar, sheet varchar, cell varchar, raw varchar);
 create table if not exists district(period_code varchar, indicator_code varchar, value double, n_units integer,
     n_expected integer, detail varchar, computed_at timestamp);
-alter table issues add column if not exists impact_abs double;
-alter table issues add column if not exists impact_rel double;
-alter table issues add column if not exists rank_with integer;
-alter table issues add column if not exists rank_without integer;
-alter table issues add column if not exists band_with varchar;
-alter table issues add column if not exists band_without varchar;
-alter table issues add column if not exists impact_order integer;
+create table if not exists issue_impacts(submission_id integer, indicator_code varchar, impact_abs double, impact_rel double,
+    rank_with integer, rank_without integer, band_with varchar, band_without varchar, impact_order integer);
 """
 
 VIEWS = """
@@ -84,8 +79,9 @@ create or replace view v_values_history as
 create or replace view v_issues as
   select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
          s.file_name, s.unit_code, s.period_code, s.status as submission_status,
-         i.impact_abs, i.impact_rel, i.rank_with, i.rank_without, i.band_with, i.band_without, i.impact_order
-  from issues i left join submissions s on s.submission_id = i.submission_id;
+         m.impact_abs, m.impact_rel, m.rank_with, m.rank_without, m.band_with, m.band_without, m.impact_order
+  from issues i left join submissions s on s.submission_id = i.submission_id
+  left join issue_impacts m on m.submission_id = i.submission_id and m.indicator_code = i.indicator_code;
 create or replace view v_district as
   select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
          i.unit as unit_of_measure, i.agg, d.detail, d.computed_at
@@ -619,23 +615,22 @@ def replace_period_issues(con: duckdb.DuckDBPyConnection, period_code: str, code
 
 
 def store_impact(con: duckdb.DuckDBPyConnection, period_code: str, impact: pd.DataFrame) -> None:
-    """Set the impact columns of the issues of the period's current submissions: `impact` holds one row per unit and
-    indicator (unit_code, indicator_code and IMPACT_COLUMNS); every other issue of those submissions has none."""
+    """Record the impact of the values the period's current submissions' issues are on (table issue_impacts, shown as
+    the last columns of v_issues): `impact` holds one row per unit and indicator (unit_code, indicator_code and
+    IMPACT_COLUMNS), replacing what the period had."""
     con.execute("begin")
     try:
-        con.execute("update issues set " + ", ".join(f"{c} = null" for c in IMPACT_COLUMNS)
-                    + " where submission_id in (select submission_id from submissions where period_code = ? and status = 'loaded')"
-                    " and impact_order is not null", [period_code])
+        con.execute("delete from issue_impacts where submission_id in "
+                    "(select submission_id from submissions where period_code = ? and status = 'loaded')", [period_code])
         if len(impact):
             frame = impact[["unit_code", "indicator_code", *IMPACT_COLUMNS]].astype(
                 {"impact_abs": float, "impact_rel": float, "rank_with": "Int64", "rank_without": "Int64", "impact_order": "Int64"})
             con.register("_impact", frame)
             try:
-                con.execute(
-                    "update issues set " + ", ".join(f"{c} = x.{c}" for c in IMPACT_COLUMNS)
-                    + " from (select s.submission_id, n.* from _impact n join submissions s on s.unit_code = n.unit_code "
-                      "and s.period_code = ? and s.status = 'loaded') x "
-                      "where issues.submission_id = x.submission_id and issues.indicator_code = x.indicator_code", [period_code])
+                con.execute("insert into issue_impacts by name select s.submission_id, "
+                            + ", ".join(f"n.{c}" for c in ["indicator_code", *IMPACT_COLUMNS])
+                            + " from _impact n join submissions s on s.unit_code = n.unit_code and s.period_code = ? "
+                              "and s.status = 'loaded'", [period_code])
             finally:
                 con.unregister("_impact")
         con.execute("commit")
