@@ -190,10 +190,9 @@ def publish_artifacts(summary: RunSummary, completeness: list[dict]) -> None:
     try:
         create_markdown_artifact(markdown=render_markdown(summary, completeness), key=ARTIFACT_KEYS["summary"],
                                  description=f"Tóm tắt lượt tổng hợp {summary.run_id}")
-        top = render_top_issues(summary)
-        if top:  # the ten issues per period that move the district figures, ranks and bands most
-            create_markdown_artifact(markdown=top, key=ARTIFACT_KEYS["top"],
-                                     description=f"Sửa 10 lỗi này trước (lượt {summary.run_id})")
+        # the ten issues per period that move the district figures, ranks and bands most
+        create_markdown_artifact(markdown=render_top_issues(summary), key=ARTIFACT_KEYS["top"],
+                                 description=f"Sửa 10 lỗi này trước (lượt {summary.run_id})")
         issues = issue_table(summary)
         if issues:
             create_table_artifact(table=issues, key=ARTIFACT_KEYS["issues"],

@@ -163,10 +163,10 @@ def _moves(t: dict[str, Any]) -> str:
 
 
 def render_top_issues(summary) -> str:
-    """The run's issues to fix first, per period (RunSummary.top_issues), as Vietnamese markdown ('' when none)."""
+    """The run's issues to fix first, per period (RunSummary.top_issues), as Vietnamese markdown."""
     d = summary_data(summary)
     if not d["top_issues"]:
-        return ""
+        return f"# {TOP_TITLE}\n\nKhông có lỗi hay cảnh báo nào làm thay đổi số liệu toàn huyện trong lượt chạy này.\n"
     lines = [f"# {TOP_TITLE}", "",
              "Các lỗi, cảnh báo có giá trị làm thay đổi nhiều nhất số liệu toàn huyện, thứ hạng hoặc xếp loại của đơn vị "
              "(thay đổi = số liệu toàn huyện có giá trị đó trừ số liệu khi bỏ giá trị đó).", ""]

@@ -599,12 +599,13 @@ def period_located_values(con: duckdb.DuckDBPyConnection, period_code: str) -> p
 
 
 def replace_period_issues(con: duckdb.DuckDBPyConnection, period_code: str, codes: list[str], found: pd.DataFrame) -> None:
-    """Replace the issues of kinds `codes` on the period's current submissions by `found` (ISSUE_COLUMNS rows, found
-    when the period is consolidated, such as a unit far from the district figure), in one transaction."""
+    """Replace the issues of kinds `codes` of the period by `found` (ISSUE_COLUMNS rows on its current submissions,
+    found when the period is consolidated, such as a unit far from the district figure), in one transaction: they
+    describe the period as it is now, so a superseded submission keeps none."""
     con.execute("begin")
     try:
         con.execute("delete from issues where code in (select unnest(?)) and submission_id in "
-                    "(select submission_id from submissions where period_code = ? and status = 'loaded')",
+                    "(select submission_id from submissions where period_code = ?)",
                     [list(codes), period_code])
         if len(found):
             _insert(con, "issues", found[ISSUE_COLUMNS])
@@ -617,11 +618,11 @@ def replace_period_issues(con: duckdb.DuckDBPyConnection, period_code: str, code
 def store_impact(con: duckdb.DuckDBPyConnection, period_code: str, impact: pd.DataFrame) -> None:
     """Record the impact of the values the period's current submissions' issues are on (table issue_impacts, shown as
     the last columns of v_issues): `impact` holds one row per unit and indicator (unit_code, indicator_code and
-    IMPACT_COLUMNS), replacing what the period had."""
+    IMPACT_COLUMNS), replacing what the period had (a superseded submission keeps none: impact is the current state's)."""
     con.execute("begin")
     try:
         con.execute("delete from issue_impacts where submission_id in "
-                    "(select submission_id from submissions where period_code = ? and status = 'loaded')", [period_code])
+                    "(select submission_id from submissions where period_code = ?)", [period_code])
         if len(impact):
             frame = impact[["unit_code", "indicator_code", *IMPACT_COLUMNS]].astype(
                 {"impact_abs": float, "impact_rel": float, "rank_with": "Int64", "rank_without": "Int64", "impact_order": "Int64"})

@@ -55,3 +55,11 @@ def test_a_second_run_with_nothing_new_changes_nothing(settings):
     before = query(settings, sql)
     run_steps(settings)
     assert query(settings, sql) == before
+
+
+def test_a_run_with_nothing_to_fix_says_so():
+    from pipeline.outcome import RunSummary
+    import datetime as dt
+
+    md = render_top_issues(RunSummary(run_id="r1", started_at=dt.datetime(2023, 9, 20, 8, 0)))
+    assert md.startswith("# Sửa 10 lỗi này trước") and "Không có lỗi" in md
