@@ -123,11 +123,10 @@ def time_consistency(current: pd.DataFrame, history: pd.DataFrame, settings: Qua
     pairs = pairs[pairs.groupby("_row", sort=False).cumcount() < settings.consistency_periods]
     if pairs.empty:
         return pd.DataFrame(columns=OUT_COLUMNS)
-    g = pairs.groupby("_row", sort=True)
-    stats = pd.DataFrame({"n": g["value"].count(), "mean": g["value"].mean(),
-                          "periods": g["period_code"].agg(", ".join)})
+    g = pairs.groupby("_row", sort=True)["value"]
+    stats = pd.DataFrame({"n": g.count(), "mean": g.mean()})
     stats = stats[stats["n"] == settings.consistency_periods]
-    hit = cur.loc[stats.index].assign(mean=stats["mean"].to_numpy(), periods=stats["periods"].to_numpy())
+    hit = cur.loc[stats.index].assign(mean=stats["mean"].to_numpy())
     mean = hit["mean"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         deviation = hit["value"].to_numpy(dtype=float) / mean - 1.0
@@ -135,6 +134,8 @@ def time_consistency(current: pd.DataFrame, history: pd.DataFrame, settings: Qua
     hit, deviation = hit[keep], deviation[keep]
     if hit.empty:
         return pd.DataFrame(columns=OUT_COLUMNS)
+    named = pairs[pairs["_row"].isin(hit["_row"])].groupby("_row", sort=True)["period_code"].agg(", ".join)  # flagged only
+    hit = hit.assign(periods=named.reindex(hit["_row"]).to_numpy())
     value_t = [fmt.decimal(v) for v in hit["value"]]
     threshold = fmt.decimal(settings.consistency_threshold * 100)
     message = [f"Giá trị {v} của chỉ tiêu {c} {'cao' if d > 0 else 'thấp'} hơn {fmt.decimal(abs(d) * 100, 1)}% so với "
