@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.issues import label as issue_label
-from pipeline.report.layout import FONT, PAGE_WIDTH_PX, heading, lines, merge_text, page, width_px
+from pipeline.report.layout import FONT, heading, lines, merge_text, page, width_px
 from pipeline.validate.consistency import SUBMISSION_CODES
 from pipeline.vn import format as fmt
 from pipeline.vn import labels
