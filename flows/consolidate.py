@@ -17,14 +17,16 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.outcome import RunSummary
 from pipeline.read import read_files
-from pipeline.report.summary import issue_table, log_lines, missing_table, rebuild_line, render_markdown, render_rebuild_markdown
+from pipeline.report.summary import (issue_table, log_lines, missing_table, rebuild_line, render_markdown, render_rebuild_markdown,
+                                    render_top_issues)
 from pipeline.run import STEPS, Run, Step, completeness_rows
 
 # Transient faults (a workbook held open by Excel, a busy network share, the warehouse opened by another program)
 # are retried by the steps that can safely run twice; loading is not retried (it records files one by one).
 RETRIES = 3
 RETRY_DELAYS = [10, 30, 60]
-ARTIFACT_KEYS = {"summary": "tonghop-tom-tat", "issues": "tonghop-loi-canh-bao", "missing": "tonghop-don-vi-chua-nop"}
+ARTIFACT_KEYS = {"summary": "tonghop-tom-tat", "issues": "tonghop-loi-canh-bao", "missing": "tonghop-don-vi-chua-nop",
+                 "top": "tonghop-sua-truoc"}
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -188,6 +190,9 @@ def publish_artifacts(summary: RunSummary, completeness: list[dict]) -> None:
     try:
         create_markdown_artifact(markdown=render_markdown(summary, completeness), key=ARTIFACT_KEYS["summary"],
                                  description=f"Tóm tắt lượt tổng hợp {summary.run_id}")
+        # the ten issues per period that move the district figures, ranks and bands most
+        create_markdown_artifact(markdown=render_top_issues(summary), key=ARTIFACT_KEYS["top"],
+                                 description=f"Sửa 10 lỗi này trước (lượt {summary.run_id})")
         issues = issue_table(summary)
         if issues:
             create_table_artifact(table=issues, key=ARTIFACT_KEYS["issues"],

@@ -107,6 +107,10 @@ LABELS = {
     "reply-submission-unknown": "Phiếu trả lời không rõ bản nộp",
     "reply-submission-outdated": "Phiếu trả lời cho bản cũ",
     "reply-empty": "Phiếu trả lời trống",
+    "value-inconsistent-time": "Lệch so với các kỳ trước",
+    "value-peer-divergent": "Lệch so với toàn huyện",
+    "submission-copy-forward": "Sao chép kỳ trước",
+    "submission-nearly-empty": "Biểu mẫu gần trống",
 }
 
 
@@ -189,6 +193,11 @@ _TYPES = [
     IssueType("reply-submission-unknown", "error", "file", "Phiếu trả lời nhắc tới bản nộp mã {submission_id}, không có trong kho dữ liệu; hãy trả lời phiếu phản hồi mới nhất đã nhận", "A reply names a submission the warehouse does not hold (a feedback workbook of another warehouse, or its ids edited)."),
     IssueType("reply-submission-outdated", "error", "file", "Phiếu trả lời cho bản nộp mã {submission_id}, nhưng đơn vị đã có bản nộp mới hơn (mã {current}); hãy trả lời phiếu phản hồi của bản mới nhất", "A reply answers a submission that a later version replaced; its corrections would undo the later version."),
     IssueType("reply-empty", "error", "file", "Phiếu trả lời chưa có giải trình hay số liệu sửa nào (cột \"Giải trình của đơn vị\" và \"Số liệu đã sửa\" đều trống)", "A reply with neither an explanation nor a readable corrected value."),
+    # Data quality over time and against the other units (WHO Data Quality Review; schemas/outliers.toml [quality])
+    IssueType("value-inconsistent-time", "warning", "rule", "{message}", "A value more than ±consistency_threshold (33 %) from the mean of the unit's three preceding comparable periods (the same part of earlier years)."),
+    IssueType("value-peer-divergent", "warning", "rule", "{message}", "A unit's rate more than ±peer_threshold from the district rate, or its share of a count's district total far from its usual share (× or ÷ peer_share_factor); found when the period is consolidated."),
+    IssueType("submission-copy-forward", "warning", "info", "{message}", "A submission whose values equal its previous report of the same kind for at least copy_forward_share of the indicators in both: loaded, shown in completeness as submitted but to be reviewed."),
+    IssueType("submission-nearly-empty", "warning", "info", "{message}", "A submission filling fewer than min_filled_share of the catalog's indicators: loaded, shown in completeness as submitted but to be reviewed."),
 ]
 
 CATALOG: dict[str, IssueType] = {t.code: t for t in _TYPES}

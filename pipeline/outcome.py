@@ -73,6 +73,7 @@ class RunSummary:
     reference_changes: list[str] = field(default_factory=list)  # Vietnamese names of the reference files changed since the last run
     rewritten: int = 0  # periods consolidated and written again because a reference file changed
     published: Path | None = None  # the read copy analysts open, when this run refreshed it
+    top_issues: list[dict] = field(default_factory=list)  # per period, the ten issues to fix first (figures.impact)
 
     def count(self, status: str) -> int:
         """Number of files that ended with `status`."""
@@ -109,6 +110,7 @@ def summary_data(summary: RunSummary) -> dict[str, Any]:
         "quarantined": summary.quarantined,
         "reference_changes": list(summary.reference_changes),
         "rewritten": summary.rewritten,
+        "top_issues": [{k: _plain(v) for k, v in t.items()} for t in summary.top_issues],
     }
 
 

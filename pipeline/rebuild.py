@@ -18,7 +18,7 @@ from pipeline.errors import RebuildError
 from pipeline.inbox import archive as arc
 from pipeline.outcome import RunSummary
 from pipeline.reference import Reference, load_reference, reference_hashes
-from pipeline.run import Run, consolidate, execute, new_run_id, rank, steps, write
+from pipeline.run import Run, assess, consolidate, execute, new_run_id, rank, steps, write
 
 __all__ = ["RebuildError", "RebuildResult", "rebuild_warehouse"]
 REPLAY = ("tim-tep-moi", "nap-kho")  # each archived run replays the run's steps from finding its files to loading them
@@ -99,6 +99,7 @@ def _rebuild(settings: Settings) -> RebuildResult:
     # the warehouse is whole now; the workbooks follow it (earlier versions go to history/)
     run.settings = dataclasses.replace(settings, dry_run=False)
     rank(run)
+    assess(run)
     write(run)
     result.reports = list(run.summary.reports)
     result.seconds = time.perf_counter() - t0

@@ -29,7 +29,10 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
+from pipeline.figures.impact import rank_issues, stored_impact, top_issues
 from pipeline.figures.lineage import comparison_notes, on_map
+from pipeline.figures.peers import CODE as PEER_CODE
+from pipeline.figures.peers import peer_divergence, peer_issues
 from pipeline.figures.ranking import previous_period, rank_units
 from pipeline.inbox import (
     CHANGED,
@@ -101,6 +104,7 @@ class PeriodFigures:
     previous_states: pd.DataFrame | None = None
     units: pd.DataFrame | None = None  # the registry's units valid in the period (None: the whole registry)
     compared: dict[str, str] = field(default_factory=dict)  # unit -> how it is compared across a merger or rename
+    divergent: pd.DataFrame | None = None  # units far from the district (figures.peers), set by the assess step
 
 
 @dataclass
@@ -269,7 +273,7 @@ def validate(run: Run) -> None:
     subs = [c.submission for c in run.candidates
             if c.submission is not None and c.skipped_reason is None and not c.submission.rejected_by]
     run.checked = (validate_submissions(subs, run.ref.rules, _history(s, subs, run.ref), run.ref.outlier_k,
-                                        run.ref.outlier_min_periods)
+                                        run.ref.outlier_min_periods, run.ref.quality)
                    if subs else None)
     for sub in subs:  # their values live on in run.checked alone: thousands of small frames slow every garbage collection
         sub.observations = _HANDED_OVER
@@ -456,11 +460,8 @@ def rank(run: Run) -> None:
     if ref.rubric is None:
         return
     for pf in run.figures.values():
-        comp = pf.completeness
-        submitted = (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
-                     else set(pf.values["unit_code"]) if not pf.values.empty else set())
         units = pf.units if pf.units is not None else ref.registry.units
-        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, units, submitted, pf.previous_values,
+        pf.scores = rank_units(pf.values, ref.rubric, ref.catalog.frame, units, _submitted(pf), pf.previous_values,
                                not_applicable=_not_applicable(pf.states),
                                previous_not_applicable=_not_applicable(pf.previous_states))
         if len(pf.scores):
@@ -473,6 +474,50 @@ def _not_applicable(states: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     na = states[states["value_state"] == "na"]
     return na[["unit_code", "indicator_code"]] if len(na) else None
+
+
+def _submitted(pf: PeriodFigures) -> set[str]:
+    """The units that submitted for the period (by completeness; by their values when completeness is unknown)."""
+    comp = pf.completeness
+    return (set(comp.loc[comp["status"] == "submitted", "unit_code"]) if not comp.empty
+            else set(pf.values["unit_code"]) if not pf.values.empty else set())
+
+
+def assess(run: Run) -> None:
+    """Weigh the issues of every consolidated period: units far from the district figure become issues
+    (value-peer-divergent), then every issue gets its impact on the district figure and the unit's rank and band
+    (figures.impact), stored on the issues in the warehouse; the period's issues are then ordered by impact and its
+    top ten go to the run summary."""
+    s = run.settings
+    if s.dry_run or not run.figures:
+        return
+    ref = run.ref
+    labels = dict(zip(ref.registry.units["code"], ref.registry.units["label"]))
+    top: list[dict] = []
+    with wh.session(s.warehouse, write=True) as con:
+        for period, pf in run.figures.items():
+            pf.divergent = peer_divergence(pf.values, ref.catalog.frame, ref.quality)
+            wh.replace_period_issues(con, period, [PEER_CODE], peer_issues(
+                pf.divergent, wh.period_located_values(con, period), ref.catalog.frame, ref.quality))
+            pf.issues = rank_issues(wh.period_issues(con, period), pf.values, ref.catalog.frame, ref.rubric,
+                                    pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores)
+            wh.store_impact(con, period, stored_impact(pf.issues))
+            top.extend(_top_record(period, r, labels) for r in top_issues(pf.issues).to_dict("records"))
+    if run.summary is not None:
+        run.summary.top_issues = top
+
+
+def _top_record(period: str, r: dict, labels: dict) -> dict:
+    """One issue of a period's top ten as plain data (the run summary's `top_issues`)."""
+    def plain(v):
+        return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else (v.item() if hasattr(v, "item") else v)
+    return {"period_code": period, "order": plain(r.get("impact_order")), "unit_code": plain(r.get("unit_code")),
+            "unit_name": labels.get(r.get("unit_code"), plain(r.get("unit_code"))), "indicator_code": plain(r.get("indicator_code")),
+            "code": r.get("code"), "severity": r.get("severity"), "message": plain(r.get("message")),
+            "source_ref": plain(r.get("source_ref")), "impact_abs": plain(r.get("impact_abs")),
+            "impact_rel": plain(r.get("impact_rel")), "rank_with": plain(r.get("rank_with")),
+            "rank_without": plain(r.get("rank_without")), "band_with": plain(r.get("band_with")) or None,
+            "band_without": plain(r.get("band_without")) or None}
 
 
 def write(run: Run) -> None:
@@ -668,6 +713,7 @@ STEPS: tuple[Step, ...] = (
     Step("nap-kho", "Nạp vào kho dữ liệu", load),
     Step("tong-hop", "Tổng hợp số liệu", consolidate, retry_transient=True, total=lambda r: len(r.summary.periods) or None),
     Step("xep-hang", "Xếp hạng các đơn vị", rank),
+    Step("muc-anh-huong", "Đánh giá mức ảnh hưởng của lỗi", assess, retry_transient=True),
     Step("lap-bao-cao", "Lập biểu tổng hợp", write, retry_transient=True, total=lambda r: len(r.figures) or None),
     Step("phieu-phan-hoi", "Viết phiếu phản hồi", feedback, retry_transient=True),
     Step("ket-thuc", "Lưu bản tóm tắt", finish),

@@ -14,6 +14,7 @@ from pipeline.reference.deadlines import DeadlineRule, load_deadlines
 from pipeline.reference.office import Office, load_office
 from pipeline.reference.registry import Registry, load_registry
 from pipeline.reference.rubric import Rubric, load_rubric
+from pipeline.validate.consistency import QualitySettings, load_quality_settings
 from pipeline.validate.rules import Rule, load_outlier_settings, load_rules
 
 if TYPE_CHECKING:  # pipeline.config imports the read stage's limits, which import this package
@@ -32,6 +33,7 @@ class Reference:
     outlier_min_periods: int
     deadlines: DeadlineRule = field(default_factory=DeadlineRule)
     rubric: Rubric | None = None
+    quality: QualitySettings = field(default_factory=QualitySettings)  # outliers.toml [quality]: consistency, copy-forward
 
 
 def load_reference(files: ReferenceFiles) -> Reference:
@@ -42,7 +44,8 @@ def load_reference(files: ReferenceFiles) -> Reference:
     office = load_office(files.office)
     return Reference(load_registry(files.units, office.unit_kinds), catalog, office,
                      load_rules(files.rules, known_codes=known), k, min_periods,
-                     load_deadlines(files.deadlines), load_rubric(files.rubric_file, known_codes=known))
+                     load_deadlines(files.deadlines), load_rubric(files.rubric_file, known_codes=known),
+                     load_quality_settings(files.outliers, catalog.frame))
 
 
 # Reference files whose change re-writes every period's outputs, with the Vietnamese name the run summary gives them.

@@ -19,14 +19,16 @@ from pipeline.issues import label as issue_label
 from pipeline.vn import labels
 from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
+from pipeline.figures.impact import changes, top_issues
 from pipeline.figures.ranking import rank_units, unit_values
 from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, lines, merge_text,
                                     page, row_height, row_lines, signature, width_px, workbook_options)
 from pipeline.report.ranking import NOT_APPLICABLE, RANKING_SHEETS, write_ranking_sheets
+from pipeline.report.quality import QUALITY_SHEET, write_quality_sheet
 from pipeline.reference.rubric import Rubric
 from schemas.models import AREAS
 
-__all__ = ["AREAS", "FMT_COUNT", "FMT_RATE", "SHEET_NAMES", "COMPLETENESS_SHEET", "ISSUES_SHEET", "ReportData",
+__all__ = ["AREAS", "FMT_COUNT", "FMT_RATE", "SHEET_NAMES", "COMPLETENESS_SHEET", "ISSUES_SHEET", "QUALITY_SHEET", "ReportData",
            "report_path", "write_report", "submission_status"]
 
 SHEET_NAMES = {
@@ -36,6 +38,7 @@ SHEET_NAMES = {
 COVER_SHEET = "Thông tin chung"
 COMPLETENESS_SHEET = "Tình hình nộp báo cáo"
 ISSUES_SHEET = "Lỗi và cảnh báo"
+TOP_HEADING = "Sửa 10 lỗi này trước"  # the issues sheet's first block: the issues that move the figures most
 
 # area sheets: code, indicator, unit of measure, district value, units covered, note, then one column per unit
 _AREA_WIDTHS = (10, 42, 10, 12, 10, 22)
@@ -122,6 +125,8 @@ def _build(data: ReportData, path: Path) -> None:
     for area in AREAS:
         _area_sheet(wb, f, data, area, district, wide)
     _completeness_sheet(wb, f, data)
+    write_quality_sheet(wb, f, data.office, data.period_code, data.units, data.indicators, data.completeness,
+                        data.values, data.issues)
     write_ranking_sheets(wb, f, data.office, data.period_code, data.previous_period, rubric, scores, data.units,
                          unit_values(data.values, data.indicators))
     _issues_sheet(wb, f, data)
@@ -167,9 +172,10 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
             ws.set_row(r + i, 16 * (len(v) // 90 + 1))
     r += len(rows) + 1
     ws.write_string(r, 0, "Các trang trong tệp", f["bold"])
-    sheets = ([SHEET_NAMES[a] + f" — {AREA_NAMES[a]}" for a in AREAS] + [COMPLETENESS_SHEET]
+    sheets = ([SHEET_NAMES[a] + f" — {AREA_NAMES[a]}" for a in AREAS] + [COMPLETENESS_SHEET, QUALITY_SHEET]
               + [f"{name} — {desc}" for name, desc in RANKING_SHEETS] + [ISSUES_SHEET])
-    targets = [SHEET_NAMES[a] for a in AREAS] + [COMPLETENESS_SHEET] + [n for n, _ in RANKING_SHEETS] + [ISSUES_SHEET]
+    targets = ([SHEET_NAMES[a] for a in AREAS] + [COMPLETENESS_SHEET, QUALITY_SHEET] + [n for n, _ in RANKING_SHEETS]
+               + [ISSUES_SHEET])
     for i, (text, sheet) in enumerate(zip(sheets, targets), start=1):
         ws.write_url(r + i, 1, f"internal:'{sheet}'!A1", string=text)
     signature(ws, f, data.office, r + len(sheets) + 2, 4, 6)
@@ -374,7 +380,7 @@ def _area_sheet_rows(wb, f, data: ReportData, area: str, district: pd.DataFrame,
 
 def _completeness_sheet(wb, f, data: ReportData) -> None:
     ws = wb.add_worksheet(COMPLETENESS_SHEET)
-    widths = (6, 26, 18, 20, 14, 44)
+    widths = (6, 26, 18, 20, 14, 44, 30)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     last = len(widths) - 1
@@ -394,8 +400,9 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
         merge_text(ws, r + 1, 0, last, "Hạn nộp: " + ", ".join(pd.Timestamp(d).strftime("%d/%m/%Y") for d in deadlines),
                    f["italic_c"])
     h = r + 3
-    for c, text in enumerate(["STT", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Hạn nộp", "Tệp báo cáo"]):
+    for c, text in enumerate(["STT", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Hạn nộp", "Tệp báo cáo", labels.REVIEW]):
         ws.write_string(h, c, text, f["head"])
+    reviews = _review_texts(comp)
     when_col = "first_received_at" if "first_received_at" in comp.columns else "received_at"
     for i, (row, status) in enumerate(zip(rows, statuses), start=1):
         rr = h + i
@@ -415,9 +422,52 @@ def _completeness_sheet(wb, f, data: ReportData) -> None:
         name = row.get("file_name")
         name = "" if name is None or pd.isna(name) else str(name)
         ws.write_string(rr, 5, name, f["text"])
-        fit_row(ws, rr, [(str(row["unit_name"]), widths[1]), (name, widths[5])])
+        review = reviews[i - 1] if status != MISSING else ""
+        if review:
+            ws.write_string(rr, 6, review, f["text_b"])
+        else:
+            ws.write_blank(rr, 6, None, f["text"])
+        fit_row(ws, rr, [(str(row["unit_name"]), widths[1]), (name, widths[5]), (review, widths[6])])
     ws.freeze_panes(h + 1, 0)
     page(ws, h)
+
+
+def _review_texts(comp: pd.DataFrame) -> list[str]:
+    """Per completeness row, why its submission is to be reviewed (issue labels of v_completeness.review_reason), or ''."""
+    if "review_reason" not in comp.columns:
+        return [""] * len(comp)
+    return [", ".join(issue_label(c.strip()) for c in str(r).split(",")) if isinstance(r, str) and r else ""
+            for r in comp["review_reason"]]
+
+
+def _top_block(ws, f, issues: pd.DataFrame, unit_labels: dict, widths: tuple, row: int) -> int:
+    """Write the issues to fix first (figures.impact.top_issues) from `row`; return the next free row (`row` if none)."""
+    top = top_issues(issues) if "impact_order" in issues.columns else issues.iloc[0:0]
+    if top.empty:
+        return row
+    merge_text(ws, row, 0, len(widths) - 2, TOP_HEADING, f["bold"])
+    h = row + 1
+    for c, text in enumerate(["Ưu tiên", "Đơn vị", "Thay đổi số liệu toàn huyện", "Mức độ", "Loại lỗi", "Nội dung",
+                              "Vị trí", "Chỉ tiêu", "Thứ hạng, xếp loại nếu bỏ giá trị"]):
+        ws.write_string(h, c, text, f["head"])
+    ws.set_row(h, 36)
+    rank_moves, band_moves = changes(top, "rank").tolist(), changes(top, "band").tolist()
+    for i, r in enumerate(top.to_dict("records"), start=1):
+        rr = h + i
+        change = f"{fmt.decimal(r['impact_abs'])} ({fmt.decimal(r['impact_rel'] * 100, 1)}%)"
+        moves = []
+        if rank_moves[i - 1]:
+            moves.append(f"thứ {fmt.count(r['rank_with'])} → thứ {fmt.count(r['rank_without'])}")
+        if band_moves[i - 1]:
+            moves.append(f"{r['band_with']} → {r['band_without']}")
+        cells = [_text(unit_labels.get(r["unit_code"], r["unit_code"])), change, labels.severity(r["severity"]),
+                 issue_label(r["code"]), _text(r["message"]), _text(r["source_ref"]), _text(r["indicator_code"]),
+                 "; ".join(moves) or "Không đổi"]
+        ws.write_number(rr, 0, i, f["text_c"])
+        for c, v in enumerate(cells, start=1):
+            ws.write_string(rr, c, v, f["text_b"] if c == 8 and moves else f["text"])
+        fit_row(ws, rr, [(v, w) for v, w in zip(cells, widths[1:])])
+    return h + len(top) + 3  # a blank row, the whole list's heading, then its header
 
 
 def _issues_sheet(wb, f, data: ReportData) -> None:
@@ -446,7 +496,12 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
     merge_text(ws, r, 0, last, f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
                                f"{fmt.count(n_warn, two_digits=True)} cảnh báo.", f["italic_c"])
-    h = r + 2
+    h = _top_block(ws, f, issues, unit_labels, widths, r + 2)
+    top = h != r + 2
+    if top:
+        merge_text(ws, h - 1, 0, last, "Toàn bộ lỗi và cảnh báo, theo đơn vị", f["bold"])
+    else:
+        h = r + 2
     for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Loại lỗi", "Nội dung", "Vị trí", "Chỉ tiêu", "Mã lỗi"]):
         ws.write_string(h, c, text, f["head"])
     units, files, severities, codes, messages, refs, indicators = (
@@ -465,7 +520,8 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
             write_string(rr, c, v, text)
         if height:
             ws.set_row(rr, height)
-    ws.freeze_panes(h + 1, 0)
+    if not top:  # with the top ten above, freezing the table's header would freeze most of the screen
+        ws.freeze_panes(h + 1, 0)
     ws.autofilter(h, 0, h + len(iss), len(widths) - 1)
     page(ws, h)
 

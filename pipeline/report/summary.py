@@ -18,7 +18,9 @@ from pipeline.vn.labels import FILE_STATUS_ORDER as STATUS_ORDER
 
 MAX_TABLE_ROWS = 1000  # Prefect's UI stays readable; the warehouse's v_issues holds every row
 __all__ = ["FILE_FIELDS", "STATUS_ORDER", "completeness_rows", "issue_table", "log_lines", "missing_table", "rebuild_line",
-           "render_markdown", "render_rebuild_markdown", "render_summary", "summary_json", "top_issues", "write_summary"]
+           "render_markdown", "render_rebuild_markdown", "render_summary", "render_top_issues", "summary_json", "top_issues",
+           "write_summary"]
+TOP_TITLE = "Sửa 10 lỗi này trước"  # the issues that move the district figures, ranks and bands most (figures.impact)
 
 
 def summary_json(summary: RunSummary) -> dict[str, Any]:
@@ -148,6 +150,40 @@ def top_issues(summary, n: int = 10) -> list[dict[str, Any]]:
     ranked = sorted(count.items(), key=lambda kv: (kv[0][1] != "error", -kv[1], kv[0][0]))
     return [{"code": code, "severity": sev, "count": c, "files": len(files[(code, sev)]), "example": example[(code, sev)]}
             for (code, sev), c in ranked[:n]]
+
+
+def _moves(t: dict[str, Any]) -> str:
+    """'thứ 3 → thứ 5; Hoàn thành tốt nhiệm vụ → Hoàn thành nhiệm vụ', or 'Không đổi'."""
+    out = []
+    if t.get("rank_with") is not None and t.get("rank_without") is not None and t["rank_with"] != t["rank_without"]:
+        out.append(f"thứ {fmt.count(t['rank_with'])} → thứ {fmt.count(t['rank_without'])}")
+    if t.get("band_with") and (t.get("band_without") or "") != t["band_with"]:
+        out.append(f"{t['band_with']} → {t.get('band_without') or '—'}")
+    return "; ".join(out) or "Không đổi"
+
+
+def render_top_issues(summary) -> str:
+    """The run's issues to fix first, per period (RunSummary.top_issues), as Vietnamese markdown."""
+    d = summary_data(summary)
+    if not d["top_issues"]:
+        return f"# {TOP_TITLE}\n\nKhông có lỗi hay cảnh báo nào làm thay đổi số liệu toàn huyện trong lượt chạy này.\n"
+    lines = [f"# {TOP_TITLE}", "",
+             "Các lỗi, cảnh báo có giá trị làm thay đổi nhiều nhất số liệu toàn huyện, thứ hạng hoặc xếp loại của đơn vị "
+             "(thay đổi = số liệu toàn huyện có giá trị đó trừ số liệu khi bỏ giá trị đó).", ""]
+    by_period: dict[str, list[dict[str, Any]]] = {}
+    for t in d["top_issues"]:
+        by_period.setdefault(t["period_code"], []).append(t)
+    for period, rows in by_period.items():
+        lines += [f"## Kỳ {period}", "", "| # | Đơn vị | Chỉ tiêu | Thay đổi số liệu toàn huyện | Thứ hạng, xếp loại nếu bỏ giá trị "
+                  "| Loại | Nội dung | Vị trí |", "|---:|---|---|---:|---|---|---|---|"]
+        for i, t in enumerate(rows, start=1):
+            change = (f"{fmt.decimal(t['impact_abs'])} ({fmt.decimal((t['impact_rel'] or 0) * 100, 1)}%)"
+                      if t.get("impact_abs") is not None else "")
+            lines.append(f"| {i} | {_cell(t['unit_name'])} | {_cell(t['indicator_code'])} | {change} | {_cell(_moves(t))} "
+                         f"| {_cell(labels.severity(t['severity']))}: {_cell(t['code'])} | {_cell(t['message'])} "
+                         f"| {_cell(t['source_ref'])} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def missing_table(completeness: list[dict[str, Any]]) -> list[dict[str, Any]]:

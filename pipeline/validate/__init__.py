@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline import issues as iss
 from pipeline.read.submission import OBS_COLUMNS, Submission
+from pipeline.validate.consistency import QualitySettings, copy_forward, nearly_empty, time_consistency
 from pipeline.validate.rules import Rule, evaluate, outliers
 from pipeline.validate.schema import validate_observations
 
@@ -42,11 +43,13 @@ class Checked:
 
 
 def validate_submissions(subs: list[Submission], rules: list[Rule], history: pd.DataFrame, outlier_k: float,
-                         outlier_min_periods: int) -> Checked:
+                         outlier_min_periods: int, quality: QualitySettings | None = None) -> Checked:
     """Validate all new values at once and return them with `accepted`, and the issues found.
 
     An `error` keeps its value out of the warehouse's accepted values; a `warning` only records the issue.
     `history` holds earlier values of the same units (unit_code, period_code, indicator_code, value) for outliers.
+    With `quality` (schemas/outliers.toml [quality]), values are also compared with the mean of the unit's three
+    preceding comparable periods, and copied-forward or nearly empty submissions are flagged (validate.consistency).
     The submissions themselves are not changed.
     """
     if not subs:
@@ -67,11 +70,16 @@ def validate_submissions(subs: list[Submission], rules: list[Rule], history: pd.
         not_applicable = not_applicable[~pd.MultiIndex.from_frame(not_applicable).isin(valued)]
     ruled = evaluate(values, rules, not_applicable)
     odd = outliers(values, history, outlier_k, outlier_min_periods)
+    quality_parts = []
+    if quality is not None:
+        read = checked.loc[checked["value"].notna(), ["submission", "unit_code", "period_code", "indicator_code", "value", "file"]]
+        quality_parts = [time_consistency(present[[*VALUE_COLUMNS, "period_code"]], history, quality),
+                         copy_forward(read, history, quality), nearly_empty(read, quality)]
     sub_of_row = checked["submission"].to_numpy()
     domain = pd.DataFrame([{k: r[k] for k in iss.COLUMNS} for r in found], columns=iss.COLUMNS)
     domain.insert(0, "submission", sub_of_row[checked.index.get_indexer([r["row_index"] for r in found])]
                   if found else np.zeros(0, dtype=np.int64))
-    parts = [p for p in (domain, ruled[ISSUE_COLUMNS], odd[ISSUE_COLUMNS]) if len(p)]
+    parts = [p for p in (domain, ruled[ISSUE_COLUMNS], odd[ISSUE_COLUMNS], *(q[ISSUE_COLUMNS] for q in quality_parts)) if len(p)]
     issues = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ISSUE_COLUMNS))
     if len(issues):
         issues["submission"] = issues["submission"].astype(np.int64)

@@ -32,6 +32,7 @@ SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
 # A unit's submission for a period, as the district workbook's completeness sheet words it.
 ON_TIME, LATE, SUBMITTED, MISSING = "Nộp đúng hạn", "Nộp muộn", "Đã nộp", "Chưa nộp"
+REVIEW = "Nộp nhưng cần xem lại"  # submitted, but copied forward or nearly empty (v_completeness.review)
 
 
 def file_status(status: str) -> str:

@@ -21,13 +21,15 @@ from pipeline.warehouse.store import (OBSERVATION_COLUMNS, Health, Pending, Rows
                                       period_codes, period_issues, period_states, period_values, period_window, periods_with_values, query,
                                       record_run, record_submissions, refresh_deadlines, replace_district, seen_files,
                                       session, stale_periods, sync_reference, touch_file, unit_history)
+from pipeline.warehouse.store import period_located_values, replace_period_issues, store_impact
 
 __all__ = ["flags", "maintain_flags", "open_flags", "suppressed_issues", "FORMATS", "OBSERVATION_COLUMNS", "Health", "Pending", "Rows", "backup", "backups_of", "checkpoint", "completeness", "connect", "ensure_period",
            "export_views", "health", "is_lock_error", "loaded_units", "mark_fresh", "record_reference", "reference_hashes",
            "set_aside", "period_codes", "period_issues", "period_states", "period_values", "period_window",
            "periods_with_values", "query", "record_run", "record_submissions", "refresh_deadlines", "replace_district",
            "seen_files", "session", "stale_periods", "sync_reference", "touch_file", "unit_history", "writer_lock", "run_query", "export_to",
-           "needs_publish", "publish", "published", "reading_path", "stable_path"]
+           "needs_publish", "publish", "published", "reading_path", "stable_path",
+           "period_located_values", "replace_period_issues", "store_impact"]
 
 REFUSED = ("Câu lệnh bị từ chối: 'tonghop sql' chỉ đọc kho dữ liệu (không ghi hay xuất tệp, không gắn kho khác, không cài "
            "hay nạp tiện ích, không đọc tệp ngoài kho, không đổi cấu hình). Để xuất số liệu, dùng 'tonghop export'.")

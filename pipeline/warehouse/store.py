@@ -60,6 +60,8 @@ alter table units add column if not exists merged_into varchar;
 alter table units add column if not exists split_from varchar;
 alter table units add column if not exists renamed_from varchar;
 create table if not exists unit_lineage(unit_code varchar, source_code varchar);
+create table if not exists issue_impacts(submission_id integer, indicator_code varchar, impact_abs double, impact_rel double,
+    rank_with integer, rank_without integer, band_with varchar, band_without varchar, impact_order integer);
 """ + _flags.SCHEMA
 
 VIEWS = """
@@ -87,8 +89,10 @@ create or replace view v_values_history as
   where s.status in ('loaded', 'superseded') and o.accepted and o.value is not null;
 create or replace view v_issues as
   select i.submission_id, i.severity, i.code, i.message, i.source_ref, i.indicator_code, i.sheet, i.cell, i.raw,
-         s.file_name, s.unit_code, s.period_code, s.status as submission_status, i.suppressed, i.flag_id
-  from issues i left join submissions s on s.submission_id = i.submission_id;
+         s.file_name, s.unit_code, s.period_code, s.status as submission_status, i.suppressed, i.flag_id,
+         m.impact_abs, m.impact_rel, m.rank_with, m.rank_without, m.band_with, m.band_without, m.impact_order
+  from issues i left join submissions s on s.submission_id = i.submission_id
+  left join issue_impacts m on m.submission_id = i.submission_id and m.indicator_code = i.indicator_code;
 create or replace view v_district as
   select d.period_code, d.indicator_code, i.name as indicator_name, d.value, d.n_units, d.n_expected, i.area,
          i.unit as unit_of_measure, i.agg, d.detail, d.computed_at, d.n_na, d.n_blank, d.blank_units
@@ -114,16 +118,21 @@ create or replace view v_value_states as
 create or replace view v_completeness as
   with firsts as (
     select period_code, unit_code, min(received_at) as first_received_at
-    from submissions where status in ('loaded', 'superseded') group by period_code, unit_code)
+    from submissions where status in ('loaded', 'superseded') group by period_code, unit_code),
+  reviews as (
+    select submission_id, array_to_string(list_sort(list_distinct(list(code))), ', ') as reason
+    from issues where code in ('submission-copy-forward', 'submission-nearly-empty') group by submission_id)
   select p.period_code, u.code as unit_code, u.label as unit_name,
          case when s.submission_id is null then 'missing' else 'submitted' end as status,
          s.received_at,
          case when s.submission_id is null or p.deadline is null then null
               else cast(f.first_received_at as date) > p.deadline end as late,
-         p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order
+         p.deadline, f.first_received_at, s.file_name, s.submission_id, u.ord as unit_order,
+         case when s.submission_id is null then null else r.reason is not null end as review, r.reason as review_reason
   from periods p cross join units u
   left join submissions s on s.period_code = p.period_code and s.unit_code = u.code and s.status = 'loaded'
   left join firsts f on f.period_code = p.period_code and f.unit_code = u.code
+  left join reviews r on r.submission_id = s.submission_id
   where (u.valid_from is null or p.ends_on is null or u.valid_from <= p.ends_on)
     and (u.valid_to is null or p.ends_on is null or u.valid_to >= p.ends_on);
 create or replace view v_values_current_map as
@@ -383,9 +392,10 @@ def period_window(con: duckdb.DuckDBPyConnection, period_code: str) -> tuple[dt.
 
 def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
     """Issues of the current submissions of a period, but those kept quiet by their flag (explained, accepted or
-    ignored for the same value: see pipeline.warehouse.flags). Columns: file_name, unit_code, severity, code, message, source_ref, indicator_code."""
+    ignored for the same value: see pipeline.warehouse.flags). Columns: file_name, unit_code, severity, code, message,
+    source_ref, indicator_code, submission_id."""
     return con.execute(
-        "select file_name, unit_code, severity, code, message, source_ref, indicator_code from v_issues "
+        "select file_name, unit_code, severity, code, message, source_ref, indicator_code, submission_id from v_issues "
         "where period_code = ? and coalesce(submission_status, '') <> 'superseded' and not coalesce(suppressed, false)",
         [period_code]).df()
 
@@ -681,3 +691,55 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
     """Store the summary row of a run."""
     cols = list(run)
     con.execute(f"insert into runs ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", [run[c] for c in cols])
+
+
+IMPACT_COLUMNS = ["impact_abs", "impact_rel", "rank_with", "rank_without", "band_with", "band_without", "impact_order"]
+
+
+def period_located_values(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+    """The accepted current values of one period with where they come from: unit_code, indicator_code, value,
+    submission_id, source_ref."""
+    return con.execute("select unit_code, indicator_code, value, submission_id, source_ref from v_values "
+                       "where period_code = ?", [period_code]).df()
+
+
+def replace_period_issues(con: duckdb.DuckDBPyConnection, period_code: str, codes: list[str], found: pd.DataFrame) -> None:
+    """Replace the issues of kinds `codes` of the period by `found` (ISSUE_COLUMNS rows on its current submissions,
+    found when the period is consolidated, such as a unit far from the district figure), in one transaction: they
+    describe the period as it is now, so a superseded submission keeps none."""
+    con.execute("begin")
+    try:
+        con.execute("delete from issues where code in (select unnest(?)) and submission_id in "
+                    "(select submission_id from submissions where period_code = ?)",
+                    [list(codes), period_code])
+        if len(found):
+            _insert(con, "issues", found[ISSUE_COLUMNS])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def store_impact(con: duckdb.DuckDBPyConnection, period_code: str, impact: pd.DataFrame) -> None:
+    """Record the impact of the values the period's current submissions' issues are on (table issue_impacts, shown as
+    the last columns of v_issues): `impact` holds one row per unit and indicator (unit_code, indicator_code and
+    IMPACT_COLUMNS), replacing what the period had (a superseded submission keeps none: impact is the current state's)."""
+    con.execute("begin")
+    try:
+        con.execute("delete from issue_impacts where submission_id in "
+                    "(select submission_id from submissions where period_code = ?)", [period_code])
+        if len(impact):
+            frame = impact[["unit_code", "indicator_code", *IMPACT_COLUMNS]].astype(
+                {"impact_abs": float, "impact_rel": float, "rank_with": "Int64", "rank_without": "Int64", "impact_order": "Int64"})
+            con.register("_impact", frame)
+            try:
+                con.execute("insert into issue_impacts by name select s.submission_id, "
+                            + ", ".join(f"n.{c}" for c in ["indicator_code", *IMPACT_COLUMNS])
+                            + " from _impact n join submissions s on s.unit_code = n.unit_code and s.period_code = ? "
+                              "and s.status = 'loaded'", [period_code])
+            finally:
+                con.unregister("_impact")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

@@ -13,7 +13,8 @@ import pytest
 from pipeline.reference.catalog import load_catalog
 from pipeline.reference.office import Office
 from pipeline.run import run_steps
-from pipeline.report.district import COMPLETENESS_SHEET, ISSUES_SHEET, SHEET_NAMES, ReportData, report_path, write_report
+from pipeline.report.district import (COMPLETENESS_SHEET, ISSUES_SHEET, QUALITY_SHEET, SHEET_NAMES, ReportData, report_path,
+                                      write_report)
 from pipeline.report.layout import FMT_CHANGE, FMT_POINTS, FMT_RATE
 from pipeline.report.ranking import AREA_RANK_SHEET, LISTS_SHEET, OVERALL_SHEET, RANK_HEADER, TARGETS_SHEET
 from pipeline.reference.rubric import load_rubric
@@ -177,7 +178,8 @@ def test_lists_quote_seed002(book):
 
 def test_sheets_and_print_setup(book):
     assert book.sheetnames == (["Thông tin chung"] + list(SHEET_NAMES.values())
-                               + [COMPLETENESS_SHEET, OVERALL_SHEET, AREA_RANK_SHEET, TARGETS_SHEET, LISTS_SHEET, ISSUES_SHEET])
+                               + [COMPLETENESS_SHEET, QUALITY_SHEET, OVERALL_SHEET, AREA_RANK_SHEET, TARGETS_SHEET, LISTS_SHEET,
+                                  ISSUES_SHEET])
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9, ws.title
         assert ws["A1"].value == "ỦY BAN NHÂN DÂN HUYỆN TỨ KỲ", ws.title

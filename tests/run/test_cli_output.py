@@ -144,6 +144,7 @@ def test_quiet_real_run_prints_nothing_and_publishes_artifacts(tmp_path, demo_fi
         logs = [m for (m,) in con.execute("select message from log")]
     finally:
         con.close()
-    assert kinds == {"tonghop-tom-tat": "markdown", "tonghop-loi-canh-bao": "table", "tonghop-don-vi-chua-nop": "table"}
+    assert kinds == {"tonghop-tom-tat": "markdown", "tonghop-loi-canh-bao": "table", "tonghop-don-vi-chua-nop": "table",
+                     "tonghop-sua-truoc": "markdown"}  # the ten issues to fix first (figures.impact)
     assert "23/23 đơn vị đã nộp" in json.loads(summary)
     assert any(m.startswith("Đã nạp 23 tệp") for m in logs)  # the officer's log lines reach the UI even when quiet

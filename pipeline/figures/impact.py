@@ -1,0 +1,280 @@
+"""What to fix first: the weight of each flagged value on the district figure and on the unit's rank and band.
+
+Modelled on selective editing (survey offices sort edits by their effect on the estimate) and the WHO Data Quality
+Review's ranking of outliers by their weight on the total. For every unit and indicator with a value:
+
+- the district figure of the indicator with and without that unit's value, each by the indicator's own rule
+  (pipeline.figures.district: sums; rates recomputed from the summed parts, so a rate "without" the unit leaves out
+  its numerator and denominator; unit-level shares averaged; coded answers counted), as an absolute change
+  (figure with − figure without) and a relative one (that change over the figure with the value);
+- for the rubric's criteria (pipeline.figures.ranking), the unit's total scored with the value and with it treated
+  as not reported (a part of a rate criterion left out makes the rate fall back to the printed one), and so its rank
+  among the other units (theirs unchanged) and its band.
+
+Issues are then ordered: first those whose value changes the unit's band, then its rank, then by the relative and the
+absolute change of the figure; issues on no value (a whole file, a value refused by an error) come last.
+Pure functions over frames; each indicator's work is one pass over arrays of all units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.figures.district import unit_grid
+from pipeline.figures.ranking import _points, _round2, percent_of, score_units
+from pipeline.reference.rubric import Rubric
+from schemas.models import AREAS
+
+FIGURE_COLUMNS = ["unit_code", "indicator_code", "with_value", "without_value", "impact_abs", "impact_rel"]
+SCORE_COLUMNS = ["unit_code", "indicator_code", "rank_with", "rank_without", "band_with", "band_without"]
+IMPACT_COLUMNS = ["impact_abs", "impact_rel", "rank_with", "rank_without", "band_with", "band_without", "impact_order"]
+TOP = 10  # "Sửa 10 lỗi này trước"
+
+
+def _indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    return indicators.set_index("code") if "code" in indicators.columns else indicators
+
+
+# ------------------------------------------------------------------ district figures with and without a unit
+
+def figure_changes(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Every (unit, indicator) with a value: the district figure with and without it and the change (FIGURE_COLUMNS).
+
+    `values`: v_values rows of one period (unit_code, indicator_code, value).
+    """
+    if values is None or values.empty:
+        return pd.DataFrame(columns=FIGURE_COLUMNS)
+    units, codes, grid = unit_grid(values)
+    column = {c: i for i, c in enumerate(codes)}
+    ind = _indicators(indicators)
+    parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    for code, agg, num, den in zip(ind.index, ind["agg"], ind["numerator"], ind["denominator"]):
+        own = grid[column[code]] if code in column else None
+        if agg == "ratio":
+            if num not in column or den not in column:
+                continue
+            n, d = grid[column[num]], grid[column[den]]
+            both = ~np.isnan(n) & ~np.isnan(d)
+            if not both.any():
+                continue
+            total_n, total_d = float(np.add.reduce(n[both])), float(np.add.reduce(d[both]))
+            with_v = np.nan if total_d == 0 else total_n / total_d * 100.0
+            rest_n, rest_d = total_n - np.where(both, n, 0.0), total_d - np.where(both, d, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                without = np.where(rest_d != 0, rest_n / rest_d * 100.0, np.nan)
+            without = np.where(both, without, with_v)
+            at = both | (~np.isnan(own) if own is not None else False)
+        elif own is None:
+            continue
+        else:
+            at = ~np.isnan(own)
+            if not at.any():
+                continue
+            col = np.where(at, own, 0.0)
+            n_units = int(at.sum())
+            if agg == "sum":
+                with_v = float(np.add.reduce(col[at]))
+                without = np.where(n_units > 1, with_v - col, np.nan)
+            elif agg == "unit_share":
+                total = float(np.add.reduce(col[at]))
+                with_v = total / n_units
+                without = (total - col) / (n_units - 1) if n_units > 1 else np.full(len(col), np.nan)
+            elif agg == "by_code":
+                with_v, without = _by_code_without(own, at)
+            else:
+                continue
+        idx = np.flatnonzero(at)
+        parts.append((code, idx, np.full(len(idx), with_v, dtype=float), np.asarray(without, dtype=float)[idx]))
+    if not parts:
+        return pd.DataFrame(columns=FIGURE_COLUMNS)
+    idx = np.concatenate([p[1] for p in parts])
+    with_v = np.concatenate([p[2] for p in parts])
+    without = np.concatenate([p[3] for p in parts])
+    change = with_v - np.where(np.isnan(without), 0.0, without)  # a figure that exists only with the unit: all of it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(with_v != 0, change / np.abs(with_v), np.where(change == 0, 0.0, 1.0))
+    rel = np.where(np.isnan(with_v), np.nan, rel)
+    return pd.DataFrame({"unit_code": np.asarray(units, dtype=object)[idx],
+                         "indicator_code": np.repeat(np.array([p[0] for p in parts], dtype=object), [len(p[1]) for p in parts]),
+                         "with_value": with_v, "without_value": without, "impact_abs": change, "impact_rel": rel})
+
+
+def _by_code_without(own: np.ndarray, at: np.ndarray) -> tuple[float, np.ndarray]:
+    """A coded indicator's figure (units giving the highest answer) with all units, and without each unit."""
+    answers = own[at].astype(int)
+    top = int(answers.max())
+    n_top = int((answers == top).sum())
+    lower = answers[answers < top]
+    second, n_second = (int(lower.max()), int((lower == lower.max()).sum())) if len(lower) else (None, 0)
+    v = np.where(at, own, np.nan)
+    without = np.where(v == top, n_top - 1.0, float(n_top))
+    if n_top == 1:  # the only unit with the top answer: without it the top is the next answer
+        without = np.where(v == top, float(n_second) if second is not None else np.nan, without)
+    if at.sum() <= 1:
+        without = np.full(len(own), np.nan)
+    return float(n_top), without
+
+
+# ------------------------------------------------------------------ rank and band with and without a value
+
+def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
+                  submitted, flagged: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """For each flagged (unit_code, indicator_code): the unit's rank and band with the value and with it treated as not
+    reported, the other units' scores unchanged (SCORE_COLUMNS). `scores` is the period's rank_units result when known."""
+    flagged = flagged[["unit_code", "indicator_code"]].dropna().drop_duplicates()
+    if flagged.empty or values is None or values.empty:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    if scores is None:
+        scores = score_units(values, rubric, indicators, units, submitted)
+    if scores.empty:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    ind = _indicators(indicators)
+    criteria = rubric.criteria
+    codes = list(scores["unit_code"])
+    sub = scores["submitted"].to_numpy(dtype=bool)
+    g_units, g_codes, grid = unit_grid(values)
+    raw = pd.DataFrame(grid.T, index=list(g_units), columns=list(g_codes)).reindex(index=codes)
+
+    def column(code: str) -> np.ndarray:
+        return raw[code].to_numpy(dtype=float) if code in raw.columns else np.full(len(codes), np.nan)
+
+    def criterion_value(c: str, blank: str | None) -> np.ndarray:
+        """The criterion's unit value as ranking.unit_values makes it, with indicator `blank` left out."""
+        printed = column(c) if c != blank else np.full(len(codes), np.nan)
+        if c in ind.index and ind.at[c, "agg"] == "ratio":
+            num, den = ind.at[c, "numerator"], ind.at[c, "denominator"]
+            n = column(num) if num != blank else np.full(len(codes), np.nan)
+            d = column(den) if den != blank else np.full(len(codes), np.nan)
+            both = ~np.isnan(n) & ~np.isnan(d)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                recomputed = n / np.where(d > 0, d, np.nan) * 100.0
+            return np.where(both, recomputed, printed)
+        return printed
+
+    crits = criteria.to_dict("records")
+    names = list(criteria.index)
+    area_of = {c: str(criteria.at[c, "area"]) for c in names}
+    points = {c: _points(criterion_value(c, None), crit) for c, crit in zip(names, crits)}
+    area_raw = {}
+    for area in AREAS:
+        acc = np.zeros(len(codes))
+        for c in rubric.criteria_of(area).index:
+            acc = acc + points[c]
+        area_raw[area] = acc
+    totals = np.where(sub, _round2(sum(_round2(area_raw[a]) for a in AREAS)), np.nan)
+    key = np.round(totals, 6)
+    others = np.sort(key[sub])
+    rank_with = scores["rank"].to_numpy(dtype=float, na_value=np.nan)
+    band_with = scores["band"].to_numpy(dtype=object)
+    position = {c: i for i, c in enumerate(codes)}
+    uses: dict[str, list[str]] = {}
+    for c in names:
+        uses.setdefault(c, []).append(c)
+        if c in ind.index and ind.at[c, "agg"] == "ratio":
+            for part in (ind.at[c, "numerator"], ind.at[c, "denominator"]):
+                uses.setdefault(part, []).append(c)
+    out = []
+    for k, rows in flagged.groupby("indicator_code", sort=False):
+        at = np.array([position.get(u, -1) for u in rows["unit_code"]], dtype=np.int64)
+        keep = at >= 0
+        at, unit_codes = at[keep], rows["unit_code"].to_numpy(dtype=object)[keep]
+        if not len(at):
+            continue
+        affected = uses.get(k, [])
+        new_rank, new_band = rank_with[at].copy(), band_with[at].copy()
+        if affected:
+            delta = {a: np.zeros(len(codes)) for a in AREAS}
+            for c in affected:
+                crit = crits[names.index(c)]
+                delta[area_of[c]] = delta[area_of[c]] + (_points(criterion_value(c, k), crit) - points[c])
+            new_total = _round2(sum(_round2(area_raw[a] + delta[a]) for a in AREAS))[at]
+            new_key = np.round(new_total, 6)
+            greater = len(others) - np.searchsorted(others, new_key, side="right")
+            greater = greater - (key[at] > new_key)  # the unit itself, at its old total, is not one of the others
+            new_rank = np.where(sub[at], greater + 1.0, np.nan)
+            new_band = np.array([rubric.band(percent_of(t, rubric.total_max)) if s else "" for t, s in zip(new_total, sub[at])],
+                                dtype=object)
+        out.append(pd.DataFrame({"unit_code": unit_codes, "indicator_code": k, "rank_with": rank_with[at],
+                                 "rank_without": new_rank, "band_with": band_with[at], "band_without": new_band}))
+    if not out:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    frame = pd.concat(out, ignore_index=True)
+    for c in ("rank_with", "rank_without"):
+        frame[c] = pd.array(frame[c].to_numpy(dtype=float), dtype="Float64").astype("Int64")
+    return frame[SCORE_COLUMNS]
+
+
+# ------------------------------------------------------------------ the issues, ordered by impact
+
+def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataFrame, rubric: Rubric | None = None,
+                units: pd.DataFrame | None = None, submitted=(), scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The period's issues (warehouse.period_issues rows) with the impact columns, ordered by impact (`impact_order`
+    1, 2, …; issues on the same unit and indicator share their value's order).
+
+    An issue has an impact when its unit has a value of its indicator in `values` (accepted values of the period).
+    """
+    out = issues.reset_index(drop=True).copy()
+    for c in IMPACT_COLUMNS:
+        if c in out.columns:
+            out = out.drop(columns=c)
+    if out.empty:
+        for c in IMPACT_COLUMNS:
+            out[c] = pd.Series(dtype=object)
+        return out
+    out["_pos"] = np.arange(len(out))
+    keys = out[["unit_code", "indicator_code"]].dropna().drop_duplicates()
+    figures = figure_changes(values, indicators) if len(keys) else pd.DataFrame(columns=FIGURE_COLUMNS)
+    figures = figures.merge(keys, on=["unit_code", "indicator_code"])
+    if rubric is not None and units is not None and len(figures):
+        ranks = score_changes(values, rubric, indicators, units, submitted, figures, scores)
+    else:
+        ranks = pd.DataFrame(columns=SCORE_COLUMNS)
+    impact = figures[["unit_code", "indicator_code", "impact_abs", "impact_rel"]].merge(
+        ranks, on=["unit_code", "indicator_code"], how="left")
+    out = out.merge(impact, on=["unit_code", "indicator_code"], how="left", sort=False).sort_values("_pos", kind="stable")
+    has = out["impact_abs"].notna().to_numpy()
+    band = (has & (out["band_with"].fillna("").to_numpy(dtype=object) != out["band_without"].fillna("").to_numpy(dtype=object)))
+    rank_w = out["rank_with"].to_numpy(dtype=float, na_value=np.nan) if "rank_with" in out else np.full(len(out), np.nan)
+    rank_wo = out["rank_without"].to_numpy(dtype=float, na_value=np.nan) if "rank_without" in out else np.full(len(out), np.nan)
+    moved = has & ~np.isnan(rank_w) & (rank_w != rank_wo)
+    sort = pd.DataFrame({
+        "none": ~has, "band": ~band, "rank": ~moved,
+        "rel": -np.abs(out["impact_rel"].to_numpy(dtype=float, na_value=0.0)),
+        "abs": -np.abs(out["impact_abs"].to_numpy(dtype=float, na_value=0.0)),
+        "sev": (out["severity"] != "error").to_numpy() if "severity" in out else np.zeros(len(out), dtype=bool),
+        "pos": out["_pos"].to_numpy()})
+    order = np.lexsort([sort[c].to_numpy() for c in reversed(sort.columns)])
+    out = out.iloc[order].reset_index(drop=True)
+    pair = out["unit_code"].astype(str) + "\x00" + out["indicator_code"].astype(str)
+    first = ~pair.duplicated() | ~has[order]
+    out["impact_order"] = pd.array(np.where(has[order], np.cumsum(first & has[order]), 0), dtype="Int64")
+    out.loc[~has[order], "impact_order"] = pd.NA
+    return out.drop(columns="_pos")
+
+
+def top_issues(ranked: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
+    """The first `n` issues of `rank_issues` that move something (a figure, a rank or a band)."""
+    if ranked is None or ranked.empty or "impact_order" not in ranked.columns:
+        return ranked.iloc[0:0] if ranked is not None else pd.DataFrame()
+    moves = ranked["impact_order"].notna() & ((ranked["impact_abs"].fillna(0) != 0) | changes(ranked, "rank")
+                                              | changes(ranked, "band"))
+    return ranked[moves].head(n)
+
+
+def changes(ranked: pd.DataFrame, what: str) -> pd.Series:
+    """Whether each issue's value changes the unit's `what` ("rank" or "band") when treated as not reported."""
+    w, wo = ranked[f"{what}_with"], ranked[f"{what}_without"]
+    if what == "rank":
+        w, wo = w.astype("Float64"), wo.astype("Float64")
+        return (w.notna() & wo.notna() & (w != wo)).fillna(False).astype(bool)
+    return (w.notna() & (w.fillna("") != wo.fillna(""))).astype(bool)
+
+
+def stored_impact(ranked: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit and indicator with an impact (unit_code, indicator_code, IMPACT_COLUMNS): what the warehouse
+    keeps on the issues of that value (warehouse.store_impact)."""
+    if ranked is None or ranked.empty or "impact_order" not in ranked.columns:
+        return pd.DataFrame(columns=["unit_code", "indicator_code", *IMPACT_COLUMNS])
+    kept = ranked[ranked["impact_order"].notna()].drop_duplicates(["unit_code", "indicator_code"])
+    return kept[["unit_code", "indicator_code", *IMPACT_COLUMNS]].reset_index(drop=True)
