@@ -396,8 +396,9 @@ def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFr
     source_ref, indicator_code, submission_id."""
     return con.execute(
         "select file_name, unit_code, severity, code, message, source_ref, indicator_code, submission_id from v_issues "
-        "where period_code = ? and coalesce(submission_status, '') <> 'superseded' and not coalesce(suppressed, false)",
-        [period_code]).df()
+        "where period_code = ? and coalesce(submission_status, '') <> 'superseded' and not coalesce(suppressed, false) "
+        "order by unit_code, file_name, source_ref, indicator_code, code, severity, message",  # the same order every time:
+        [period_code]).df()  # issues of equal impact keep it (a rebuild from the archive gives the same impact_order)
 
 
 # DuckDB's own sandbox for an analyst's statement: no file outside the opened warehouse (COPY TO, ATTACH, EXPORT,
