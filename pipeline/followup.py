@@ -97,7 +97,7 @@ def set_flags(store: StoreOptions, sel: Selection, state: str, note: str | None 
         try:
             ids = [int(i) for i in rows["flag_id"]]
             wh.flags.set_flag_state(con, ids, state, note.strip() if note and note.strip() else None, _user(),
-                                    "lệnh tonghop flag")
+                                    wh.flags.COMMAND)
             wh.checkpoint(con)
             now = wh.flags.select_flags(con, ids)
         finally:

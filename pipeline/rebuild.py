@@ -18,7 +18,16 @@ from pipeline.errors import RebuildError
 from pipeline.inbox import archive as arc
 from pipeline.outcome import RunSummary
 from pipeline.reference import Reference, load_reference, reference_hashes
-from pipeline.run import Run, assess, consolidate, execute, new_run_id, rank, steps, write
+from pipeline.run import (
+    Run,
+    assess,
+    consolidate,
+    execute,
+    new_run_id,
+    rank,
+    steps,
+    write,
+)
 
 __all__ = ["RebuildError", "RebuildResult", "rebuild_warehouse"]
 REPLAY = ("tim-tep-moi", "nap-kho")  # each archived run replays the run's steps from finding its files to loading them
@@ -34,6 +43,7 @@ class RebuildResult:
     by_status: dict[str, int] = field(default_factory=dict)
     periods: list[str] = field(default_factory=list)
     previous: Path | None = None  # the copy of the warehouse that was replaced
+    decisions: int = 0  # flags given back the officer's standing `tonghop flag` decision
     reports: list[Path] = field(default_factory=list)  # the district workbooks rewritten from the rebuilt warehouse
     seconds: float = 0.0
 
@@ -84,7 +94,9 @@ def _rebuild(settings: Settings) -> RebuildResult:
         run = Run(base, run_id=result.run_id, ref=ref,
                   summary=RunSummary(run_id=result.run_id, started_at=dt.datetime.now(), periods=result.periods))
         consolidate(run)
+        decisions = wh.flags.decisions_in(settings.warehouse)  # the officer's, carried over (not in the archive)
         with wh.session(target, write=True) as con:
+            result.decisions = wh.flags.replay_decisions(con, decisions) if len(decisions) else 0
             now = dt.datetime.now()
             wh.record_run(con, {"run_id": result.run_id, "started_at": now, "finished_at": now, "period_filter": "rebuild",
                                 "files_new": result.files, "loaded": result.by_status.get("loaded", 0),

@@ -9,6 +9,7 @@ submission recorded since the last sweep (never a statement per value), in one t
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -20,6 +21,7 @@ ACCEPTED = "chấp nhận"
 IGNORED = "bỏ qua"
 STATES = (OPEN, EXPLAINED, FIXED, ACCEPTED, IGNORED)
 QUIET = (EXPLAINED, ACCEPTED, IGNORED)  # a flag in one of these is not raised again for the same value
+COMMAND = "lệnh tonghop flag"  # flag_events.source of a decision the officer took with `tonghop flag`
 
 SCHEMA = """
 create table if not exists flags(flag_id integer, period_code varchar, unit_code varchar, indicator_code varchar,
@@ -206,6 +208,57 @@ def set_flag_state(con: duckdb.DuckDBPyConnection, ids: list[int], state: str, n
         con.execute("rollback")
         raise
     return len(ids)
+
+
+def standing_decisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The officer's decisions that still stand: flags whose last recorded event is a `tonghop flag` command (COMMAND;
+    a decision carried over by a rebuild keeps its own time, so "last" is the order of recording, not of time).
+
+    Columns: period_code, unit_code, indicator_code, code, value, raw, at, state, explanation, by, source. A rebuild
+    from the archive replays the communes' files and replies, not the officer's commands: these are carried over.
+    """
+    return con.execute(
+        'with last as (select e.*, row_number() over (partition by e.flag_id order by e.rowid desc) as k '  # as recorded
+        "from flag_events e) "
+        'select f.period_code, f.unit_code, f.indicator_code, f.code, f.value, f.raw, l."at", l.state, l.explanation, '
+        'l."by", l.source from last l join flags f on f.flag_id = l.flag_id where l.k = 1 and l.source = ? '
+        'order by l."at"', [COMMAND]).df()
+
+
+def decisions_in(path: Path) -> pd.DataFrame:
+    """`standing_decisions` of the warehouse file at `path` (read-only); empty when there is no file, it cannot be
+    opened, or it predates the flags."""
+    if not Path(path).exists():
+        return pd.DataFrame()
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return pd.DataFrame()
+    try:
+        return standing_decisions(con)
+    except duckdb.Error:  # no flags in it yet (an older warehouse)
+        return pd.DataFrame()
+    finally:
+        con.close()
+
+
+def replay_decisions(con: duckdb.DuckDBPyConnection, decisions: pd.DataFrame) -> int:
+    """Apply `standing_decisions` of an earlier warehouse to the flags of this one with the same unit, period,
+    indicator, issue code and value (a value that differs is a flag the decision was not about); how many applied."""
+    applied = 0
+    for d in decisions.itertuples(index=False):
+        value = None if d.value is None or pd.isna(d.value) else float(d.value)
+        raw = None if d.raw is None or (isinstance(d.raw, float) and pd.isna(d.raw)) else d.raw
+        ids = [int(i) for (i,) in con.execute(
+            "select flag_id from flags where period_code = ? and unit_code = ? and indicator_code = ? and code = ? "
+            "and value is not distinct from ? and (? is not null or raw is not distinct from ?)",
+            [d.period_code, d.unit_code, d.indicator_code, d.code, value, value, raw]).fetchall()]
+        if ids:
+            at = d.at.to_pydatetime() if hasattr(d.at, "to_pydatetime") else d.at
+            explanation = None if d.explanation is None or (isinstance(d.explanation, float) and pd.isna(d.explanation)) \
+                else d.explanation
+            applied += set_flag_state(con, ids, d.state, explanation, d.by, d.source, now=at)
+    return applied
 
 
 # ------------------------------------------------------------------------------------------------ feedback and replies

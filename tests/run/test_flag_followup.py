@@ -153,3 +153,27 @@ def test_replies_the_warehouse_cannot_match_are_rejected_with_their_reason(s, tm
     run_steps(other)
     assert _status(other, "TraLoi.xlsx") == [("rejected", "reply-submission-unknown")]
     assert _sql(other, "select count(*) from observations") == [(0,)]
+
+
+def test_a_rebuild_keeps_the_officers_standing_decisions(s):
+    """`tonghop rebuild` replays the communes' files from the archive; the officer's `tonghop flag` decisions are not in
+    the archive, so those that still stand are carried over onto the same flag (same unit, indicator, code, value)."""
+    from pipeline.rebuild import rebuild_warehouse
+
+    _send(s, "BC_Chi_Minh_1.xlsx", "XÃ CHÍ MINH", {"2.2.": 30})  # I.2.2 = 30 done of 25 planned: flagged
+    run_steps(s)
+    fid, _, _, _ = _flags(s)[KEY]
+    store = StoreOptions(s.warehouse, 5, 5)
+    set_flags(store, Selection(ids=(fid,)), "chấp nhận", "Phòng đã xác minh: 5 nhiệm vụ phát sinh")
+    other = [k for k in _flags(s) if k != KEY]
+    assert other  # a second flag (I.2) the officer left open
+    result = rebuild_warehouse(s)
+    assert result.decisions == 1
+    after = _flags(s)
+    assert after[KEY][1:] == ("chấp nhận", "Phòng đã xác minh: 5 nhiệm vụ phát sinh", 30)
+    assert all(after[k][1] == "mở" for k in other)
+    by = _sql(s, "select e.source from flag_events e join flags f using (flag_id) where f.unit_code = ? "
+                 "and f.indicator_code = ? and f.code = ? order by e.rowid", list(KEY))  # in the order recorded
+    assert by[-1] == (wh.flags.COMMAND,)
+    again = rebuild_warehouse(s)  # a second rebuild carries it over again
+    assert again.decisions == 1 and _flags(s)[KEY][1] == "chấp nhận"
