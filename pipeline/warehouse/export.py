@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline.warehouse.store import session
 
-VIEWS = ("v_submissions", "v_values", "v_issues", "v_district", "v_completeness")
+VIEWS = ("v_submissions", "v_values", "v_issues", "v_district", "v_completeness", "v_flags")  # the CONTRACT's views
 FORMATS = ("parquet", "csv")
 
 

@@ -26,7 +26,7 @@ def read_parquet(path) -> pd.DataFrame:
 
 @pytest.fixture
 def warehouse(tmp_path):
-    """A warehouse file holding the five contract views over small tables."""
+    """A warehouse file holding the six contract views over small tables."""
     path = tmp_path / "tonghop.duckdb"
     con = duckdb.connect(str(path))
     con.execute("create table obs(period_code varchar, unit_code varchar, indicator_code varchar, value double)")
@@ -37,6 +37,9 @@ def warehouse(tmp_path):
     con.execute("create view v_district as select period_code, indicator_code, sum(value) as value, count(*) as n_units "
                 "from obs group by all")
     con.execute("create view v_completeness as select distinct period_code, 'ngoc_ky' as unit_code, true as submitted from obs")
+    con.execute("create view v_flags as select 1 as flag_id, '2023-Q3' as period_code, 'ngoc_ky' as unit_code, "
+                "'III.3.3.2' as indicator_code, 'part-exceeds-whole' as code, 'chấp nhận' as state, "
+                "'Đã xác minh' as explanation, 'BM_Q3.xlsx!Biểu mẫu 3!D24' as source_ref")
     con.close()
     return path
 
@@ -49,6 +52,8 @@ def test_every_view_in_both_formats(warehouse, tmp_path):
     assert len(values) == len(VALUES)
     q3 = values[values.period_code == "2023-Q3"].set_index("indicator_code")["value"]
     assert q3["III.3.3.1"] == 1200 and q3["III.3.3.2"] == 1194 and q3["VII.5.3.2"] == 1100
+    flags = pd.read_csv(out / "v_flags.csv", encoding="utf-8-sig")
+    assert flags[["flag_id", "state"]].values.tolist() == [[1, "chấp nhận"]]
 
 
 def test_csv_has_a_bom_and_keeps_vietnamese_text(warehouse, tmp_path):
