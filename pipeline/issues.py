@@ -108,7 +108,7 @@ LABELS = {
     "reply-submission-outdated": "Phiếu trả lời cho bản cũ",
     "reply-empty": "Phiếu trả lời trống",
     "value-inconsistent-time": "Lệch so với các kỳ trước",
-    "value-peer-divergent": "Lệch so với toàn huyện",
+    "value-peer-divergent": "Lệch so với số liệu chung",
     "submission-copy-forward": "Sao chép kỳ trước",
     "submission-nearly-empty": "Biểu mẫu gần trống",
 }

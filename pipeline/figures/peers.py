@@ -116,7 +116,7 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
     times_t = fmt.decimals(dev + 1, 1)
     expected_t = fmt.decimals(d["district_figure"].to_numpy(dtype=float), 1)
     message = [
-        (f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn {a}% so với tỷ lệ toàn huyện {dist}% "
+        (f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn {a}% so với tỷ lệ chung của các đơn vị {dist}% "
          f"(ngưỡng ±{t_rate}%)") if kind == "rate" else
         (f"Giá trị {v} của chỉ tiêu {c} bằng {t} lần mức dự kiến theo quy mô của đơn vị so với các đơn vị khác "
          f"({e}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})")

@@ -179,7 +179,8 @@ def _cover(wb, f, data: ReportData, rubric: Rubric, submitted: set[str]) -> None
     for i, (text, sheet) in enumerate(zip(sheets, targets), start=1):
         ws.write_url(r + i, 1, f"internal:'{sheet}'!A1", string=text)
     signature(ws, f, data.office, r + len(sheets) + 2, 4, 6)
-    page(ws, 0)
+    page(ws, None)
+    ws.fit_to_pages(1, 1)  # the cover is one page, its signature block included
 
 
 def _area_sheet(wb, f, data: ReportData, area: str, district: pd.DataFrame, wide: pd.DataFrame) -> None:
@@ -440,14 +441,14 @@ def _review_texts(comp: pd.DataFrame) -> list[str]:
             for r in comp["review_reason"]]
 
 
-def _top_block(ws, f, issues: pd.DataFrame, unit_labels: dict, widths: tuple, row: int) -> int:
+def _top_block(ws, f, issues: pd.DataFrame, unit_labels: dict, widths: tuple, row: int, total_label: str) -> int:
     """Write the issues to fix first (figures.impact.top_issues) from `row`; return the next free row (`row` if none)."""
     top = top_issues(issues) if "impact_order" in issues.columns else issues.iloc[0:0]
     if top.empty:
         return row
     merge_text(ws, row, 0, len(widths) - 2, TOP_HEADING, f["bold"])
     h = row + 1
-    for c, text in enumerate(["Ưu tiên", "Đơn vị", "Thay đổi số liệu toàn huyện", "Mức độ", "Loại lỗi", "Nội dung",
+    for c, text in enumerate(["Ưu tiên", "Đơn vị", f"Thay đổi số liệu {total_label.lower()}", "Mức độ", "Loại lỗi", "Nội dung",
                               "Vị trí", "Chỉ tiêu", "Thứ hạng, xếp loại nếu bỏ giá trị"]):
         ws.write_string(h, c, text, f["head"])
     ws.set_row(h, 36)
@@ -496,7 +497,7 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
     merge_text(ws, r, 0, last, f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
                                f"{fmt.count(n_warn, two_digits=True)} cảnh báo.", f["italic_c"])
-    h = _top_block(ws, f, issues, unit_labels, widths, r + 2)
+    h = _top_block(ws, f, issues, unit_labels, widths, r + 2, data.office.total_label)
     top = h != r + 2
     if top:
         merge_text(ws, h - 1, 0, last, "Toàn bộ lỗi và cảnh báo, theo đơn vị", f["bold"])

@@ -153,7 +153,8 @@ def write_quality_sheet(wb, f: dict, office, period_code: str, units: pd.DataFra
     summary = (f"Đã nộp {fmt.count(int(submitted.sum()))}/{fmt.count(n)} đơn vị (nộp muộn {fmt.count(int(late.sum()), two_digits=True)}); "
                f"{fmt.count(int((per_unit['review'] != '').sum()), two_digits=True)} đơn vị {labels.REVIEW.lower()}; "
                f"{fmt.count(flagged)} giá trị bị cảnh báo hoặc lỗi ({fmt.decimal(flagged / given * 100 if given else 0, 1)}%); "
-               f"{fmt.count(len(per_ind), two_digits=True)} chỉ tiêu có đơn vị lệch so với các kỳ trước hoặc toàn huyện.")
+               f"{fmt.count(len(per_ind), two_digits=True)} chỉ tiêu có đơn vị lệch so với các kỳ trước hoặc "
+               f"{office.total_label.lower()}.")
     merge_text(ws, r, 0, len(widths) - 1, summary, f["italic_c"])
     h = r + 2
     heads = ["STT", "Đơn vị", "Nộp báo cáo", "Thời hạn", "Số giá trị", "Tỷ lệ bị cảnh báo (%)", "Cảnh báo đang mở",
@@ -214,7 +215,8 @@ def write_quality_sheet(wb, f: dict, office, period_code: str, units: pd.DataFra
     ws.set_row(last, 30)
     merge_text(ws, last, 0, len(widths) - 1,
                "Ghi chú: chỉ tiêu lệch là giá trị chênh quá ngưỡng (mặc định ±33%) so với trung bình 3 kỳ cùng loại trước "
-               "(theo Bộ công cụ rà soát chất lượng số liệu của WHO) hoặc lệch xa tỷ lệ, tỷ trọng chung của toàn huyện; "
+               "(theo Bộ công cụ rà soát chất lượng số liệu của WHO) hoặc lệch xa tỷ lệ, tỷ trọng chung của "
+               f"{office.total_label.lower()}; "
                "ngưỡng đặt trong schemas/outliers.toml. Cảnh báo đang mở: lỗi và cảnh báo trên giá trị của báo cáo hiện hành.", q["note"])
     page(ws, None)
     if n <= ONE_PAGE_UNITS:

@@ -166,15 +166,15 @@ def render_top_issues(summary) -> str:
     """The run's issues to fix first, per period (RunSummary.top_issues), as Vietnamese markdown."""
     d = summary_data(summary)
     if not d["top_issues"]:
-        return f"# {TOP_TITLE}\n\nKhông có lỗi hay cảnh báo nào làm thay đổi số liệu toàn huyện trong lượt chạy này.\n"
+        return f"# {TOP_TITLE}\n\nKhông có lỗi hay cảnh báo nào làm thay đổi số liệu tổng hợp trong lượt chạy này.\n"
     lines = [f"# {TOP_TITLE}", "",
-             "Các lỗi, cảnh báo có giá trị làm thay đổi nhiều nhất số liệu toàn huyện, thứ hạng hoặc xếp loại của đơn vị "
-             "(thay đổi = số liệu toàn huyện có giá trị đó trừ số liệu khi bỏ giá trị đó).", ""]
+             "Các lỗi, cảnh báo có giá trị làm thay đổi nhiều nhất số liệu tổng hợp, thứ hạng hoặc xếp loại của đơn vị "
+             "(thay đổi = số liệu tổng hợp có giá trị đó trừ số liệu khi bỏ giá trị đó).", ""]
     by_period: dict[str, list[dict[str, Any]]] = {}
     for t in d["top_issues"]:
         by_period.setdefault(t["period_code"], []).append(t)
     for period, rows in by_period.items():
-        lines += [f"## Kỳ {period}", "", "| # | Đơn vị | Chỉ tiêu | Thay đổi số liệu toàn huyện | Thứ hạng, xếp loại nếu bỏ giá trị "
+        lines += [f"## Kỳ {period}", "", "| # | Đơn vị | Chỉ tiêu | Thay đổi số liệu tổng hợp | Thứ hạng, xếp loại nếu bỏ giá trị "
                   "| Loại | Nội dung | Vị trí |", "|---:|---|---|---:|---|---|---|---|"]
         for i, t in enumerate(rows, start=1):
             change = (f"{fmt.decimal(t['impact_abs'])} ({fmt.decimal((t['impact_rel'] or 0) * 100, 1)}%)"
