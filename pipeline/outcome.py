@@ -74,6 +74,7 @@ class RunSummary:
     rewritten: int = 0  # periods consolidated and written again because a reference file changed
     published: Path | None = None  # the read copy analysts open, when this run refreshed it
     top_issues: list[dict] = field(default_factory=list)  # per period, the ten issues to fix first (figures.impact)
+    period_warnings: int = 0  # warnings found when the periods were consolidated (units far from the others: peers)
 
     def count(self, status: str) -> int:
         """Number of files that ended with `status`."""
@@ -102,6 +103,7 @@ def summary_data(summary: RunSummary) -> dict[str, Any]:
                   "superseded": summary.superseded, "skipped": summary.count("skipped"), "waiting": summary.count("waiting")},
         "values_loaded": _plain(summary.values_loaded),
         "issues": {"error": _plain(sum(f.errors for f in files)), "warning": _plain(sum(f.warnings for f in files))},
+        "period_warnings": _plain(summary.period_warnings),  # found when the periods were consolidated (not in a file's)
         "periods": list(summary.periods),
         "reports": [str(p) for p in summary.reports],
         "feedback": [str(p) for p in summary.feedback],

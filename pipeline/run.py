@@ -497,8 +497,10 @@ def assess(run: Run) -> None:
     with wh.session(s.warehouse, write=True) as con:
         for period, pf in run.figures.items():
             pf.divergent = peer_divergence(pf.values, ref.catalog.frame, ref.quality)
-            wh.replace_period_issues(con, period, [PEER_CODE], peer_issues(
-                pf.divergent, wh.period_located_values(con, period), ref.catalog.frame, ref.quality))
+            peers = peer_issues(pf.divergent, wh.period_located_values(con, period), ref.catalog.frame, ref.quality)
+            wh.replace_period_issues(con, period, [PEER_CODE], peers)
+            if run.summary is not None:
+                run.summary.period_warnings += len(peers)
             pf.issues = rank_issues(wh.period_issues(con, period), pf.values, ref.catalog.frame, ref.rubric,
                                     pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores)
             wh.store_impact(con, period, stored_impact(pf.issues))

@@ -38,7 +38,15 @@ def _counts_line(d: dict[str, Any]) -> str:
 
 def _issues_line(d: dict[str, Any]) -> str:
     n = d["issues"]
-    return f"{labels.severity('error')}: {fmt.count(n['error'])} · {labels.severity('warning')}: {fmt.count(n['warning'])}"
+    line = f"{labels.severity('error')}: {fmt.count(n['error'])} · {labels.severity('warning')}: {fmt.count(n['warning'])}"
+    return line + _consolidation(d)
+
+
+def _consolidation(d: dict[str, Any]) -> str:
+    """' (thêm 98 cảnh báo khi tổng hợp: …)' for the warnings found when the periods were consolidated; '' for none."""
+    k = d.get("period_warnings") or 0
+    return (f" (thêm {fmt.count(k)} cảnh báo khi tổng hợp: đơn vị lệch xa số liệu chung, xem trang Lỗi và cảnh báo)"
+            if k else "")
 
 
 def render_summary(summary: RunSummary) -> str:
@@ -207,7 +215,7 @@ def render_markdown(summary, completeness: list[dict[str, Any]] | None = None) -
     lines.append(f"| {labels.SUPERSEDED} | {fmt.count(f['superseded'])} |")
     lines.append(f"| {labels.UNCHANGED} | {fmt.count(f['unchanged'])} |")
     lines += ["", f"Số giá trị đã nạp: **{fmt.count(d['values_loaded'])}** · {labels.severity('error')}: **{fmt.count(n['error'])}**"
-                  f" · {labels.severity('warning')}: **{fmt.count(n['warning'])}**", ""]
+                  f" · {labels.severity('warning')}: **{fmt.count(n['warning'])}**{_consolidation(d)}", ""]
 
     if d["reference_changes"]:
         lines += [reference_line(d), ""]

@@ -39,6 +39,7 @@ def test_a_run_stores_impact_and_lists_the_top_ten(settings):
     assert top[0]["order"] == peer[0][4] == 1 and top[0]["period_code"] == "2023-Q3"
     saved = json.loads(summary.summary_path.with_suffix(".json").read_text(encoding="utf-8"))
     assert saved["top_issues"] == json.loads(json.dumps(top))
+    assert saved["period_warnings"] == summary.period_warnings == len(peer) == 1  # counted, not lost
     md = render_top_issues(summary)
     assert md.startswith("# Sửa 10 lỗi này trước") and "| 1 | xã Chí Minh | III.3.3 | -15,67 (-18,8%) |" in md
     # the values the three files give are each a third of the district: every stored order is 1..n without gaps
