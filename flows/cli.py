@@ -300,7 +300,7 @@ def flag(warehouse: Path, ids: tuple[int, ...], period: str | None, unit: str | 
             raise UsageError("--note cần đi kèm --state (trạng thái mới của các cờ được chọn).")
         rows = list_flags(warehouse, sel)
         if rows.empty:
-            click.echo("Chưa có cờ nào.")
+            click.echo("Chưa có cờ nào." if sel.empty else f"Không có cờ nào khớp với {sel.describe()}.")
             return
         _print_flags(rows)
         return
@@ -315,6 +315,7 @@ def _print_flags(rows) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from pipeline.issues import label as issue_label
     from pipeline.vn.format import decimal
 
     heads = {"flag_id": "Mã cờ", "period_code": "Kỳ", "unit_code": "Đơn vị", "indicator_code": "Chỉ tiêu",
@@ -323,6 +324,7 @@ def _print_flags(rows) -> None:
     table = Table(show_lines=False)
     for c in rows.columns:
         table.add_column(heads.get(c, c))
+    rows = rows.assign(code=[issue_label(str(c)) for c in rows["code"]]) if "code" in rows.columns else rows
     for rec in rows.itertuples(index=False):
         table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else
                         decimal(v, None) if isinstance(v, float) else str(v) for v in rec])

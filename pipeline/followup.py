@@ -69,7 +69,7 @@ def list_flags(warehouse: Path, sel: Selection) -> pd.DataFrame:
         rows = wh.flags.select_flags(con, list(sel.ids), sel.period, sel.unit, sel.indicator, sel.code)
     finally:
         con.close()
-    if not (sel.empty and rows.empty):  # no flag at all yet is no mistake
+    if sel.ids:  # an unknown id is a mistake; a filter that matches nothing is an answer (listed empty)
         _check_found(rows, sel)
     return rows[LIST_COLUMNS]
 

@@ -62,6 +62,7 @@ def test_a_flag_is_quiet_for_the_same_value_reopens_for_another_and_is_fixed_whe
     set_flags(store, Selection(ids=(fid,)), "da giai trinh", "Có 5 nhiệm vụ phát sinh ngoài kế hoạch")
     assert len(wh.backups_of(s.warehouse)) == kept + 1  # the command backed the warehouse up before writing it
     assert list_flags(s.warehouse, Selection(unit="chi_minh", indicator="I.2.2"))["state"].tolist() == ["đã giải trình"]
+    assert list_flags(s.warehouse, Selection(unit="ngoc_ky")).empty  # nothing flagged there: an empty list, no error
 
     _send(s, "BC_Chi_Minh_2.xlsx", "XÃ CHÍ MINH", {"2.2.": 30}, note="gửi lại")  # same value: not raised again
     run_steps(s)
