@@ -111,7 +111,8 @@ def _views(settings) -> dict[str, pd.DataFrame]:
         out = {}
         for v in (*VIEWS, "v_values_history"):
             df = con.execute(f"select * from {v}").df()
-            df = df.drop(columns=[c for c in ("computed_at",) if c in df.columns])
+            # times of processing, not of the data: when figures were computed and flags swept (a rebuild's own)
+            df = df.drop(columns=[c for c in ("computed_at", "opened_at", "updated_at") if c in df.columns])
             out[v] = df.sort_values(list(df.columns)).reset_index(drop=True)
         return out
     finally:
