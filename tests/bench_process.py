@@ -137,8 +137,7 @@ def fresh_copy(source: Path, inbox: Path) -> None:
 
 def in_process(base: Path, source: Path, units_csv: Path, workers: int) -> dict:
     """The same run in this process (fresh warehouse, files dated past the copy window): seconds per step."""
-    from pipeline import run as ingest
-    from pipeline.config import Settings
+    from tests.profile_run import bench_settings, timed_steps
 
     work = base / "inproc"
     shutil.rmtree(work, ignore_errors=True)
@@ -146,30 +145,8 @@ def in_process(base: Path, source: Path, units_csv: Path, workers: int) -> dict:
     old = time.time() - 3600
     for f in (work / "inbox").iterdir():
         os.utime(f, (old, old))
-    s = Settings(inbox=work / "inbox", warehouse=work / "wh" / "tonghop.duckdb", out=work / "wh" / "reports",
-                 units=units_csv, catalog=SCHEMAS / "indicators.csv", office=SCHEMAS / "office.toml",
-                 rules=SCHEMAS / "rules.csv", outliers=SCHEMAS / "outliers.toml", deadlines=SCHEMAS / "deadlines.toml",
-                 workers=workers)
-    times: dict[str, float] = {}
-    labels = {step.label: step.name for step in ingest.STEPS}
-
-    class Clock(ingest.Progress):
-        current, t = None, 0.0
-
-        def step(self, label, total):
-            self.stop()
-            self.current, self.t = labels[label], time.perf_counter()
-
-        def stop(self):
-            if self.current:
-                times[self.current] = time.perf_counter() - self.t
-                self.current = None
-
-    clock = Clock()
-    t = time.perf_counter()
-    summary = ingest.run_steps(s, progress=clock)
-    clock.stop()
-    total = time.perf_counter() - t
+    s = bench_settings(work / "inbox", work / "wh" / "tonghop.duckdb", work / "wh" / "reports", units_csv, workers)
+    summary, total, times, _ = timed_steps(s)
     shutil.rmtree(work, ignore_errors=True)
     return {"total": total, "steps": times, "loaded": summary.count("loaded"), "feedback": len(summary.feedback),
             "issues": sum(f.errors + f.warnings for f in summary.files)}

@@ -18,6 +18,16 @@ from pipeline.reference.registry import load_registry
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 
+# office.toml of a commune consolidating its villages (issue 16: the office is data)
+COMMUNE_OFFICE = """[office]
+level = "xã"
+name = "Ngọc Kỳ"
+province = "Hải Phòng"
+province_kind = "thành phố"
+place = "Ngọc Kỳ"
+signature = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+signer = "Nguyễn Văn A"
+"""
 HAI_DUONG_UNITS = """code,name,kind,aliases
 tt_thanh_mien,Thanh Miện,thị trấn,TT Thanh Miện
 xa_ngu_hung,Ngũ Hùng,xã,

@@ -16,23 +16,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> None:
-    """Run the steps once on DIR and print where the time went."""
-    from pipeline import run as ingest
+def bench_settings(inbox: Path, warehouse: Path, out: Path, units: Path, workers: int):
+    """Settings of a measured run: the project's own reference files, the given registry, inbox and outputs."""
     from pipeline.config import Settings
 
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("dir", type=Path)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--cprofile", type=Path)
-    args = ap.parse_args()
-    work = args.dir / "profile"
-    shutil.rmtree(work, ignore_errors=True)
     s = ROOT / "schemas"
-    settings = Settings(inbox=args.dir / "inbox", warehouse=work / "tonghop.duckdb", out=work / "reports",
-                        units=args.dir / "units.csv", catalog=s / "indicators.csv", office=s / "office.toml",
-                        rules=s / "rules.csv", outliers=s / "outliers.toml", deadlines=s / "deadlines.toml",
-                        workers=args.workers)
+    return Settings(inbox=inbox, warehouse=warehouse, out=out, units=units, catalog=s / "indicators.csv",
+                    office=s / "office.toml", rules=s / "rules.csv", outliers=s / "outliers.toml",
+                    deadlines=s / "deadlines.toml", workers=workers)
+
+
+def timed_steps(settings, prof: cProfile.Profile | None = None) -> tuple:
+    """Run the steps in this process; return (summary, total seconds, {step: seconds},
+    {step: (MiB resident at its end, peak MiB so far)})."""
+    from pipeline import run as ingest
+
     times: dict[str, float] = {}
     memory: dict[str, tuple[float, float]] = {}  # MiB of this process at the step's end: resident, peak so far
     labels = {step.label: step.name for step in ingest.STEPS}
@@ -51,7 +49,6 @@ def main() -> None:
                 self.current = None
 
     clock = Clock()
-    prof = cProfile.Profile() if args.cprofile else None
     t = time.perf_counter()
     if prof:
         prof.enable()
@@ -59,8 +56,24 @@ def main() -> None:
     clock.stop()
     if prof:
         prof.disable()
+    return summary, time.perf_counter() - t, times, memory
+
+
+def main() -> None:
+    """Run the steps once on DIR and print where the time went."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--cprofile", type=Path)
+    args = ap.parse_args()
+    work = args.dir / "profile"
+    shutil.rmtree(work, ignore_errors=True)
+    settings = bench_settings(args.dir / "inbox", work / "tonghop.duckdb", work / "reports", args.dir / "units.csv",
+                              args.workers)
+    prof = cProfile.Profile() if args.cprofile else None
+    summary, total, times, memory = timed_steps(settings, prof)
+    if prof:
         prof.dump_stats(args.cprofile)
-    total = time.perf_counter() - t
     for name, secs in times.items():
         now, peak = memory[name]
         print(f"{name:16s} {secs:7.2f} s   {now:6.0f} MiB, peak {peak:6.0f} MiB")

@@ -12,18 +12,10 @@ from pipeline.reference.office import UNITS_AS_ROWS_ABOVE, load_office
 from pipeline.reference.registry import load_registry, match_unit
 from pipeline.report.layout import caption
 from samples.province import PROVINCE_OFFICE
-from tests.conftest import SCHEMAS
+from tests.conftest import COMMUNE_OFFICE, SCHEMAS
 
 OLD = '[district]\nname = "Tứ Kỳ"\nkind = "huyện"\nprovince = "Hải Dương"\n'
-COMMUNE = """[office]
-level = "xã"
-name = "Ngọc Kỳ"
-province = "Hải Phòng"
-province_kind = "thành phố"
-place = "Ngọc Kỳ"
-signature = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
-signer = "Nguyễn Văn A"
-"""
+COMMUNE = COMMUNE_OFFICE
 
 
 def write(tmp_path, text: str, name: str = "office.toml"):

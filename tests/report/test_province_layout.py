@@ -14,25 +14,17 @@ from pipeline.figures.district import consolidate
 from pipeline.reference.catalog import load_catalog
 from pipeline.reference.office import load_office
 from pipeline.reference.rubric import load_rubric
-from pipeline.report.district import ReportData, SHEET_NAMES, write_report
+from pipeline.report.district import SHEET_NAMES, ReportData, write_report
 from pipeline.report.layout import PAGE_WIDTH_PX, width_px
 from pipeline.report.ranking import AREA_RANK_SHEET, LISTS_SHEET, OVERALL_SHEET
 from samples.province import PROVINCE_OFFICE, province_units
-from tests.conftest import SCHEMAS
+from tests.conftest import COMMUNE_OFFICE, SCHEMAS
 
 PERIOD = "2025-Q3"
 # xã Ngọc Kỳ, 2023-Q3: the cases' real figures
 NGOC_KY = {"I.1": 12, "I.2": 80, "I.2.1": 25, "I.2.2": 20, "III.3.3": 99.5, "III.3.3.1": 1200, "III.3.3.2": 1194,
            "VII.5.3": 88, "VII.5.3.1": 1250, "VII.5.3.2": 1100}
-COMMUNE = """[office]
-level = "xã"
-name = "Ngọc Kỳ"
-province = "Hải Phòng"
-province_kind = "thành phố"
-place = "Ngọc Kỳ"
-signature = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
-signer = "Nguyễn Văn A"
-"""
+COMMUNE = COMMUNE_OFFICE
 
 
 @pytest.fixture(scope="module")
