@@ -75,22 +75,20 @@ def _tree_rss_mib(root: int, field: str = "VmRSS") -> float:
     return rss(root, field)
 
 
-def timed_process(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int]:
-    """Run a command; return (wall seconds, peak MiB of its process tree, exit code).
+def timed_process(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int, float]:
+    """Run a command; return (wall seconds, peak MiB of its process tree, exit code, peak summed RSS MiB).
 
     The peak is of the tree's summed proportional set size (a page shared by k processes counted 1/k in each: the
-    memory the processes use together); the summed resident size, which counts shared pages in every process,
-    is kept in `timed_process.last_rss_peak`."""
+    memory the processes use together); the summed resident size counts shared pages in every process."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak, done = 0.0, threading.Event()
-    timed_process.last_rss_peak = 0.0
+    peak, rss_peak, done = 0.0, 0.0, threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, rss_peak
         while not done.is_set():
             peak = max(peak, _tree_rss_mib(proc.pid, "Pss"))
-            timed_process.last_rss_peak = max(timed_process.last_rss_peak, _tree_rss_mib(proc.pid))
+            rss_peak = max(rss_peak, _tree_rss_mib(proc.pid))
             done.wait(0.2)
 
     poller = threading.Thread(target=sample, daemon=True)
@@ -101,7 +99,7 @@ def timed_process(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[f
     poller.join()
     if proc.returncode not in (0,):
         sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
-    return secs, peak, proc.returncode
+    return secs, peak, proc.returncode, rss_peak
 
 
 def empty_flow(cwd: Path) -> float:
@@ -165,14 +163,13 @@ def bench_size(n: int, work: Path, workers: int) -> dict:
     shutil.rmtree(base / "wh", ignore_errors=True)
     fresh_copy(source, base / "inbox")
     cmd = tonghop_cmd(base, units_csv, workers)
-    r["full"], r["peak_mib"], r["code"] = timed_process(cmd, base)
-    r["peak_rss_mib"] = timed_process.last_rss_peak
+    r["full"], r["peak_mib"], r["code"], r["peak_rss_mib"] = timed_process(cmd, base)
     r["loaded"] = loaded_files(base / "wh" / "tonghop.duckdb")
     print(f"[bench] heavy N={n}: tonghop run {r['full']:.1f} s ({r['loaded']} loaded)", file=sys.stderr, flush=True)
-    r["rerun"], _, _ = timed_process(cmd, base)
+    r["rerun"], *_ = timed_process(cmd, base)
     shutil.copyfile(next(late.glob("*.xlsx")), base / "inbox" / next(late.glob("*.xlsx")).name)
     time.sleep(2.5)  # past the copy window: a late file copied a moment before the run would wait for the next one
-    r["late"], _, _ = timed_process(cmd, base)
+    r["late"], *_ = timed_process(cmd, base)
     r["late_loaded"] = loaded_files(base / "wh" / "tonghop.duckdb") - r["loaded"]
     r["empty2"] = empty_flow(base)  # Prefect's fixed cost again, after the runs: the machine's load changes
     r["inproc"] = in_process(base, source, units_csv, workers)

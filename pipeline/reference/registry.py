@@ -202,21 +202,22 @@ class Registry:
                     f"phải do {names} lập", before)
         return f"{label} chỉ có {since}; hãy kiểm tra lại kỳ báo cáo của tệp hoặc ngày valid_from trong danh sách đơn vị", []
 
-    def _successors_on(self, code: str, day: dt.date, seen: frozenset = frozenset()) -> list[str]:
-        out: list[str] = []
-        for k in self.successors(code):
-            if k.target in seen:
-                continue
-            got = [k.target] if k.target in self.valid_on(day) else self._successors_on(k.target, day, seen | {code})
-            out += [c for c in got if c not in out]
-        return out
+    def _successors_on(self, code: str, day: dt.date) -> list[str]:
+        """The units valid on `day` that `code` became (through any chain of mergers, splits and renames)."""
+        return self._linked_on(code, day, forward=True)
 
-    def _predecessors_on(self, code: str, day: dt.date, seen: frozenset = frozenset()) -> list[str]:
+    def _predecessors_on(self, code: str, day: dt.date) -> list[str]:
+        """The units valid on `day` that became `code` (through any chain of mergers, splits and renames)."""
+        return self._linked_on(code, day, forward=False)
+
+    def _linked_on(self, code: str, day: dt.date, forward: bool, seen: frozenset = frozenset()) -> list[str]:
         out: list[str] = []
-        for k in self.predecessors(code):
-            if k.source in seen:
+        valid = self.valid_on(day)
+        for k in (self.successors(code) if forward else self.predecessors(code)):
+            other = k.target if forward else k.source
+            if other in seen:
                 continue
-            got = [k.source] if k.source in self.valid_on(day) else self._predecessors_on(k.source, day, seen | {code})
+            got = [other] if other in valid else self._linked_on(other, day, forward, seen | {code})
             out += [c for c in got if c not in out]
         return out
 
