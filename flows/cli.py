@@ -139,6 +139,10 @@ def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | N
     if not dry_run and (quiet or as_json or _stderr_is_terminal()):  # as _run decides, before the temporary server
         _quiet_prefect_console("CRITICAL")  # starts: it reads the console level from its environment
     server = None if dry_run else TemporaryServer.start()  # boots while the inputs are loaded and checked
+    if not dry_run:
+        from pipeline.read import warm_up
+
+        warm_up()  # the reading processes' fork server imports its libraries meanwhile too
     settings = build_settings(dry_run=dry_run, **params)
     preflight(settings)
     from pipeline.report.summary import render_summary

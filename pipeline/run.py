@@ -50,7 +50,7 @@ from pipeline.outcome import Candidate, FileResult, RunSummary
 from pipeline.read import read_files
 from pipeline.read.metadata import unit_period_issue
 from pipeline.read.submission import OBS_COLUMNS
-from pipeline.read.workers import call_in_workers
+from pipeline.read.workers import Share, call_in_workers
 from pipeline.reference import (
     REFERENCE_NAMES,
     Reference,
@@ -126,7 +126,8 @@ class Run:
     ref_changed: list[str] = field(default_factory=list)  # reference files changed since the last run that applied them
     checked: Checked | None = None  # the validate step's values and issues, all submissions at once (read by `load`);
     # the validated submissions' own `observations` are then left empty (their rows are in checked.observations)
-    feedback_pending: Future | None = None  # the feedback workbooks being written while `write` builds the district's
+    feedback_pending: Future | None = None  # the feedback workbooks being written, from `consolidate` to `feedback`
+    feedback_share: Share | None = None  # the core they leave to this process until `feedback` releases it
 
 
 def new_run_id() -> str:
@@ -423,6 +424,8 @@ def load(run: Run) -> None:
 def consolidate(run: Run) -> None:
     """Recompute the district figures of every touched period (and of the periods that compare with one) in the warehouse."""
     s = run.settings
+    if not s.dry_run and run.feedback_pending is None:  # the reading processes write the communes' workbooks meanwhile
+        run.feedback_pending = _start_feedback(run)
     if s.dry_run or not run.summary.periods:
         return
     ref = run.ref
@@ -525,13 +528,11 @@ def _top_record(period: str, r: dict, labels: dict) -> dict:
 def write(run: Run) -> None:
     """Write each consolidated period's district workbook, then mark the period's outputs fresh.
 
-    The communes' feedback workbooks are started first, in the reading processes, and collected by `feedback`.
+    The communes' feedback workbooks are being written meanwhile (started by `consolidate`, collected by `feedback`).
     """
     s = run.settings
     if s.dry_run:
         return
-    if run.feedback_pending is None:  # the reading processes write the communes' workbooks meanwhile (see `feedback`)
-        run.feedback_pending = _in_background(_write_feedback, run)
     if not run.figures:
         return
     ref = run.ref
@@ -558,19 +559,31 @@ def feedback(run: Run) -> None:
     """
     if run.settings.dry_run:
         return
-    pending, run.feedback_pending = run.feedback_pending, None  # started by `write`; a retried step writes them again
-    outcomes = pending.result() if pending is not None else _write_feedback(run)
+    if run.feedback_share is not None:  # this process is done with its own work: every reading process writes
+        run.feedback_share.released.set()
+    pending, run.feedback_pending = run.feedback_pending, None  # started by `consolidate`; a retried step writes them again
+    outcomes = pending.result() if pending is not None else _write_feedback(run, _feedback_jobs(run))
     run.summary.feedback = [Path(o.value) for o in outcomes if o.ok]  # a retried step lists each workbook once
     failures = [o.value for o in outcomes if not o.ok]
     if failures:
         raise failures[0]
 
 
-def _write_feedback(run: Run) -> list:
-    """Write this run's feedback workbooks in the reading processes; each one's Outcome (a path, or the error)."""
+def _write_feedback(run: Run, jobs: list[FeedbackJob], share: Share | None = None) -> list:
+    """Write these feedback workbooks in the reading processes (leaving this process the cores of `share` until it
+    releases them); each one's Outcome (a path, or the error)."""
     s = run.settings
-    return call_in_workers(write_feedback_job, _feedback_jobs(run), run.ref.registry, run.ref.catalog, s.reading.limits,
-                           s.reading.workers)
+    return call_in_workers(write_feedback_job, jobs, run.ref.registry, run.ref.catalog, s.reading.limits,
+                           s.reading.workers, share)
+
+
+def _start_feedback(run: Run) -> Future:
+    """Start writing this run's feedback workbooks once its files are recorded (their flags are known then): the jobs
+    are made here, the workbooks written in the reading processes from a background thread while this process
+    consolidates, ranks, assesses and builds the district workbook. That work is the longer, so it keeps a core:
+    one reading process fewer writes until the feedback step releases it (pipeline.read.workers.Share)."""
+    run.feedback_share = Share(spare=1)
+    return _in_background(_write_feedback, run, _feedback_jobs(run), run.feedback_share)
 
 
 def _in_background(fn: Callable, *args) -> Future:

@@ -18,7 +18,9 @@ from pipeline.reference.registry import Registry
 if TYPE_CHECKING:  # pipeline.config imports this package's safety limits
     from pipeline.config import ReadOptions
 
-__all__ = ["Submission", "parse_submission", "read_files", "submission_json"]
+__all__ = ["Submission", "parse_submission", "read_files", "submission_json", "warm_up"]
+
+warm_up = workers.warm_up
 
 
 def read_files(jobs: Sequence[workers.Job], registry: Registry, catalog: Catalog, options: ReadOptions,

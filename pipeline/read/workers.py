@@ -21,6 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -79,9 +80,35 @@ _pool: "ReaderPool | None" = None  # kept for the next call with the same refere
 _lock = threading.Lock()  # one caller at a time uses the kept pool (e.g. Dask tasks in threads of this process)
 
 
+PRELOAD = ["__main__", "pipeline.read.workers"]
+SHARE_POLL = 0.05  # seconds between looks at a Share's release while some workers wait for it
+
+
+@dataclass
+class Share:
+    """Cores a batch of calls leaves to the main process while it works beside them: `spare` of them until
+    `released` is set (then every worker takes calls). E.g. the communes' feedback workbooks, written while the main
+    process builds the district workbook."""
+
+    spare: int = 1
+    released: threading.Event = field(default_factory=threading.Event)  # what the fork server imports once for every worker it forks
+
+
 def start_method() -> str:
     """Return how workers are started: from a fork server (no fork of a process running threads), else spawn."""
     return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
+def warm_up() -> None:
+    """Start the fork server the reading processes are forked from, so that its imports (pandas, openpyxl, calamine:
+    about 0.5 s on one core) happen now, e.g. while Prefect's temporary server boots, rather than when the first file
+    is read. Nothing to do where workers are spawned (no fork server) or in a daemonic process (no workers)."""
+    if start_method() != "forkserver" or not isolated():
+        return
+    from multiprocessing import forkserver
+
+    mp.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
 
 
 def cores() -> int:
@@ -220,7 +247,7 @@ class ReaderPool:
         self.faults = bool(os.environ.get(FAULT_ENV))
         self.ctx = mp.get_context(start_method())
         if self.ctx.get_start_method() == "forkserver":
-            self.ctx.set_forkserver_preload(["__main__", "pipeline.read.workers"])  # imported once by the server
+            self.ctx.set_forkserver_preload(PRELOAD)  # imported once by the server (see warm_up)
         self.workers = [self._new() for _ in range(workers)]
 
     def _new(self) -> _Worker:
@@ -236,13 +263,15 @@ class ReaderPool:
         """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected."""
         return self._dispatch(jobs, lambda k, code, detail: failed(jobs[k][0], code, detail))
 
-    def call(self, fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Outcome]:
+    def call(self, fn: Callable[[Any], Any], args: Sequence[Any], share: Share | None = None) -> list[Outcome]:
         """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
-        gives a failed Outcome and the others go on (the worker is replaced)."""
+        gives a failed Outcome and the others go on (the worker is replaced). With a `share`, some workers wait until
+        the main process no longer needs their cores (see Share)."""
         return self._dispatch([Call(fn, a) for a in args], lambda k, code, detail: Outcome(False, WorkerLost(code, detail)),
-                              CALL_DEPTH)
+                              CALL_DEPTH, share)
 
-    def _dispatch(self, jobs: Sequence, lost: Callable[[int, str, str], Any], depth: int = DEPTH) -> list:
+    def _dispatch(self, jobs: Sequence, lost: Callable[[int, str, str], Any], depth: int = DEPTH,
+                  share: Share | None = None) -> list:
         """Run the jobs, in their order; `lost(k, code, detail)` is the result of job k when its worker died or overran.
 
         Each worker holds up to `depth` jobs (the next ones wait in its pipe while the main process unpickles the last
@@ -256,13 +285,20 @@ class ReaderPool:
             if not w.proc.is_alive():
                 w.conn.close()
                 self.workers[i] = self._new()
-        for i in range(len(self.workers)):
+        active = len(self.workers) if share is None else min(len(self.workers), max(1, cores() - share.spare))
+        for i in range(active):
             self._fill(i, todo, jobs, depth)
         while left:
+            if active < len(self.workers) and todo and share.released.is_set():  # the cores are free again: all work
+                for i in range(active, len(self.workers)):
+                    self._fill(i, todo, jobs, depth)
+                active = len(self.workers)
             busy = [w for w in self.workers if w.jobs]
             wait = None
             if limits.reader_seconds > 0:
                 wait = max(0.0, min(w.since + limits.reader_seconds for w in busy) - time.monotonic())
+            if active < len(self.workers) and todo:  # look at the share's release now and then
+                wait = SHARE_POLL if wait is None else min(wait, SHARE_POLL)
             ready = set(mp_wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait))
             for i, w in enumerate(self.workers):
                 if not w.jobs:
@@ -372,11 +408,12 @@ def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limit
 
 
 def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Registry, catalog: Catalog,
-                    limits: Limits = Limits(), workers: int = 2) -> list[Outcome]:
+                    limits: Limits = Limits(), workers: int = 2, share: Share | None = None) -> list[Outcome]:
     """fn(arg) for each arg, in the args' order, in the reading processes of this run (other work than reading, e.g.
     writing the communes' feedback workbooks). The kept pool serves when it is there for this reference data; else
     `workers` processes start when reading as many files would start them (effective_workers), and otherwise every
-    call runs here. A call that raises, or whose process dies or overruns, gives a failed Outcome; the others go on.
+    call runs here. With a `share`, the calls leave cores to this process until it releases them. A call that
+    raises, or whose process dies or overruns, gives a failed Outcome; the others go on.
     """
     if not args:
         return []
@@ -386,7 +423,7 @@ def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Reg
         if pool is None:
             return [_call(Call(fn, a)) for a in args]
         try:
-            return pool.call(fn, args)
+            return pool.call(fn, args, share)
         except BaseException:  # interrupted (Ctrl+C) or failed: its workers may hold jobs, so none is kept
             _pool = None
             pool.close(kill=True)

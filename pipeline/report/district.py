@@ -491,12 +491,19 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     for col in ("file_name", "unit_code", "severity", "code", "message", "source_ref", "indicator_code"):
         if col not in iss.columns:
             iss[col] = None
+    n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
+    iss, gathered = gather_divergent(iss, _indicator_order(data.indicators))
     iss["_order"] = [order.get(u, len(order)) for u in iss["unit_code"]]
     iss["_sev"] = [0 if s == "error" else 1 for s in iss["severity"]]
     iss = iss.sort_values(["_order", "file_name", "_sev", "source_ref", "code", "message"], kind="stable", na_position="last")
-    n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
-    merge_text(ws, r, 0, last, f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
-                               f"{fmt.count(n_warn, two_digits=True)} cảnh báo.", f["italic_c"])
+    counts = (f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
+              f"{fmt.count(n_warn, two_digits=True)} cảnh báo.")
+    if gathered:
+        counts += (f" {fmt.count(gathered)} cảnh báo lệch so với số liệu chung được gộp một dòng cho mỗi tệp có hơn "
+                   f"{PEER_ROWS_PER_FILE} cảnh báo loại này (từng chỉ tiêu lệch: trang {QUALITY_SHEET}).")
+    merge_text(ws, r, 0, last, counts, f["italic_c"])
+    if gathered:
+        ws.set_row(r, 32)
     h = _top_block(ws, f, issues, unit_labels, widths, r + 2, data.office.total_label)
     top = h != r + 2
     if top:
@@ -525,6 +532,51 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
         ws.freeze_panes(h + 1, 0)
     ws.autofilter(h, 0, h + len(iss), len(widths) - 1)
     page(ws, h)
+
+
+PEER_CODE = "value-peer-divergent"
+PEER_ROWS_PER_FILE = 10  # a file's peer-divergence warnings beyond this many are gathered into one row (a form that
+# diverges on more indicators than that is mistyped or garbled: its values one by one do not help the officer)
+PEER_CODES_LISTED = 12  # indicator codes named in a gathered row; the rest are counted
+
+
+def gather_divergent(issues: pd.DataFrame, indicator_order: dict[str, int]) -> tuple[pd.DataFrame, int]:
+    """The issues sheet's rows with each file's value-peer-divergent warnings gathered into one row when there are
+    more than PEER_ROWS_PER_FILE of them (random or mistyped forms diverge on most indicators: 500 such files gave
+    25 649 rows); return (rows, how many warnings were gathered).
+
+    `issues`: v_issues columns (file_name, unit_code, severity, code, message, source_ref, indicator_code, …). A
+    gathered row keeps the file, unit and code, names the indicators in catalog order ("Lệch nhiều so với số liệu
+    chung ở 51 chỉ tiêu: I.1, I.2, … và 39 chỉ tiêu khác") and the sheets; the warehouse keeps every warning
+    (v_issues) and the data-quality sheet lists the divergent units of each indicator (issue 15: per indicator, the
+    number and names of divergent units).
+    """
+    peer = issues["code"] == PEER_CODE
+    if not peer.any():
+        return issues, 0
+    p = issues[peer]
+    sizes = p.groupby(["unit_code", "file_name"], dropna=False, sort=False)["code"].transform("size")
+    many = sizes > PEER_ROWS_PER_FILE
+    if not many.any():
+        return issues, 0
+    rows = []
+    for (unit, file), g in p[many].groupby(["unit_code", "file_name"], dropna=False, sort=False):
+        codes = sorted({str(c) for c in g["indicator_code"] if isinstance(c, str)},
+                       key=lambda c: (indicator_order.get(c, len(indicator_order)), c))
+        listed = ", ".join(codes[:PEER_CODES_LISTED])
+        more = f" và {fmt.count(len(codes) - PEER_CODES_LISTED)} chỉ tiêu khác" if len(codes) > PEER_CODES_LISTED else ""
+        sheets = sorted({str(x) for x in g["sheet"] if isinstance(x, str)}) if "sheet" in g.columns else []
+        rows.append({"file_name": file, "unit_code": unit, "severity": "warning", "code": PEER_CODE,
+                     "message": f"Lệch nhiều so với số liệu chung ở {fmt.count(len(g))} giá trị, {fmt.count(len(codes))} "
+                                f"chỉ tiêu: {listed}{more}.",
+                     "source_ref": ", ".join(sheets), "indicator_code": None})
+    kept = issues.drop(index=many.index[many.to_numpy()])
+    return pd.concat([kept, pd.DataFrame(rows)], ignore_index=True), int(many.sum())
+
+
+def _indicator_order(indicators: pd.DataFrame) -> dict[str, int]:
+    codes = indicators["code"] if "code" in indicators.columns else indicators.index
+    return {str(c): i for i, c in enumerate(codes)}
 
 
 def _text(v) -> str:

@@ -10,6 +10,7 @@ import math
 import os
 import pickle
 import random
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -29,6 +30,7 @@ from pipeline.report.feedback import FeedbackJob, feedback_path, feedback_rows, 
 from pipeline.report.layout import column_lines, lines, row_lines, text_units
 from pipeline.report.summary import write_summary
 from pipeline.run import feedback as feedback_step
+from pipeline.run import consolidate as consolidate_step
 from pipeline.run import write as write_step
 from tests.conftest import SCHEMAS, make_settings
 
@@ -185,6 +187,28 @@ def test_a_failing_or_dying_call_does_not_stop_the_others(two_workers, registry,
     assert not bad[0].ok and "không gửi lại được" in str(bad[0].value)
 
 
+def _slow_pid(arg):
+    import time
+
+    time.sleep(0.02)
+    return os.getpid(), arg
+
+
+def test_a_share_leaves_a_core_to_this_process_until_released(two_workers, registry, catalog, monkeypatch):
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    workers.call_in_workers(_pid, ["a", "b"], registry, catalog, Limits(), 2)  # two reading processes kept
+    share = workers.Share(spare=1)
+    out = workers.call_in_workers(_slow_pid, list(range(12)), registry, catalog, Limits(), 2, share)
+    assert [o.value[1] for o in out] == list(range(12)) and len({o.value[0] for o in out}) == 1  # one process wrote
+    args = list(range(40))
+    timer = threading.Timer(0.1, share.released.set)  # this process is done with its own work: both write
+    timer.start()
+    out = workers.call_in_workers(_slow_pid, args, registry, catalog, Limits(), 2, share)
+    timer.join()
+    assert [o.value[1] for o in out] == args and len({o.value[0] for o in out}) == 2
+    assert {o.value[0] for o in out[:3]} == {out[0].value[0]}  # the first calls in one process only
+
+
 def test_one_worker_calls_here(registry, catalog):
     out = workers.call_in_workers(_pid, ["a", "b"], registry, catalog, Limits(), 1)
     assert [o.value for o in out] == [(os.getpid(), "a"), (os.getpid(), "b")]
@@ -197,7 +221,7 @@ def _run_with_files(tmp_path, files: list[FileResult], registry, catalog):
     s = make_settings(tmp_path)
     summary = RunSummary(run_id="20231001-230000-abcdef", started_at=dt.datetime(2023, 10, 1, 23, 0), files=files)
     return SimpleNamespace(settings=s, ref=SimpleNamespace(registry=registry, catalog=catalog), summary=summary,
-                           figures={}, feedback_pending=None)
+                           figures={}, feedback_pending=None, feedback_share=None)
 
 
 def test_feedback_step_writes_each_file_and_a_failure_does_not_stop_the_others(tmp_path, registry, catalog, two_workers):
@@ -221,7 +245,7 @@ def test_feedback_step_writes_each_file_and_a_failure_does_not_stop_the_others(t
     assert run.summary.feedback == [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units)]
 
 
-def test_write_starts_the_feedback_and_the_feedback_step_collects_it(tmp_path, registry, catalog, two_workers):
+def test_consolidate_starts_the_feedback_and_the_feedback_step_collects_it(tmp_path, registry, catalog, two_workers):
     units = list(registry.units["code"])[:4]
     files = [FileResult(f"BC_{u}.xlsx", "loaded", "", u, "2023-Q3", i + 1, 10, 1, 4, ngoc_ky_issues())
              for i, u in enumerate(units)]
@@ -229,13 +253,14 @@ def test_write_starts_the_feedback_and_the_feedback_step_collects_it(tmp_path, r
     blocked = feedback_path(run.settings.out, "2023-Q3", units[1], 2)
     blocked.parent.mkdir(parents=True)
     blocked.mkdir()
-    write_step(run)  # no period to write: only the communes' workbooks are started, in the background
+    consolidate_step(run)  # no period to consolidate: only the communes' workbooks are started, in the background
     pending = run.feedback_pending
     assert pending is not None
     pending.result(timeout=60)
     written = [feedback_path(run.settings.out, "2023-Q3", u, i + 1) for i, u in enumerate(units) if i != 1]
     assert all(p.is_file() for p in written) and run.summary.feedback == []  # listed by the feedback step only
-    write_step(run)  # a retried write does not start them twice
+    consolidate_step(run)  # a retried step does not start them twice, nor does the write step
+    write_step(run)
     assert run.feedback_pending is pending
     with pytest.raises(OSError):
         feedback_step(run)  # the background failure is the feedback step's
