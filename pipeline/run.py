@@ -617,9 +617,10 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
     if loaded and s.warehouse.exists():
         with wh.session(s.warehouse) as con:
             flags, quiet = wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
-    by_sub = {int(k): g for k, g in flags.groupby("submission_id", sort=False)} if len(flags) else {}
-    if by_sub:  # a letter asks for answers by a date
-        relations = _relations(run.ref.rules)
+    by_sub: dict[int, list] = {}  # each submission's open flags as rows of its form, made all at once
+    if len(flags):  # a letter asks for answers by a date
+        for sub, row in zip(flags["submission_id"].tolist(), _flag_rows(flags, _relations(run.ref.rules))):
+            by_sub.setdefault(int(sub), []).append(row)
         issued = s.clock().date()
         reply_by = reply_deadline(issued, run.ref.deadlines)
     jobs = []
@@ -634,7 +635,7 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
         if f.submission_id is not None and int(f.submission_id) in by_sub and f.unit_code and f.period_code:
             letter = Letter(run.ref.office, int(f.submission_id), f.unit_code, f.period_code, issued, reply_by,
                             run.ref.deadlines.reply_working_days)
-            flag_rows = _flag_rows(by_sub.get(int(f.submission_id)), relations)
+            flag_rows = by_sub[int(f.submission_id)]
             if not flag_rows:  # nothing for the commune to answer: the plain list of what was found
                 letter, flag_rows = None, None
         jobs.append(FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
@@ -655,18 +656,20 @@ def _relations(rules) -> dict[tuple[str, str], str]:
 
 
 def _flag_rows(flags: pd.DataFrame | None, relations: dict[tuple[str, str], str]) -> list:
-    """The open flags of one submission as rows of the commune's form (pipeline.report.feedback.FlagRow)."""
+    """Open flags (wh.open_flags rows) as rows of the communes' forms (pipeline.report.feedback.FlagRow), in order."""
     if flags is None or flags.empty:
         return []
     out = []
-    for fid, code, name, unit, value, raw, kind, message, sheet, cell in zip(
-            flags["flag_id"], flags["indicator_code"], flags["indicator_name"], flags["unit_of_measure"], flags["value"],
-            flags["raw"], flags["code"], flags["message"], flags["sheet"], flags["cell"]):
+    labels: dict[str, str] = {}
+    for fid, code, name, unit, value, raw, kind, message, sheet, cell in zip(*(flags[c].tolist() for c in (
+            "flag_id", "indicator_code", "indicator_name", "unit_of_measure", "value", "raw", "code", "message", "sheet",
+            "cell"))):
         shown = ("" if value is None or pd.isna(value) else fmt_number(value, None)) or (raw if isinstance(raw, str) else "")
         if shown and isinstance(unit, str) and unit and unit != "%":
             shown = f"{shown} ({unit})"
         where = f"{sheet}!{cell}" if isinstance(sheet, str) and sheet and isinstance(cell, str) and cell else ""
-        why = f"{iss.label(str(kind))}: {message}"
+        label = labels.get(kind) or labels.setdefault(kind, iss.label(str(kind)))
+        why = f"{label}: {message}"
         relation = relations.get((code, kind)) or EXPECTED.get(kind, "")
         out.append((int(fid), str(code), name if isinstance(name, str) else "", where, shown, why, relation))
     return out
