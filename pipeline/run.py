@@ -618,9 +618,12 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
         with wh.session(s.warehouse) as con:
             flags, quiet = wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
     by_sub: dict[int, list] = {}  # each submission's open flags as rows of its form, made all at once
+    flagged: set[tuple[int, str, str]] = set()  # (submission, indicator, issue code) of an open flag
     if len(flags):  # a letter asks for answers by a date
-        for sub, row in zip(flags["submission_id"].tolist(), _flag_rows(flags, _relations(run.ref.rules))):
-            by_sub.setdefault(int(sub), []).append(row)
+        subs = [int(x) for x in flags["submission_id"].tolist()]
+        for sub, row in zip(subs, _flag_rows(flags, _relations(run.ref.rules))):
+            by_sub.setdefault(sub, []).append(row)
+        flagged = set(zip(subs, flags["indicator_code"].tolist(), flags["code"].tolist()))
         issued = s.clock().date()
         reply_by = reply_deadline(issued, run.ref.deadlines)
     jobs = []
@@ -636,8 +639,8 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
             letter = Letter(run.ref.office, int(f.submission_id), f.unit_code, f.period_code, issued, reply_by,
                             run.ref.deadlines.reply_working_days)
             flag_rows = by_sub[int(f.submission_id)]
-            if not flag_rows:  # nothing for the commune to answer: the plain list of what was found
-                letter, flag_rows = None, None
+            sid = int(f.submission_id)  # the issue list shows what the flags do not: each issue once in the form
+            rows = rows[[(sid, i, c) not in flagged for i, c in zip(rows["indicator_code"].tolist(), rows["code"].tolist())]]
         jobs.append(FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
                                 labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status,
                                 f.reason, feedback_rows(rows), letter, flag_rows))

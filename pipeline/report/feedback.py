@@ -93,8 +93,9 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
 
     `issues` is an issues frame or its `feedback_rows`. With a `letter` it is the official two-way form: a cover
     letter (issuing body, motto, number and date, to whom, what to do and by when), the open `flags` with two input
-    columns for the commune (explanation, corrected value), this issue list, and a very hidden sheet of identifiers
-    that makes the workbook recognised as a reply when it comes back (pipeline.read.reply).
+    columns for the commune (explanation, corrected value), the issue list (then given without the flagged issues,
+    which the caller leaves out: each issue is shown once), and a very hidden sheet of identifiers that makes the
+    workbook recognised as a reply when it comes back (pipeline.read.reply).
     """
     rows = feedback_rows(issues) if isinstance(issues, pd.DataFrame) else issues
     path = Path(path)
@@ -124,6 +125,9 @@ def _workbook(unit_label: str, period_code: str | None, file_name: str, status: 
     ws.write_string(1, 0, f"Đơn vị: {unit_label}", italic)
     ws.write_string(2, 0, f"Kỳ báo cáo: {period_label(period_code) if period_code else 'chưa xác định'}", italic)
     ws.write_string(3, 0, f"Tệp: {file_name} — {labels.file_status(status)}" + (f": {reason}" if reason else ""), italic)
+    if letter is not None:  # the flags are listed once, on the sheet the commune answers; here the other issues
+        ws.write_string(4, 0, f"Các số liệu cần xem lại ở trang \"{FLAGS_SHEET}\" không nhắc lại dưới đây"
+                              + ("; không có lỗi, cảnh báo nào khác." if not rows else "; các lỗi, cảnh báo khác:"), italic)
     for c, h in enumerate(HEADS):
         ws.write_string(5, c, h, head)
     for c, w in enumerate(WIDTHS):

@@ -113,6 +113,9 @@ def test_flags_replies_and_commands_across_three_runs(tmp_path):
     ws = wb[FLAGS_SHEET]
     at = {ws.cell(r, 2).value: r for r in range(7, ws.max_row + 1) if ws.cell(r, 2).value}
     assert {"I.2", "III.3.3.2"} <= set(at)
+    others = wb["Phản hồi"]  # each issue once in the form: the flagged ones are not listed again with the others
+    assert others["A5"].value.startswith(f'Các số liệu cần xem lại ở trang "{FLAGS_SHEET}" không nhắc lại')
+    assert not {others.cell(r, 5).value for r in range(7, others.max_row + 1)} & {"I.2", "III.3.3.2"}
     ws.cell(at["I.2"], 8).value = "Tỷ lệ tính theo khối lượng công việc, không theo số nhiệm vụ"
     ws.cell(at["III.3.3.2"], 9).value = 1194
     reply = src / "PhanHoi_ngoc_ky_tra_loi.xlsx"
