@@ -120,6 +120,12 @@ def main() -> None:
         shutil.rmtree(args.dest)
     book, seconds = run_province(args.dest, args.units)
     print(f"tonghop run, {args.units} đơn vị: {seconds:.1f} s -> {book}")
+    from tests.bench_process import empty_flow, pandas_loop
+
+    files = sorted((args.dest / "inbox").rglob("*.xlsx"))
+    pandas_s, empty_s = pandas_loop(files), empty_flow(args.dest)  # issue 14's yardsticks, on this machine now
+    print(f"  vòng pandas.read_excel trên {len(files)} tệp: {pandas_s:.1f} s; một flow Prefect rỗng: {empty_s:.1f} s; "
+          f"phần việc (chạy − flow rỗng) ÷ pandas = {(seconds - empty_s) / pandas_s:.2f} [≤ 0,4]")
     if soffice() is None:
         print("LibreOffice (soffice) chưa được cài: không đổi sang PDF được.")
         return
