@@ -618,32 +618,34 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
         with wh.session(s.warehouse) as con:
             flags, quiet = wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
     by_sub: dict[int, list] = {}  # each submission's open flags as rows of its form, made all at once
-    flagged: set[tuple[int, str, str]] = set()  # (submission, indicator, issue code) of an open flag
+    flagged_of: dict[int, set[tuple[str, str]]] = {}  # and their (indicator, issue code)
     if len(flags):  # a letter asks for answers by a date
         subs = [int(x) for x in flags["submission_id"].tolist()]
-        for sub, row in zip(subs, _flag_rows(flags, _relations(run.ref.rules))):
+        for sub, row, pair in zip(subs, _flag_rows(flags, _relations(run.ref.rules)),
+                                  zip(flags["indicator_code"].tolist(), flags["code"].tolist())):
             by_sub.setdefault(sub, []).append(row)
-        flagged = set(zip(subs, flags["indicator_code"].tolist(), flags["code"].tolist()))
+            flagged_of.setdefault(sub, set()).add(pair)
         issued = s.clock().date()
         reply_by = reply_deadline(issued, run.ref.deadlines)
+    quiet_of: dict[int, set[tuple[str, str]]] = {}  # issues kept quiet by their flag (explained, accepted, ignored)
+    for sub, i, c in quiet:
+        quiet_of.setdefault(int(sub), set()).add((i, c))
     jobs = []
     for f in files:
-        rows = f.issue_rows
-        if quiet:  # issues kept quiet by their flag (explained, accepted, ignored) are not sent again
-            keep = [(f.submission_id, i, c) not in quiet for i, c in zip(rows["indicator_code"], rows["code"])]
-            rows = rows[keep]
-            if rows.empty:
-                continue
+        sid = int(f.submission_id) if f.submission_id is not None else None
+        hushed = quiet_of.get(sid, set())
+        if hushed and all(pair in hushed for pair in zip(f.issue_rows["indicator_code"].tolist(),
+                                                          f.issue_rows["code"].tolist())):
+            continue  # nothing left to send again
         letter = flag_rows = None
-        if f.submission_id is not None and int(f.submission_id) in by_sub and f.unit_code and f.period_code:
-            letter = Letter(run.ref.office, int(f.submission_id), f.unit_code, f.period_code, issued, reply_by,
+        if sid is not None and sid in by_sub and f.unit_code and f.period_code:
+            letter = Letter(run.ref.office, sid, f.unit_code, f.period_code, issued, reply_by,
                             run.ref.deadlines.reply_working_days)
-            flag_rows = by_sub[int(f.submission_id)]
-            sid = int(f.submission_id)  # the issue list shows what the flags do not: each issue once in the form
-            rows = rows[[(sid, i, c) not in flagged for i, c in zip(rows["indicator_code"].tolist(), rows["code"].tolist())]]
+            flag_rows = by_sub[sid]  # the issue list shows what the flags do not: each issue once in the form
+            hushed = hushed | flagged_of.get(sid, set())
         jobs.append(FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
                                 labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status,
-                                f.reason, feedback_rows(rows), letter, flag_rows))
+                                f.reason, feedback_rows(f.issue_rows, hushed), letter, flag_rows))
     return jobs
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from collections.abc import Collection
 from typing import NamedTuple
 
 import pandas as pd
@@ -69,14 +70,16 @@ def feedback_path(out: Path, period_code: str | None, unit_code: str | None, sub
     return folder / f"PhanHoi_{unit_code or 'khong-ro-don-vi'}_{period_code or 'khong-ro-ky'}_{submission_id or 0}.xlsx"
 
 
-def feedback_rows(issues: pd.DataFrame) -> list[FeedbackRow]:
-    """The rows of a feedback workbook from an issues frame (pipeline.issues.COLUMNS), in its order."""
+def feedback_rows(issues: pd.DataFrame, leave_out: Collection[tuple[str, str]] = ()) -> list[FeedbackRow]:
+    """The rows of a feedback workbook from an issues frame (pipeline.issues.COLUMNS), in its order, but the issues
+    whose (indicator_code, code) is in `leave_out` (kept quiet by their flag, or listed on the flags sheet)."""
     if issues is None or issues.empty:
         return []
     cols = [issues[c].tolist() for c in ("severity", "sheet", "cell", "indicator_code", "raw", "code", "message")]
     return [(severity == "error", labels.severity(severity), _text(sheet), _text(cell), _text(indicator), _text(raw),
              issue_label(str(code)), str(message), str(code))
-            for severity, sheet, cell, indicator, raw, code, message in zip(*cols)]
+            for severity, sheet, cell, indicator, raw, code, message in zip(*cols)
+            if not leave_out or (indicator, code) not in leave_out]
 
 
 def _text(v) -> str:
