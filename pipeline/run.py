@@ -96,7 +96,7 @@ class PeriodFigures:
     district: pd.DataFrame  # figures.district.DISTRICT_COLUMNS
     completeness: pd.DataFrame  # v_completeness rows of the period, registry order
     window: tuple[dt.date, dt.date] | None
-    issues: pd.DataFrame  # current submissions' issues (warehouse.period_issues)
+    issues: pd.DataFrame | None  # current submissions' issues ranked by impact: set by the assess step
     previous_period: str | None = None
     previous_values: pd.DataFrame | None = None  # on this period's map (a merged unit: its predecessors combined)
     scores: pd.DataFrame | None = None  # set by the rank step
@@ -451,7 +451,7 @@ def consolidate(run: Run) -> None:
                 before = before[["unit_code", "indicator_code", "value"]]
             run.figures[period] = PeriodFigures(
                 period, values, district, wh.completeness(con, [period]), wh.period_window(con, period),
-                wh.period_issues(con, period), previous, before, units=units,
+                None, previous, before, units=units,
                 compared=comparison_notes(registry, units["code"], previous),
                 states=states, previous_states=wh.period_states(con, previous) if previous else None)
 
