@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from pipeline.reference.catalog import AREA_NAMES
 from pipeline.reference.office import Office
@@ -21,7 +22,7 @@ from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
 from pipeline.figures.impact import changes, top_issues
 from pipeline.figures.ranking import rank_units, unit_values
-from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, building, fit_row, formats, heading, lines, merge_text,
+from pipeline.report.layout import (FMT_COUNT, FMT_RATE, PAGE_WIDTH_PX, Workbook, building, fit_row, formats, heading, lines, merge_text,
                                     page, row_height, row_lines, signature, width_px, workbook_options)
 from pipeline.report.ranking import NOT_APPLICABLE, RANKING_SHEETS, write_ranking_sheets
 from pipeline.report.quality import QUALITY_SHEET, write_quality_sheet
@@ -109,7 +110,7 @@ def _build(data: ReportData, path: Path) -> None:
     rubric = data.rubric
     if rubric is None:
         raise ValueError("ReportData.rubric is required: the Phụ lục sheets rank the units by it")
-    wb = xlsxwriter.Workbook(str(path), workbook_options(in_memory=False))  # parts on disk: see workbook_options
+    wb = Workbook(str(path), workbook_options(in_memory=False))  # parts on disk: see workbook_options
     wb.set_properties({"title": f"Tổng hợp số liệu CCHC {period_label(data.period_code)}", "author": "tonghop",
                        "company": " – ".join(data.office.issuer_lines)})
     f = formats(wb, {b.label: b.color for b in rubric.bands})
@@ -493,9 +494,9 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
             iss[col] = None
     n_err, n_warn = int((iss["severity"] == "error").sum()), int((iss["severity"] == "warning").sum())
     iss, gathered = gather_divergent(iss, _indicator_order(data.indicators))
-    iss["_order"] = [order.get(u, len(order)) for u in iss["unit_code"]]
-    iss["_sev"] = [0 if s == "error" else 1 for s in iss["severity"]]
-    iss = iss.sort_values(["_order", "file_name", "_sev", "source_ref", "code", "message"], kind="stable", na_position="last")
+    iss["_order"] = [order.get(u, len(order)) for u in _values(iss["unit_code"])]
+    iss["_sev"] = [0 if s == "error" else 1 for s in _values(iss["severity"])]
+    iss = _sorted_issues(iss)
     counts = (f"{fmt.count(n_err, two_digits=True)} lỗi (số liệu không được tính vào tổng hợp), "
               f"{fmt.count(n_warn, two_digits=True)} cảnh báo.")
     if gathered:
@@ -513,7 +514,7 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     for c, text in enumerate(["STT", "Đơn vị", "Tệp", "Mức độ", "Loại lỗi", "Nội dung", "Vị trí", "Chỉ tiêu", "Mã lỗi"]):
         ws.write_string(h, c, text, f["head"])
     units, files, severities, codes, messages, refs, indicators = (
-        iss[c].tolist() for c in ("unit_code", "file_name", "severity", "code", "message", "source_ref", "indicator_code"))
+        _values(iss[c]) for c in ("unit_code", "file_name", "severity", "code", "message", "source_ref", "indicator_code"))
     columns = [_texts(units, lambda u: _text(unit_labels.get(u, "" if u is None or pd.isna(u) else str(u)))),
                _texts(files, _text), _texts(severities, lambda s: _text(labels.severity(s))),
                _texts(codes, lambda c: _text(issue_label(c))), [_text(m) for m in messages], [_text(x) for x in refs],
@@ -534,6 +535,38 @@ def _issues_sheet(wb, f, data: ReportData) -> None:
     page(ws, h)
 
 
+_ISSUE_ORDER = ["_order", "file_name", "_sev", "source_ref", "code", "message"]
+
+
+def _sorted_issues(iss: pd.DataFrame) -> pd.DataFrame:
+    """iss.sort_values(_ISSUE_ORDER, kind="stable", na_position="last"), the same rows in the same order.
+
+    Sorting by the messages and cells as categories sorts their 100 000 distinct texts at 5 000 files; here the rows
+    are sorted by unit, file and severity, then each (unit, file, severity) group, a few dozen rows, by its cells, codes
+    and messages (a missing text last), stably. Columns holding anything but texts and missing values go to pandas.
+    """
+    texts = [iss[c].to_numpy(dtype=object) for c in ("file_name", "source_ref", "code", "message")]
+    missing = [pd.isna(t) for t in texts]
+    if not all(all(v.__class__ is str for v in t[~m].tolist()) for t, m in zip(texts, missing)):
+        return iss.sort_values(_ISSUE_ORDER, kind="stable", na_position="last")
+    file_ids, file_names = pd.factorize(texts[0], sort=True)
+    file_ids = np.where(file_ids < 0, len(file_names), file_ids)
+    unit_rank, severity = np.asarray(iss["_order"], dtype=np.int64), np.asarray(iss["_sev"], dtype=np.int64)
+    first = np.lexsort((severity, file_ids, unit_rank))
+    new_group = np.zeros(len(first), dtype=bool)  # where (unit, file, severity) changes in that order
+    new_group[:1] = True
+    for k in (unit_rank[first], file_ids[first], severity[first]):
+        new_group[1:] |= k[1:] != k[:-1]
+    starts = np.flatnonzero(new_group).tolist() + [len(first)]
+    order = first.tolist()
+    refs, codes, messages = ([(1, "") if m else (0, v) for v, m in zip(t.tolist(), mm.tolist())] if mm.any() else t.tolist()
+                             for t, mm in zip(texts[1:], missing[1:]))  # a missing text after every text
+    for a, b in itertools.pairwise(starts):
+        if b - a > 1:
+            order[a:b] = sorted(order[a:b], key=lambda i: (refs[i], codes[i], messages[i]))
+    return iss.iloc[order]
+
+
 PEER_CODE = "value-peer-divergent"
 PEER_ROWS_PER_FILE = 10  # a file's peer-divergence warnings beyond this many are gathered into one row (a form that
 # diverges on more indicators than that is mistyped or garbled: its values one by one do not help the officer)
@@ -551,32 +584,59 @@ def gather_divergent(issues: pd.DataFrame, indicator_order: dict[str, int]) -> t
     (v_issues) and the data-quality sheet lists the divergent units of each indicator (issue 15: per indicator, the
     number and names of divergent units).
     """
-    peer = issues["code"] == PEER_CODE
+    peer = (issues["code"] == PEER_CODE).to_numpy(dtype=bool, na_value=False)
     if not peer.any():
         return issues, 0
     p = issues[peer]
-    sizes = p.groupby(["unit_code", "file_name"], dropna=False, sort=False)["code"].transform("size")
-    many = sizes > PEER_ROWS_PER_FILE
-    if not many.any():
+    units, files, inds = (p[c].to_numpy(dtype=object) for c in ("unit_code", "file_name", "indicator_code"))
+    sheets = p["sheet"].to_numpy(dtype=object) if "sheet" in p.columns else None
+    # (unit, file) groups numbered in order of first appearance, a missing value one key (groupby(dropna=False))
+    unit_ids, _ = pd.factorize(units, use_na_sentinel=False)
+    file_ids, file_values = pd.factorize(files, use_na_sentinel=False)
+    group_ids, _ = pd.factorize(unit_ids.astype(np.int64) * (len(file_values) + 1) + file_ids)
+    sizes = np.bincount(group_ids)
+    if not (sizes > PEER_ROWS_PER_FILE).any():
         return issues, 0
+    members = np.argsort(group_ids, kind="stable")  # each group's rows together, groups in order, rows in order
+    ends = np.cumsum(sizes).tolist()
+    many = [members[end - size: end] for size, end in zip(sizes.tolist(), ends) if size > PEER_ROWS_PER_FILE]
     rows = []
-    for (unit, file), g in p[many].groupby(["unit_code", "file_name"], dropna=False, sort=False):
-        codes = sorted({str(c) for c in g["indicator_code"] if isinstance(c, str)},
+    for g in many:
+        codes = sorted({c for c in inds[g].tolist() if isinstance(c, str)},
                        key=lambda c: (indicator_order.get(c, len(indicator_order)), c))
         listed = ", ".join(codes[:PEER_CODES_LISTED])
         more = f" và {fmt.count(len(codes) - PEER_CODES_LISTED)} chỉ tiêu khác" if len(codes) > PEER_CODES_LISTED else ""
-        sheets = sorted({str(x) for x in g["sheet"] if isinstance(x, str)}) if "sheet" in g.columns else []
-        rows.append({"file_name": file, "unit_code": unit, "severity": "warning", "code": PEER_CODE,
+        names = sorted({x for x in sheets[g].tolist() if isinstance(x, str)}) if sheets is not None else []
+        rows.append({"file_name": _na(files[g[0]]), "unit_code": _na(units[g[0]]), "severity": "warning", "code": PEER_CODE,
                      "message": f"Lệch nhiều so với số liệu chung ở {fmt.count(len(g))} giá trị, {fmt.count(len(codes))} "
                                 f"chỉ tiêu: {listed}{more}.",
-                     "source_ref": ", ".join(sheets), "indicator_code": None})
-    kept = issues.drop(index=many.index[many.to_numpy()])
-    return pd.concat([kept, pd.DataFrame(rows)], ignore_index=True), int(many.sum())
+                     "source_ref": ", ".join(names), "indicator_code": None})
+    gathered = np.sort(np.concatenate(many))
+    kept = issues.drop(index=p.index[gathered])
+    return pd.concat([kept, pd.DataFrame(rows)], ignore_index=True), len(gathered)
+
+
+def _missing(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _na(v):
+    """A group's key value as groupby(dropna=False) gives it: NaN for a missing value."""
+    return float("nan") if not isinstance(v, str) and _missing(v) else v
 
 
 def _indicator_order(indicators: pd.DataFrame) -> dict[str, int]:
     codes = indicators["code"] if "code" in indicators.columns else indicators.index
     return {str(c): i for i, c in enumerate(codes)}
+
+
+def _values(column: pd.Series) -> list:
+    """A column's values as a list, without iterating an extension array element by element (a missing value stays
+    missing: None, NaN or NA, each shown as '')."""
+    return column.to_numpy(dtype=object).tolist()
 
 
 def _text(v) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import math
 
+import numpy as np
 import xlsxwriter
 
 from pipeline.reference.office import Office
@@ -55,6 +57,19 @@ def workbook_options(in_memory: bool = True) -> dict:
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": FONT, "font_size": 12},
             "default_row_height": 21, "default_column_width": 72}
+
+
+class Workbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook that lets go of its cells once the file is written (the district workbook)."""
+
+    def close(self) -> None:
+        """Write the file; then let go of the cells. The workbook and its sheets refer to each other, so they outlive
+        the build until the cyclic collector walks them (millions of cell records for a large district); emptied here,
+        the cells are freed at once by reference counting."""
+        super().close()
+        for ws in self.worksheets():
+            for part in ("table", "row_info", "row_sizes"):
+                getattr(ws, part, {}).clear()
 
 
 def formats(wb: xlsxwriter.Workbook, band_colors: dict[str, str] | None = None) -> dict:
@@ -299,19 +314,68 @@ def fit_row(ws, row: int, cells: list[tuple[str, float]], minimum: float = 0.0) 
 
 def column_lines(texts: list[str], width_chars: float) -> list[int]:
     """lines() of each text of a column `width_chars` wide (1 for an empty text), counted once per distinct text."""
-    seen: dict[str, int] = {}
-    out = []
-    for t in texts:
-        n = seen.get(t)
-        if n is None:
-            n = seen[t] = lines(t, width_chars) if t else 1
-        out.append(n)
-    return out
+    return _column_lines(texts, width_chars).tolist()
+
+
+def _column_lines(texts: list, width_chars: float) -> np.ndarray:
+    distinct = [t for t in dict.fromkeys(texts) if t]  # an empty text (or None) is one line, and is not a key
+    counts = dict(zip(distinct, many_lines(distinct, width_chars)))
+    return np.fromiter(map(counts.get, texts, itertools.repeat(1)), dtype=np.int64, count=len(texts))
+
+
+_LUT_SIZE = 0x2000  # Latin, Latin Extended, Vietnamese (U+1E00–U+1EFF) and general punctuation: one table lookup each
+_lut = None
+
+
+def _weights_lut():
+    """Per code point, the tenths text_units gives it (5 space/half, 14 capital, 10 digit, 9 other) below _LUT_SIZE, 0
+    above (texts with such characters are counted by lines()): one byte each, indexed by any code point."""
+    global _lut
+    if _lut is None:
+        lut = np.zeros(0x110000, dtype=np.uint8)
+        lut[:_LUT_SIZE] = [{"h": 5, "u": 14, "d": 10, "o": 9}[chr(c).translate(_WEIGHTS)] for c in range(_LUT_SIZE)]
+        _lut = lut
+    return _lut
+
+
+def many_lines(texts: list[str], width_chars: float) -> list[int]:
+    """[lines(t, width_chars) for t in texts], the same integers, counted in numpy for the texts that need counting.
+
+    A text too short to fill a line even in capitals is one line; a text with a line break or a character beyond the
+    table goes through lines(); the others' widths in tenths (_tenths) are summed per text over one array of all their
+    code points, and the line count follows from it as _segment_lines finds it (text_units deciding on a boundary).
+    """
+    n = len(texts)
+    if not all(t.__class__ is str for t in texts):
+        return [lines(t, width_chars) for t in texts]
+    per_line = max(1.0, width_chars - 3)
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    broken = np.fromiter(map(str.__contains__, texts, itertools.repeat("\n")), dtype=bool, count=n)
+    out = np.ones(n, dtype=np.int64)
+    todo = np.flatnonzero(~(sizes * _WIDEST + 1e-6 < per_line) & ~broken)
+    if len(todo):
+        chosen = [texts[i] for i in todo.tolist()]
+        points = np.frombuffer("".join(chosen).encode("utf-32-le"), dtype=np.uint32)
+        chosen_sizes = sizes[todo]
+        starts = np.zeros(len(chosen), dtype=np.int64)
+        np.cumsum(chosen_sizes[:-1], out=starts[1:])
+        tenths = np.add.reduceat(_weights_lut()[points], starts, dtype=np.int64)
+        q = tenths / (10 * per_line)
+        counts = np.maximum(1, np.ceil(q)).astype(np.int64)
+        special = np.abs(q - np.round(q)) * per_line <= 2e-16 * chosen_sizes * chosen_sizes + 1e-9  # on a boundary
+        if len(points) and points.max() >= _LUT_SIZE:  # a character beyond the table: lines() counts that text
+            special |= np.add.reduceat((points >= _LUT_SIZE).astype(np.int64), starts) > 0
+        for k in np.flatnonzero(special).tolist():
+            counts[k] = lines(chosen[k], width_chars)
+        out[todo] = counts
+    for i in np.flatnonzero(broken).tolist():
+        out[i] = lines(texts[i], width_chars)
+    return out.tolist()
 
 
 def row_lines(columns: list[tuple[list[str], float]]) -> list[int]:
     """Per row, the lines of its tallest cell, from the columns' (texts, width in chars): what fit_row finds row by row."""
-    counts = [column_lines(texts, w) for texts, w in columns]
+    counts = [_column_lines(texts, w) for texts, w in columns]
     if len(counts) == 1:
-        return counts[0]
-    return list(map(max, *counts))
+        return counts[0].tolist()
+    return np.maximum.reduce(counts).tolist()

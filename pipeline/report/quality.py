@@ -11,6 +11,8 @@ landscape page (for up to 30 units) at 10 pt, so that the page is never shrunk b
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -57,45 +59,82 @@ def unit_quality(units: pd.DataFrame, completeness: pd.DataFrame, values: pd.Dat
     comp = _frame(completeness, ["unit_code", "status", "late"]).drop_duplicates("unit_code").set_index("unit_code")
     vals = _frame(values, ["unit_code", "indicator_code"])
     iss = _frame(issues, ["unit_code", "indicator_code", "severity", "code"])
-    on_value = iss[iss["indicator_code"].notna() & iss["severity"].isin(FLAG_SEVERITIES)]
-    flagged = on_value.drop_duplicates(["unit_code", "indicator_code"])
-    given = vals.drop_duplicates(["unit_code", "indicator_code"])
-    covered = pd.concat([given[["unit_code", "indicator_code"]], flagged[["unit_code", "indicator_code"]]]).drop_duplicates()
-    diverging = iss[iss["code"].isin(DIVERGENCE_CODES) & iss["indicator_code"].notna()].drop_duplicates(
-        ["unit_code", "indicator_code"])
-    reviews = iss[iss["code"].isin(SUBMISSION_CODES)].drop_duplicates(["unit_code", "code"])
-    review = reviews.groupby("unit_code")["code"].agg(lambda cs: "\n".join(issue_label(c) for c in sorted(cs)))
+    v_unit, v_ind = _objects(vals, "unit_code"), _objects(vals, "indicator_code")
+    i_unit, i_ind, i_sev, i_code = (_objects(iss, c) for c in ("unit_code", "indicator_code", "severity", "code"))
+    on_ind = ~pd.isna(i_ind)
+    on_value = on_ind & _isin(i_sev, FLAG_SEVERITIES)  # errors and warnings on a value
+    diverging = on_ind & _isin(i_code, DIVERGENCE_CODES)
+    # a (unit, indicator) pair as one integer over values and issues together; a missing unit's pairs are negative
+    unit_ids, seen_units = pd.factorize(np.concatenate([v_unit, i_unit]))
+    ind_ids, _ = pd.factorize(np.concatenate([v_ind, i_ind]), use_na_sentinel=False)
+    width = int(ind_ids.max()) + 1 if len(ind_ids) else 1
+    pairs = unit_ids.astype(np.int64) * width + ind_ids
+    given, on_issue = pairs[: len(v_unit)], pairs[len(v_unit):]
+    registry = pd.Index(seen_units).get_indexer(codes)  # -1 for a unit with neither values nor issues
 
-    def per_unit(frame: pd.DataFrame) -> np.ndarray:
-        return frame.groupby("unit_code").size().reindex(codes, fill_value=0).to_numpy(dtype=np.int64)
+    def per_unit(keys: np.ndarray, distinct: bool = True) -> np.ndarray:
+        """Per registry unit, how many (distinct) pairs of `keys` are its."""
+        keys = pd.unique(keys) if distinct else keys
+        counts = np.bincount(keys[keys >= 0] // width, minlength=len(seen_units)).astype(np.int64)
+        return np.append(counts, 0)[registry]  # registry's -1: the 0 at the end
 
-    n_values, n_flagged, n_covered = per_unit(given), per_unit(flagged), per_unit(covered)
+    n_values, n_flagged = per_unit(given), per_unit(on_issue[on_value])
+    n_covered = per_unit(np.concatenate([given, on_issue[on_value]]))
+    reasons: dict = {}  # unit -> its submission-level warning codes
+    submission = _isin(i_code, SUBMISSION_CODES)
+    for u, c in zip(i_unit[submission], i_code[submission]):
+        if isinstance(u, str) or not pd.isna(u):
+            reasons.setdefault(u, set()).add(c)
+    review = {u: "\n".join(issue_label(c) for c in sorted(cs)) for u, cs in reasons.items()}
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(n_covered > 0, n_flagged / np.maximum(n_covered, 1) * 100.0, np.nan)
     status = comp["status"].reindex(codes).fillna("missing").to_numpy(dtype=object)
     return pd.DataFrame({
         "unit_code": codes.to_numpy(dtype=object), "label": ordered["label"].astype(str).to_numpy(dtype=object),
         "status": status, "late": comp["late"].reindex(codes).to_numpy(dtype=object),
-        "n_values": n_values, "n_flagged": n_flagged, "flagged_share": share, "open_flags": per_unit(on_value),
-        "divergent": per_unit(diverging), "review": review.reindex(codes).fillna("").to_numpy(dtype=object)})
+        "n_values": n_values, "n_flagged": n_flagged, "flagged_share": share,
+        "open_flags": per_unit(on_issue[on_value], distinct=False), "divergent": per_unit(on_issue[diverging]),
+        "review": np.array([review.get(c, "") for c in codes], dtype=object)})
+
+
+def _objects(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(dtype=object)
+
+
+def _isin(values: np.ndarray, wanted) -> np.ndarray:
+    """values isin wanted, decided once per distinct value (a missing value is not in)."""
+    ids, uniques = pd.factorize(values)
+    return np.array([u in wanted for u in uniques] + [False], dtype=bool)[ids]
 
 
 def indicator_divergence(issues: pd.DataFrame | None, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Per indicator with divergent units (INDICATOR_COLUMNS): its name, how many units diverge on it, and their labels
     in registry order; the indicators with most units first, then in catalog order."""
     iss = _frame(issues, ["unit_code", "indicator_code", "code"])
-    d = iss[iss["code"].isin(DIVERGENCE_CODES) & iss["indicator_code"].notna()].drop_duplicates(["unit_code", "indicator_code"])
-    if d.empty:
+    i_unit, i_ind, i_code = (_objects(iss, c) for c in ("unit_code", "indicator_code", "code"))
+    keep = ~pd.isna(i_ind) & _isin(i_code, DIVERGENCE_CODES)
+    du, di = i_unit[keep], i_ind[keep]
+    unit_ids, _ = pd.factorize(du, use_na_sentinel=False)
+    ind_ids, ind_values = pd.factorize(di)
+    first = ~pd.Series(unit_ids.astype(np.int64) * (len(ind_values) + 1) + ind_ids).duplicated().to_numpy()
+    du, ind_ids = du[first], ind_ids[first]  # one row per (unit, indicator), the first
+    if not len(du):
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     ordered = units.sort_values("order") if "order" in units.columns else units
     rank = {c: i for i, c in enumerate(ordered["code"])}
     label = dict(zip(ordered["code"], ordered["label"]))
     ind = indicators.set_index("code") if "code" in indicators.columns else indicators
     cat_order = {c: i for i, c in enumerate(ind.index)}
-    d = d.assign(_u=d["unit_code"].map(rank).fillna(len(rank)), label=d["unit_code"].map(label).fillna(d["unit_code"]))
-    d = d.sort_values(["indicator_code", "_u"], kind="stable")
-    g = d.groupby("indicator_code", sort=False)
-    out = pd.DataFrame({"n_units": g.size(), "units": g["label"].agg(", ".join)}).reset_index()
+    by_code = np.argsort(ind_values.astype(object), kind="stable")  # the indicators in code order
+    code_rank = np.empty(len(ind_values), dtype=np.int64)
+    code_rank[by_code] = np.arange(len(ind_values))
+    unit_rank = np.array([rank.get(u, len(rank)) for u in du], dtype=np.int64)
+    order = np.lexsort((np.arange(len(du)), unit_rank, code_rank[ind_ids]))
+    sizes = np.bincount(code_rank[ind_ids], minlength=len(ind_values))
+    names = [label.get(u, u) for u in du[order]]
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    out = pd.DataFrame({"indicator_code": ind_values[by_code].astype(object), "n_units": sizes.astype(np.int64),
+                        "units": [", ".join(names[a:b]) for a, b in itertools.pairwise(bounds)]})
     out["name"] = out["indicator_code"].map(ind["name"]).fillna("")
     out["_c"] = out["indicator_code"].map(cat_order).fillna(len(cat_order))
     out = out.sort_values(["n_units", "_c"], ascending=[False, True], kind="stable")
