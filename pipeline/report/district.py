@@ -589,7 +589,11 @@ def gather_divergent(issues: pd.DataFrame, indicator_order: dict[str, int]) -> t
         return issues, 0
     p = issues[peer]
     units, files, inds = (p[c].to_numpy(dtype=object) for c in ("unit_code", "file_name", "indicator_code"))
-    sheets = p["sheet"].to_numpy(dtype=object) if "sheet" in p.columns else None
+    if "sheet" in p.columns:
+        sheets = p["sheet"].to_numpy(dtype=object)
+    else:  # the warehouse's period issues: the sheet is the middle of source_ref 'file!sheet!cell'
+        sheets = np.array([r.rsplit("!", 2)[1] if isinstance(r, str) and r.count("!") >= 2 else None
+                           for r in p["source_ref"].tolist()], dtype=object) if "source_ref" in p.columns else None
     # (unit, file) groups numbered in order of first appearance, a missing value one key (groupby(dropna=False))
     unit_ids, _ = pd.factorize(units, use_na_sentinel=False)
     file_ids, file_values = pd.factorize(files, use_na_sentinel=False)

@@ -60,3 +60,11 @@ def test_the_sheet_shows_the_gathered_row_and_counts_every_warning(tmp_path, reg
     assert len(body) == len(issues) - len(codes) + 1
     peer = [r for r in body if r[1] == "xã Quang Trung" and r[8] == PEER_CODE]
     assert len(peer) == 1 and peer[0][6] in ("Biểu mẫu 1", "Biểu mẫu 3", "Biểu mẫu 1, Biểu mẫu 3") and peer[0][7] in ("", None)
+
+
+def test_the_gathered_row_names_the_sheets_from_source_ref(catalog):
+    rows = _many("ngoc_ky", list(catalog.frame.index[:PEER_ROWS_PER_FILE + 1]))
+    for r in rows:  # as the warehouse gives them: no sheet column, 'file!sheet!cell' in source_ref
+        r["source_ref"] = f"BC_ngoc_ky.xlsx!{r.pop('sheet')}!D10"
+    out, gathered = gather_divergent(pd.DataFrame(rows), {})
+    assert gathered == len(rows) and out.iloc[0]["source_ref"] in ("Biểu mẫu 1", "Biểu mẫu 1, Biểu mẫu 3")
