@@ -134,18 +134,25 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
     codes = list(scores["unit_code"])
     sub = scores["submitted"].to_numpy(dtype=bool)
     g_units, g_codes, grid = unit_grid(values)
-    raw = pd.DataFrame(grid.T, index=list(g_units), columns=list(g_codes)).reindex(index=codes)
+    g_row = {u: i for i, u in enumerate(g_units)}
+    g_col = {c: i for i, c in enumerate(g_codes)}
+    # each scored unit's column in the grid; a unit without values points at an all-NaN column added at the end
+    padded = np.concatenate([grid, np.full((grid.shape[0], 1), np.nan)], axis=1)
+    at_grid = np.array([g_row.get(u, len(g_units)) for u in codes], dtype=np.int64)
+    everyone = np.arange(len(codes))
 
-    def column(code: str) -> np.ndarray:
-        return raw[code].to_numpy(dtype=float) if code in raw.columns else np.full(len(codes), np.nan)
+    def column(code: str, rows: np.ndarray) -> np.ndarray:
+        """The unit values of indicator `code` of the scored units `rows` (NaN: none)."""
+        j = g_col.get(code)
+        return padded[j, at_grid[rows]] if j is not None else np.full(len(rows), np.nan)
 
-    def criterion_value(c: str, blank: str | None) -> np.ndarray:
-        """The criterion's unit value as ranking.unit_values makes it, with indicator `blank` left out."""
-        printed = column(c) if c != blank else np.full(len(codes), np.nan)
+    def criterion_value(c: str, blank: str | None, rows: np.ndarray) -> np.ndarray:
+        """The criterion's unit value as ranking.unit_values makes it, with indicator `blank` left out (units `rows`)."""
+        printed = column(c, rows) if c != blank else np.full(len(rows), np.nan)
         if c in ind.index and ind.at[c, "agg"] == "ratio":
             num, den = ind.at[c, "numerator"], ind.at[c, "denominator"]
-            n = column(num) if num != blank else np.full(len(codes), np.nan)
-            d = column(den) if den != blank else np.full(len(codes), np.nan)
+            n = column(num, rows) if num != blank else np.full(len(rows), np.nan)
+            d = column(den, rows) if den != blank else np.full(len(rows), np.nan)
             both = ~np.isnan(n) & ~np.isnan(d)
             with np.errstate(divide="ignore", invalid="ignore"):
                 recomputed = n / np.where(d > 0, d, np.nan) * 100.0
@@ -155,7 +162,7 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
     crits = criteria.to_dict("records")
     names = list(criteria.index)
     area_of = {c: str(criteria.at[c, "area"]) for c in names}
-    points = {c: _points(criterion_value(c, None), crit) for c, crit in zip(names, crits)}
+    points = {c: _points(criterion_value(c, None, everyone), crit) for c, crit in zip(names, crits)}
     area_raw = {}
     for area in AREAS:
         acc = np.zeros(len(codes))
@@ -174,32 +181,48 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
         if c in ind.index and ind.at[c, "agg"] == "ratio":
             for part in (ind.at[c, "numerator"], ind.at[c, "denominator"]):
                 uses.setdefault(part, []).append(c)
-    out = []
-    for k, rows in flagged.groupby("indicator_code", sort=False):
-        at = np.array([position.get(u, -1) for u in rows["unit_code"]], dtype=np.int64)
+    band_of: dict[float, str] = {}  # a total's band, worked out once
+
+    def band(total: float) -> str:
+        b = band_of.get(total)
+        if b is None:
+            b = band_of[total] = rubric.band(percent_of(total, rubric.total_max))
+        return b
+
+    # the flagged pairs grouped by indicator (in order of first appearance, rows in their order), as groupby(sort=False)
+    all_units = flagged["unit_code"].to_numpy(dtype=object)
+    all_at = np.array([position.get(u, -1) for u in all_units], dtype=np.int64)
+    group, keys = pd.factorize(flagged["indicator_code"].to_numpy(dtype=object))
+    by_group = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[by_group], np.arange(len(keys) + 1))
+    cols: dict[str, list] = {c: [] for c in SCORE_COLUMNS}
+    for g, k in enumerate(keys):
+        rows = by_group[bounds[g]:bounds[g + 1]]
+        at = all_at[rows]
         keep = at >= 0
-        at, unit_codes = at[keep], rows["unit_code"].to_numpy(dtype=object)[keep]
+        at, unit_codes = at[keep], all_units[rows][keep]
         if not len(at):
             continue
         affected = uses.get(k, [])
         new_rank, new_band = rank_with[at].copy(), band_with[at].copy()
-        if affected:
-            delta = {a: np.zeros(len(codes)) for a in AREAS}
+        if affected:  # only the flagged units' figures change: worked out for them alone, each as for all units
+            delta = {a: np.zeros(len(at)) for a in AREAS}
             for c in affected:
                 crit = crits[names.index(c)]
-                delta[area_of[c]] = delta[area_of[c]] + (_points(criterion_value(c, k), crit) - points[c])
-            new_total = _round2(sum(_round2(area_raw[a] + delta[a]) for a in AREAS))[at]
+                delta[area_of[c]] = delta[area_of[c]] + (_points(criterion_value(c, k, at), crit) - points[c][at])
+            new_total = _round2(sum(_round2(area_raw[a][at] + delta[a]) for a in AREAS))
             new_key = np.round(new_total, 6)
             greater = len(others) - np.searchsorted(others, new_key, side="right")
             greater = greater - (key[at] > new_key)  # the unit itself, at its old total, is not one of the others
             new_rank = np.where(sub[at], greater + 1.0, np.nan)
-            new_band = np.array([rubric.band(percent_of(t, rubric.total_max)) if s else "" for t, s in zip(new_total, sub[at])],
-                                dtype=object)
-        out.append(pd.DataFrame({"unit_code": unit_codes, "indicator_code": k, "rank_with": rank_with[at],
-                                 "rank_without": new_rank, "band_with": band_with[at], "band_without": new_band}))
-    if not out:
+            new_band = np.array([band(t) if s else "" for t, s in zip(new_total.tolist(), sub[at])], dtype=object)
+        for c, v in (("unit_code", unit_codes), ("indicator_code", np.full(len(at), k, dtype=object)),
+                     ("rank_with", rank_with[at]), ("rank_without", new_rank), ("band_with", band_with[at]),
+                     ("band_without", new_band)):
+            cols[c].append(v)
+    if not cols["unit_code"]:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    frame = pd.concat(out, ignore_index=True)
+    frame = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})
     for c in ("rank_with", "rank_without"):
         frame[c] = pd.array(frame[c].to_numpy(dtype=float), dtype="Float64").astype("Int64")
     return frame[SCORE_COLUMNS]
