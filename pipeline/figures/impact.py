@@ -169,7 +169,8 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
         for c in rubric.criteria_of(area).index:
             acc = acc + points[c]
         area_raw[area] = acc
-    totals = np.where(sub, _round2(sum(_round2(area_raw[a]) for a in AREAS)), np.nan)
+    area_round = {a: _round2(area_raw[a]) for a in AREAS}
+    totals = np.where(sub, _round2(sum(area_round[a] for a in AREAS)), np.nan)
     key = np.round(totals, 6)
     others = np.sort(key[sub])
     rank_with = scores["rank"].to_numpy(dtype=float, na_value=np.nan)
@@ -210,7 +211,9 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
             for c in affected:
                 crit = crits[names.index(c)]
                 delta[area_of[c]] = delta[area_of[c]] + (_points(criterion_value(c, k, at), crit) - points[c][at])
-            new_total = _round2(sum(_round2(area_raw[a][at] + delta[a]) for a in AREAS))
+            touched = {area_of[c] for c in affected}  # the other areas keep their rounded points (a sign of zero aside)
+            new_total = _round2(sum(_round2(area_raw[a][at] + delta[a]) if a in touched else area_round[a][at]
+                                    for a in AREAS))
             new_key = np.round(new_total, 6)
             greater = len(others) - np.searchsorted(others, new_key, side="right")
             greater = greater - (key[at] > new_key)  # the unit itself, at its old total, is not one of the others
@@ -246,16 +249,21 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
             out[c] = pd.Series(dtype=object)
         return out
     out["_pos"] = np.arange(len(out))
-    keys = out[["unit_code", "indicator_code"]].dropna().drop_duplicates()
-    figures = figure_changes(values, indicators) if len(keys) else pd.DataFrame(columns=FIGURE_COLUMNS)
-    figures = figures.merge(keys, on=["unit_code", "indicator_code"])
+    figures = figure_changes(values, indicators) if out[["unit_code", "indicator_code"]].notna().all(axis=1).any() \
+        else pd.DataFrame(columns=FIGURE_COLUMNS)
+    issue_key, figure_key = _pair_keys(out, figures)  # pairs as integers: one pass of hashing instead of one per merge
+    flagged = np.isin(figure_key, issue_key[issue_key >= 0])
+    figures, figure_key = figures[flagged].reset_index(drop=True), figure_key[flagged]  # figures of the issues' values
     if rubric is not None and units is not None and len(figures):
         ranks = score_changes(values, rubric, indicators, units, submitted, figures, scores)
     else:
         ranks = pd.DataFrame(columns=SCORE_COLUMNS)
     impact = figures[["unit_code", "indicator_code", "impact_abs", "impact_rel"]].merge(
         ranks, on=["unit_code", "indicator_code"], how="left")
-    out = out.merge(impact, on=["unit_code", "indicator_code"], how="left", sort=False).sort_values("_pos", kind="stable")
+    impact = impact.drop(columns=["unit_code", "indicator_code"]).assign(_key=figure_key)
+    out["_key"] = issue_key  # −1 (an issue without a unit or an indicator) is no figure's
+    out = out.merge(impact, on="_key", how="left", sort=False)  # a left merge keeps the issues' order
+    key = out.pop("_key").to_numpy()
     has = out["impact_abs"].notna().to_numpy()
     band = (has & (out["band_with"].fillna("").to_numpy(dtype=object) != out["band_without"].fillna("").to_numpy(dtype=object)))
     rank_w = out["rank_with"].to_numpy(dtype=float, na_value=np.nan) if "rank_with" in out else np.full(len(out), np.nan)
@@ -269,8 +277,7 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
         "pos": out["_pos"].to_numpy()})
     order = np.lexsort([sort[c].to_numpy() for c in reversed(sort.columns)])
     out = out.iloc[order].reset_index(drop=True)
-    pair = out["unit_code"].astype(str) + "\x00" + out["indicator_code"].astype(str)
-    first = ~pair.duplicated() | ~has[order]
+    first = ~pd.Series(key[order]).duplicated().to_numpy() | ~has[order]
     out["impact_order"] = pd.array(np.where(has[order], np.cumsum(first & has[order]), 0), dtype="Int64")
     out.loc[~has[order], "impact_order"] = pd.NA
     return out.drop(columns="_pos")
@@ -299,5 +306,15 @@ def stored_impact(ranked: pd.DataFrame) -> pd.DataFrame:
     keeps on the issues of that value (warehouse.store_impact)."""
     if ranked is None or ranked.empty or "impact_order" not in ranked.columns:
         return pd.DataFrame(columns=["unit_code", "indicator_code", *IMPACT_COLUMNS])
-    kept = ranked[ranked["impact_order"].notna()].drop_duplicates(["unit_code", "indicator_code"])
-    return kept[["unit_code", "indicator_code", *IMPACT_COLUMNS]].reset_index(drop=True)
+    kept = ranked.loc[ranked["impact_order"].notna().to_numpy(), ["unit_code", "indicator_code", *IMPACT_COLUMNS]]
+    return kept.drop_duplicates(["unit_code", "indicator_code"]).reset_index(drop=True)
+
+
+def _pair_keys(*frames: pd.DataFrame) -> list[np.ndarray]:
+    """Each row's (unit_code, indicator_code) pair as one integer, the same pair the same integer in every frame;
+    −1 where either is missing."""
+    sizes = np.cumsum([len(f) for f in frames])[:-1]
+    u = pd.factorize(np.concatenate([f["unit_code"].to_numpy(dtype=object) for f in frames]))[0].astype(np.int64)
+    i = pd.factorize(np.concatenate([f["indicator_code"].to_numpy(dtype=object) for f in frames]))[0].astype(np.int64)
+    key = np.where((u >= 0) & (i >= 0), u * (int(i.max(initial=0)) + 1) + i, -1)
+    return np.split(key, sizes)
