@@ -29,6 +29,7 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
+from pipeline.figures.district import unit_grid
 from pipeline.figures.impact import rank_issues, stored_impact, top_issues
 from pipeline.figures.lineage import comparison_notes, on_map
 from pipeline.figures.peers import CODE as PEER_CODE
@@ -499,13 +500,15 @@ def assess(run: Run) -> None:
     top: list[dict] = []
     with wh.session(s.warehouse, write=True) as con:
         for period, pf in run.figures.items():
-            pf.divergent = peer_divergence(pf.values, ref.catalog.frame, ref.quality)
+            grid = unit_grid(pf.values) if pf.values is not None and not pf.values.empty else None  # made once, used thrice
+            pf.divergent = peer_divergence(pf.values, ref.catalog.frame, ref.quality, grid)
             peers = peer_issues(pf.divergent, wh.period_located_values(con, period), ref.catalog.frame, ref.quality)
             wh.replace_period_issues(con, period, [PEER_CODE], peers)
             if run.summary is not None:
                 run.summary.period_warnings += len(peers)
             pf.issues = rank_issues(wh.period_issues(con, period), pf.values, ref.catalog.frame, ref.rubric,
-                                    pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores)
+                                    pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores,
+                                    grid)
             wh.store_impact(con, period, stored_impact(pf.issues))
             top.extend(_top_record(period, r, labels) for r in top_issues(pf.issues).to_dict("records"))
     if run.summary is not None:

@@ -38,14 +38,14 @@ def _indicators(indicators: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ district figures with and without a unit
 
-def figure_changes(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+def figure_changes(values: pd.DataFrame, indicators: pd.DataFrame, grid: tuple | None = None) -> pd.DataFrame:
     """Every (unit, indicator) with a value: the district figure with and without it and the change (FIGURE_COLUMNS).
 
-    `values`: v_values rows of one period (unit_code, indicator_code, value).
+    `values`: v_values rows of one period (unit_code, indicator_code, value); `grid`: their `unit_grid` when already made.
     """
     if values is None or values.empty:
         return pd.DataFrame(columns=FIGURE_COLUMNS)
-    units, codes, grid = unit_grid(values)
+    units, codes, grid = grid if grid is not None else unit_grid(values)
     column = {c: i for i, c in enumerate(codes)}
     ind = _indicators(indicators)
     parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -119,9 +119,11 @@ def _by_code_without(own: np.ndarray, at: np.ndarray) -> tuple[float, np.ndarray
 # ------------------------------------------------------------------ rank and band with and without a value
 
 def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
-                  submitted, flagged: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                  submitted, flagged: pd.DataFrame, scores: pd.DataFrame | None = None,
+                  grid: tuple | None = None) -> pd.DataFrame:
     """For each flagged (unit_code, indicator_code): the unit's rank and band with the value and with it treated as not
-    reported, the other units' scores unchanged (SCORE_COLUMNS). `scores` is the period's rank_units result when known."""
+    reported, the other units' scores unchanged (SCORE_COLUMNS). `scores` is the period's rank_units result when known;
+    `grid` the values' `unit_grid` when already made."""
     flagged = flagged[["unit_code", "indicator_code"]].dropna().drop_duplicates()
     if flagged.empty or values is None or values.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
@@ -133,7 +135,7 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
     criteria = rubric.criteria
     codes = list(scores["unit_code"])
     sub = scores["submitted"].to_numpy(dtype=bool)
-    g_units, g_codes, grid = unit_grid(values)
+    g_units, g_codes, grid = grid if grid is not None else unit_grid(values)
     g_row = {u: i for i, u in enumerate(g_units)}
     g_col = {c: i for i, c in enumerate(g_codes)}
     # each scored unit's column in the grid; a unit without values points at an all-NaN column added at the end
@@ -234,11 +236,13 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
 # ------------------------------------------------------------------ the issues, ordered by impact
 
 def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataFrame, rubric: Rubric | None = None,
-                units: pd.DataFrame | None = None, submitted=(), scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                units: pd.DataFrame | None = None, submitted=(), scores: pd.DataFrame | None = None,
+                grid: tuple | None = None) -> pd.DataFrame:
     """The period's issues (warehouse.period_issues rows) with the impact columns, ordered by impact (`impact_order`
     1, 2, …; issues on the same unit and indicator share their value's order).
 
-    An issue has an impact when its unit has a value of its indicator in `values` (accepted values of the period).
+    An issue has an impact when its unit has a value of its indicator in `values` (accepted values of the period);
+    `grid` is their `unit_grid` when already made.
     """
     out = issues.reset_index(drop=True).copy()
     for c in IMPACT_COLUMNS:
@@ -249,13 +253,13 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
             out[c] = pd.Series(dtype=object)
         return out
     out["_pos"] = np.arange(len(out))
-    figures = figure_changes(values, indicators) if out[["unit_code", "indicator_code"]].notna().all(axis=1).any() \
+    figures = figure_changes(values, indicators, grid) if out[["unit_code", "indicator_code"]].notna().all(axis=1).any() \
         else pd.DataFrame(columns=FIGURE_COLUMNS)
     issue_key, figure_key = _pair_keys(out, figures)  # pairs as integers: one pass of hashing instead of one per merge
     flagged = np.isin(figure_key, issue_key[issue_key >= 0])
     figures, figure_key = figures[flagged].reset_index(drop=True), figure_key[flagged]  # figures of the issues' values
     if rubric is not None and units is not None and len(figures):
-        ranks = score_changes(values, rubric, indicators, units, submitted, figures, scores)
+        ranks = score_changes(values, rubric, indicators, units, submitted, figures, scores, grid)
     else:
         ranks = pd.DataFrame(columns=SCORE_COLUMNS)
     impact = figures[["unit_code", "indicator_code", "impact_abs", "impact_rel"]].merge(

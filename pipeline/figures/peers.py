@@ -30,16 +30,18 @@ DIVERGENT_COLUMNS = ["unit_code", "indicator_code", "kind", "value", "unit_figur
 MIN_UNITS = 3  # fewer reporting units make no district to compare with
 
 
-def peer_divergence(values: pd.DataFrame, indicators: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
+def peer_divergence(values: pd.DataFrame, indicators: pd.DataFrame, settings: QualitySettings,
+                    grid: tuple | None = None) -> pd.DataFrame:
     """The period's (unit, indicator) pairs far from the district (DIVERGENT_COLUMNS; kind 'rate' or 'share').
 
     `values`: unit_code, indicator_code, value (accepted values of one period). kind 'rate': `value` and `unit_figure`
     are the unit's rate, `district_figure` the district rate (%); kind 'size': `value` and `unit_figure` are the count,
     `district_figure` the value its size makes expected; `deviation` is unit_figure / district_figure − 1.
+    `grid`: the values' `unit_grid` when already made.
     """
     if values is None or values.empty:
         return pd.DataFrame(columns=DIVERGENT_COLUMNS)
-    units, codes, grid = unit_grid(values)
+    units, codes, grid = grid if grid is not None else unit_grid(values)
     row = {c: i for i, c in enumerate(codes)}
     ind = indicators.set_index("code") if "code" in indicators.columns else indicators
     out: list[pd.DataFrame] = []
@@ -147,8 +149,9 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
             f"({e}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})"
             for c, v, t, e in zip(code[size].tolist(), value_t[size].tolist(), fmt.decimals(dev[size] + 1, 1).tolist(),
                                   fmt.decimals(district[size], 1).tolist())]
-    refs = pd.Series(np.where(row >= 0, loc_ref[np.maximum(row, 0)], np.nan), dtype=located["source_ref"].dtype)
-    refs = refs.astype(str).to_numpy()
+    refs = loc_ref[row]  # every kept pair has its cell
+    if not isinstance(located["source_ref"].dtype, pd.StringDtype):  # text already (a str column's astype(str) is itself)
+        refs = pd.Series(refs, dtype=object).astype(str).to_numpy()
     sheet, cell = [], []
     for r in refs:
         p = r.rsplit("!", 2)
