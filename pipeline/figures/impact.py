@@ -220,7 +220,11 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
             greater = len(others) - np.searchsorted(others, new_key, side="right")
             greater = greater - (key[at] > new_key)  # the unit itself, at its old total, is not one of the others
             new_rank = np.where(sub[at], greater + 1.0, np.nan)
-            new_band = np.array([band(t) if s else "" for t, s in zip(new_total.tolist(), sub[at])], dtype=object)
+            new_band = np.full(len(at), "", dtype=object)
+            scored = sub[at]
+            if scored.any():  # each distinct total's band once
+                uniq, inverse = np.unique(new_total[scored], return_inverse=True)
+                new_band[scored] = np.array([band(t) for t in uniq.tolist()], dtype=object)[inverse.reshape(-1)]
         for c, v in (("unit_code", unit_codes), ("indicator_code", np.full(len(at), k, dtype=object)),
                      ("rank_with", rank_with[at]), ("rank_without", new_rank), ("band_with", band_with[at]),
                      ("band_without", new_band)):
@@ -268,6 +272,7 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
     out["_key"] = issue_key  # −1 (an issue without a unit or an indicator) is no figure's
     out = out.merge(impact, on="_key", how="left", sort=False)  # a left merge keeps the issues' order
     key = out.pop("_key").to_numpy()
+    pos = out.pop("_pos").to_numpy()
     has = out["impact_abs"].notna().to_numpy()
     band = (has & (out["band_with"].fillna("").to_numpy(dtype=object) != out["band_without"].fillna("").to_numpy(dtype=object)))
     rank_w = out["rank_with"].to_numpy(dtype=float, na_value=np.nan) if "rank_with" in out else np.full(len(out), np.nan)
@@ -278,13 +283,13 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
         "rel": -np.abs(out["impact_rel"].to_numpy(dtype=float, na_value=0.0)),
         "abs": -np.abs(out["impact_abs"].to_numpy(dtype=float, na_value=0.0)),
         "sev": (out["severity"] != "error").to_numpy() if "severity" in out else np.zeros(len(out), dtype=bool),
-        "pos": out["_pos"].to_numpy()})
+        "pos": pos})
     order = np.lexsort([sort[c].to_numpy() for c in reversed(sort.columns)])
     out = out.iloc[order].reset_index(drop=True)
     first = ~pd.Series(key[order]).duplicated().to_numpy() | ~has[order]
     out["impact_order"] = pd.array(np.where(has[order], np.cumsum(first & has[order]), 0), dtype="Int64")
     out.loc[~has[order], "impact_order"] = pd.NA
-    return out.drop(columns="_pos")
+    return out
 
 
 def top_issues(ranked: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
