@@ -296,9 +296,16 @@ def top_issues(ranked: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
     """The first `n` issues of `rank_issues` that move something (a figure, a rank or a band)."""
     if ranked is None or ranked.empty or "impact_order" not in ranked.columns:
         return ranked.iloc[0:0] if ranked is not None else pd.DataFrame()
-    moves = ranked["impact_order"].notna() & ((ranked["impact_abs"].fillna(0) != 0) | changes(ranked, "rank")
-                                              | changes(ranked, "band"))
-    return ranked[moves].head(n)
+    def moving(part: pd.DataFrame) -> pd.Series:
+        return part["impact_order"].notna() & ((part["impact_abs"].fillna(0) != 0) | changes(part, "rank")
+                                               | changes(part, "band"))
+
+    if n >= 0 and len(ranked) > 4 * max(n, 64):  # the ranked issues that move come first: look at the head first
+        head = ranked.iloc[:4 * max(n, 64)]
+        found = head[moving(head)]
+        if len(found) >= n:
+            return found.head(n)
+    return ranked[moving(ranked)].head(n)
 
 
 def changes(ranked: pd.DataFrame, what: str) -> pd.Series:
