@@ -33,7 +33,7 @@ from pipeline.figures.district import unit_grid
 from pipeline.figures.impact import rank_issues, stored_impact, top_issues
 from pipeline.figures.lineage import comparison_notes, on_map
 from pipeline.figures.peers import CODE as PEER_CODE
-from pipeline.figures.peers import peer_divergence, peer_issues
+from pipeline.figures.peers import peer_divergence, peer_issues, with_messages
 from pipeline.figures.ranking import previous_period, rank_units
 from pipeline.inbox import (
     CHANGED,
@@ -506,7 +506,10 @@ def assess(run: Run) -> None:
             wh.replace_period_issues(con, period, [PEER_CODE], peers)
             if run.summary is not None:
                 run.summary.period_warnings += len(peers)
-            pf.issues = rank_issues(wh.period_issues(con, period), pf.values, ref.catalog.frame, ref.rubric,
+            issues = with_messages(wh.period_issues(con, period, PEER_CODE), peers)  # the peers' messages are here
+            if issues is None:
+                issues = wh.period_issues(con, period)
+            pf.issues = rank_issues(issues, pf.values, ref.catalog.frame, ref.rubric,
                                     pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores,
                                     grid)
             wh.store_impact(con, period, stored_impact(pf.issues))

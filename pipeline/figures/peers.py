@@ -172,3 +172,27 @@ def _ids(wanted: pd.Series, known: pd.Series) -> tuple[np.ndarray, tuple[np.ndar
     both = np.concatenate([wanted.to_numpy(dtype=object), known.to_numpy(dtype=object)])
     ids, uniques = pd.factorize(both)
     return np.asarray(uniques, dtype=object), (ids[:len(wanted)].astype(np.int64), ids[len(wanted):].astype(np.int64))
+
+
+def with_messages(issues: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame | None:
+    """`issues` (warehouse.period_issues rows, read without the messages of this kind) with the messages of `peers`
+    (the peer_issues rows stored for the period), each found by its submission and indicator (one row each); None
+    when one of them has no such row (then read them with their messages)."""
+    blank = (issues["code"] == CODE).to_numpy(dtype=bool) & issues["message"].isna().to_numpy()
+    if not blank.any():
+        return issues
+    if peers.empty:
+        return None
+    codes, (want, have) = _ids(issues.loc[blank, "indicator_code"], peers["indicator_code"])
+    width = len(codes) + 1
+    want = issues.loc[blank, "submission_id"].to_numpy(dtype=np.int64) * width + want
+    have = peers["submission_id"].to_numpy(dtype=np.int64) * width + have
+    index = pd.Index(have)
+    if not index.is_unique:
+        return None
+    at = index.get_indexer(want)
+    if (at < 0).any():
+        return None
+    message = issues["message"].to_numpy(dtype=object, copy=True)  # the frame read stays as it was
+    message[blank] = peers["message"].to_numpy(dtype=object)[at]
+    return issues.assign(message=pd.Series(message, index=issues.index))  # the type read from the warehouse (str)
