@@ -29,10 +29,11 @@ from pipeline import warehouse as wh
 from pipeline.config import Settings
 from pipeline.errors import WarehouseError
 from pipeline.figures.district import consolidate as consolidate_figures
+from pipeline.figures.district import unit_grid
 from pipeline.figures.impact import rank_issues, stored_impact, top_issues
 from pipeline.figures.lineage import comparison_notes, on_map
 from pipeline.figures.peers import CODE as PEER_CODE
-from pipeline.figures.peers import peer_divergence, peer_issues
+from pipeline.figures.peers import peer_divergence, peer_issues, with_messages
 from pipeline.figures.ranking import previous_period, rank_units
 from pipeline.inbox import (
     CHANGED,
@@ -498,14 +499,20 @@ def assess(run: Run) -> None:
     top: list[dict] = []
     with wh.session(s.warehouse, write=True) as con:
         for period, pf in run.figures.items():
-            peers = peer_issues(peer_divergence(pf.values, ref.catalog.frame, ref.quality),
+            grid = unit_grid(pf.values) if pf.values is not None and not pf.values.empty else None  # made once, used thrice
+            peers = peer_issues(peer_divergence(pf.values, ref.catalog.frame, ref.quality, grid),
                                 wh.period_located_values(con, period), ref.catalog.frame, ref.quality)
             wh.replace_period_issues(con, period, [PEER_CODE], peers)
             if run.summary is not None:
                 run.summary.period_warnings += len(peers)
-            del peers  # in the warehouse now (5 000 issue-heavy files: 256 000 rows, 200 MiB) before the issues are read
-            pf.issues = rank_issues(wh.period_issues(con, period), pf.values, ref.catalog.frame, ref.rubric,
-                                    pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores)
+            issues = with_messages(wh.period_issues(con, period, PEER_CODE), peers)  # the peers' messages are here
+            del peers  # their messages are in `issues` now (5 000 issue-heavy files: 256 000 rows, 200 MiB)
+            if issues is None:
+                issues = wh.period_issues(con, period)
+            pf.issues = rank_issues(issues, pf.values, ref.catalog.frame, ref.rubric,
+                                    pf.units if pf.units is not None else ref.registry.units, _submitted(pf), pf.scores,
+                                    grid)
+            del issues
             wh.store_impact(con, period, stored_impact(pf.issues))
             top.extend(_top_record(period, r, labels) for r in top_issues(pf.issues).to_dict("records"))
     if run.summary is not None:

@@ -38,14 +38,14 @@ def _indicators(indicators: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ district figures with and without a unit
 
-def figure_changes(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+def figure_changes(values: pd.DataFrame, indicators: pd.DataFrame, grid: tuple | None = None) -> pd.DataFrame:
     """Every (unit, indicator) with a value: the district figure with and without it and the change (FIGURE_COLUMNS).
 
-    `values`: v_values rows of one period (unit_code, indicator_code, value).
+    `values`: v_values rows of one period (unit_code, indicator_code, value); `grid`: their `unit_grid` when already made.
     """
     if values is None or values.empty:
         return pd.DataFrame(columns=FIGURE_COLUMNS)
-    units, codes, grid = unit_grid(values)
+    units, codes, grid = grid if grid is not None else unit_grid(values)
     column = {c: i for i, c in enumerate(codes)}
     ind = _indicators(indicators)
     parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -119,9 +119,11 @@ def _by_code_without(own: np.ndarray, at: np.ndarray) -> tuple[float, np.ndarray
 # ------------------------------------------------------------------ rank and band with and without a value
 
 def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame, units: pd.DataFrame,
-                  submitted, flagged: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                  submitted, flagged: pd.DataFrame, scores: pd.DataFrame | None = None,
+                  grid: tuple | None = None) -> pd.DataFrame:
     """For each flagged (unit_code, indicator_code): the unit's rank and band with the value and with it treated as not
-    reported, the other units' scores unchanged (SCORE_COLUMNS). `scores` is the period's rank_units result when known."""
+    reported, the other units' scores unchanged (SCORE_COLUMNS). `scores` is the period's rank_units result when known;
+    `grid` the values' `unit_grid` when already made."""
     flagged = flagged[["unit_code", "indicator_code"]].dropna().drop_duplicates()
     if flagged.empty or values is None or values.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
@@ -133,19 +135,26 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
     criteria = rubric.criteria
     codes = list(scores["unit_code"])
     sub = scores["submitted"].to_numpy(dtype=bool)
-    g_units, g_codes, grid = unit_grid(values)
-    raw = pd.DataFrame(grid.T, index=list(g_units), columns=list(g_codes)).reindex(index=codes)
+    g_units, g_codes, grid = grid if grid is not None else unit_grid(values)
+    g_row = {u: i for i, u in enumerate(g_units)}
+    g_col = {c: i for i, c in enumerate(g_codes)}
+    # each scored unit's column in the grid; a unit without values points at an all-NaN column added at the end
+    padded = np.concatenate([grid, np.full((grid.shape[0], 1), np.nan)], axis=1)
+    at_grid = np.array([g_row.get(u, len(g_units)) for u in codes], dtype=np.int64)
+    everyone = np.arange(len(codes))
 
-    def column(code: str) -> np.ndarray:
-        return raw[code].to_numpy(dtype=float) if code in raw.columns else np.full(len(codes), np.nan)
+    def column(code: str, rows: np.ndarray) -> np.ndarray:
+        """The unit values of indicator `code` of the scored units `rows` (NaN: none)."""
+        j = g_col.get(code)
+        return padded[j, at_grid[rows]] if j is not None else np.full(len(rows), np.nan)
 
-    def criterion_value(c: str, blank: str | None) -> np.ndarray:
-        """The criterion's unit value as ranking.unit_values makes it, with indicator `blank` left out."""
-        printed = column(c) if c != blank else np.full(len(codes), np.nan)
+    def criterion_value(c: str, blank: str | None, rows: np.ndarray) -> np.ndarray:
+        """The criterion's unit value as ranking.unit_values makes it, with indicator `blank` left out (units `rows`)."""
+        printed = column(c, rows) if c != blank else np.full(len(rows), np.nan)
         if c in ind.index and ind.at[c, "agg"] == "ratio":
             num, den = ind.at[c, "numerator"], ind.at[c, "denominator"]
-            n = column(num) if num != blank else np.full(len(codes), np.nan)
-            d = column(den) if den != blank else np.full(len(codes), np.nan)
+            n = column(num, rows) if num != blank else np.full(len(rows), np.nan)
+            d = column(den, rows) if den != blank else np.full(len(rows), np.nan)
             both = ~np.isnan(n) & ~np.isnan(d)
             with np.errstate(divide="ignore", invalid="ignore"):
                 recomputed = n / np.where(d > 0, d, np.nan) * 100.0
@@ -155,14 +164,15 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
     crits = criteria.to_dict("records")
     names = list(criteria.index)
     area_of = {c: str(criteria.at[c, "area"]) for c in names}
-    points = {c: _points(criterion_value(c, None), crit) for c, crit in zip(names, crits)}
+    points = {c: _points(criterion_value(c, None, everyone), crit) for c, crit in zip(names, crits)}
     area_raw = {}
     for area in AREAS:
         acc = np.zeros(len(codes))
         for c in rubric.criteria_of(area).index:
             acc = acc + points[c]
         area_raw[area] = acc
-    totals = np.where(sub, _round2(sum(_round2(area_raw[a]) for a in AREAS)), np.nan)
+    area_round = {a: _round2(area_raw[a]) for a in AREAS}
+    totals = np.where(sub, _round2(sum(area_round[a] for a in AREAS)), np.nan)
     key = np.round(totals, 6)
     others = np.sort(key[sub])
     rank_with = scores["rank"].to_numpy(dtype=float, na_value=np.nan)
@@ -174,32 +184,54 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
         if c in ind.index and ind.at[c, "agg"] == "ratio":
             for part in (ind.at[c, "numerator"], ind.at[c, "denominator"]):
                 uses.setdefault(part, []).append(c)
-    out = []
-    for k, rows in flagged.groupby("indicator_code", sort=False):
-        at = np.array([position.get(u, -1) for u in rows["unit_code"]], dtype=np.int64)
+    band_of: dict[float, str] = {}  # a total's band, worked out once
+
+    def band(total: float) -> str:
+        b = band_of.get(total)
+        if b is None:
+            b = band_of[total] = rubric.band(percent_of(total, rubric.total_max))
+        return b
+
+    # the flagged pairs grouped by indicator (in order of first appearance, rows in their order), as groupby(sort=False)
+    all_units = flagged["unit_code"].to_numpy(dtype=object)
+    all_at = np.array([position.get(u, -1) for u in all_units], dtype=np.int64)
+    group, keys = pd.factorize(flagged["indicator_code"].to_numpy(dtype=object))
+    by_group = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[by_group], np.arange(len(keys) + 1))
+    cols: dict[str, list] = {c: [] for c in SCORE_COLUMNS}
+    for g, k in enumerate(keys):
+        rows = by_group[bounds[g]:bounds[g + 1]]
+        at = all_at[rows]
         keep = at >= 0
-        at, unit_codes = at[keep], rows["unit_code"].to_numpy(dtype=object)[keep]
+        at, unit_codes = at[keep], all_units[rows][keep]
         if not len(at):
             continue
         affected = uses.get(k, [])
         new_rank, new_band = rank_with[at].copy(), band_with[at].copy()
-        if affected:
-            delta = {a: np.zeros(len(codes)) for a in AREAS}
+        if affected:  # only the flagged units' figures change: worked out for them alone, each as for all units
+            delta = {a: np.zeros(len(at)) for a in AREAS}
             for c in affected:
                 crit = crits[names.index(c)]
-                delta[area_of[c]] = delta[area_of[c]] + (_points(criterion_value(c, k), crit) - points[c])
-            new_total = _round2(sum(_round2(area_raw[a] + delta[a]) for a in AREAS))[at]
+                delta[area_of[c]] = delta[area_of[c]] + (_points(criterion_value(c, k, at), crit) - points[c][at])
+            touched = {area_of[c] for c in affected}  # the other areas keep their rounded points (a sign of zero aside)
+            new_total = _round2(sum(_round2(area_raw[a][at] + delta[a]) if a in touched else area_round[a][at]
+                                    for a in AREAS))
             new_key = np.round(new_total, 6)
             greater = len(others) - np.searchsorted(others, new_key, side="right")
             greater = greater - (key[at] > new_key)  # the unit itself, at its old total, is not one of the others
             new_rank = np.where(sub[at], greater + 1.0, np.nan)
-            new_band = np.array([rubric.band(percent_of(t, rubric.total_max)) if s else "" for t, s in zip(new_total, sub[at])],
-                                dtype=object)
-        out.append(pd.DataFrame({"unit_code": unit_codes, "indicator_code": k, "rank_with": rank_with[at],
-                                 "rank_without": new_rank, "band_with": band_with[at], "band_without": new_band}))
-    if not out:
+            new_band = np.full(len(at), "", dtype=object)
+            scored = sub[at]
+            if scored.any():  # each distinct total's band once
+                uniq, inverse = np.unique(new_total[scored], return_inverse=True)
+                new_band[scored] = np.array([band(t) for t in uniq.tolist()], dtype=object)[inverse.reshape(-1)]
+        for c, v in (("unit_code", unit_codes), ("indicator_code", np.full(len(at), k, dtype=object)),
+                     ("rank_with", rank_with[at]), ("rank_without", new_rank), ("band_with", band_with[at]),
+                     ("band_without", new_band)):
+            cols[c].append(v)
+    if not cols["unit_code"]:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    frame = pd.concat(out, ignore_index=True)
+    frame = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})
     for c in ("rank_with", "rank_without"):
         frame[c] = pd.array(frame[c].to_numpy(dtype=float), dtype="Float64").astype("Int64")
     return frame[SCORE_COLUMNS]
@@ -208,11 +240,13 @@ def score_changes(values: pd.DataFrame, rubric: Rubric, indicators: pd.DataFrame
 # ------------------------------------------------------------------ the issues, ordered by impact
 
 def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataFrame, rubric: Rubric | None = None,
-                units: pd.DataFrame | None = None, submitted=(), scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                units: pd.DataFrame | None = None, submitted=(), scores: pd.DataFrame | None = None,
+                grid: tuple | None = None) -> pd.DataFrame:
     """The period's issues (warehouse.period_issues rows) with the impact columns, ordered by impact (`impact_order`
     1, 2, …; issues on the same unit and indicator share their value's order).
 
-    An issue has an impact when its unit has a value of its indicator in `values` (accepted values of the period).
+    An issue has an impact when its unit has a value of its indicator in `values` (accepted values of the period);
+    `grid` is their `unit_grid` when already made.
     """
     out = issues.reset_index(drop=True).copy()
     for c in IMPACT_COLUMNS:
@@ -223,16 +257,22 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
             out[c] = pd.Series(dtype=object)
         return out
     out["_pos"] = np.arange(len(out))
-    keys = out[["unit_code", "indicator_code"]].dropna().drop_duplicates()
-    figures = figure_changes(values, indicators) if len(keys) else pd.DataFrame(columns=FIGURE_COLUMNS)
-    figures = figures.merge(keys, on=["unit_code", "indicator_code"])
+    figures = figure_changes(values, indicators, grid) if out[["unit_code", "indicator_code"]].notna().all(axis=1).any() \
+        else pd.DataFrame(columns=FIGURE_COLUMNS)
+    issue_key, figure_key = _pair_keys(out, figures)  # pairs as integers: one pass of hashing instead of one per merge
+    flagged = np.isin(figure_key, issue_key[issue_key >= 0])
+    figures, figure_key = figures[flagged].reset_index(drop=True), figure_key[flagged]  # figures of the issues' values
     if rubric is not None and units is not None and len(figures):
-        ranks = score_changes(values, rubric, indicators, units, submitted, figures, scores)
+        ranks = score_changes(values, rubric, indicators, units, submitted, figures, scores, grid)
     else:
         ranks = pd.DataFrame(columns=SCORE_COLUMNS)
     impact = figures[["unit_code", "indicator_code", "impact_abs", "impact_rel"]].merge(
         ranks, on=["unit_code", "indicator_code"], how="left")
-    out = out.merge(impact, on=["unit_code", "indicator_code"], how="left", sort=False).sort_values("_pos", kind="stable")
+    impact = impact.drop(columns=["unit_code", "indicator_code"]).assign(_key=figure_key)
+    out["_key"] = issue_key  # −1 (an issue without a unit or an indicator) is no figure's
+    out = out.merge(impact, on="_key", how="left", sort=False)  # a left merge keeps the issues' order
+    key = out.pop("_key").to_numpy()
+    pos = out.pop("_pos").to_numpy()
     has = out["impact_abs"].notna().to_numpy()
     band = (has & (out["band_with"].fillna("").to_numpy(dtype=object) != out["band_without"].fillna("").to_numpy(dtype=object)))
     rank_w = out["rank_with"].to_numpy(dtype=float, na_value=np.nan) if "rank_with" in out else np.full(len(out), np.nan)
@@ -243,23 +283,29 @@ def rank_issues(issues: pd.DataFrame, values: pd.DataFrame, indicators: pd.DataF
         "rel": -np.abs(out["impact_rel"].to_numpy(dtype=float, na_value=0.0)),
         "abs": -np.abs(out["impact_abs"].to_numpy(dtype=float, na_value=0.0)),
         "sev": (out["severity"] != "error").to_numpy() if "severity" in out else np.zeros(len(out), dtype=bool),
-        "pos": out["_pos"].to_numpy()})
+        "pos": pos})
     order = np.lexsort([sort[c].to_numpy() for c in reversed(sort.columns)])
     out = out.iloc[order].reset_index(drop=True)
-    pair = out["unit_code"].astype(str) + "\x00" + out["indicator_code"].astype(str)
-    first = ~pair.duplicated() | ~has[order]
+    first = ~pd.Series(key[order]).duplicated().to_numpy() | ~has[order]
     out["impact_order"] = pd.array(np.where(has[order], np.cumsum(first & has[order]), 0), dtype="Int64")
     out.loc[~has[order], "impact_order"] = pd.NA
-    return out.drop(columns="_pos")
+    return out
 
 
 def top_issues(ranked: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
     """The first `n` issues of `rank_issues` that move something (a figure, a rank or a band)."""
     if ranked is None or ranked.empty or "impact_order" not in ranked.columns:
         return ranked.iloc[0:0] if ranked is not None else pd.DataFrame()
-    moves = ranked["impact_order"].notna() & ((ranked["impact_abs"].fillna(0) != 0) | changes(ranked, "rank")
-                                              | changes(ranked, "band"))
-    return ranked[moves].head(n)
+    def moving(part: pd.DataFrame) -> pd.Series:
+        return part["impact_order"].notna() & ((part["impact_abs"].fillna(0) != 0) | changes(part, "rank")
+                                               | changes(part, "band"))
+
+    if n >= 0 and len(ranked) > 4 * max(n, 64):  # the ranked issues that move come first: look at the head first
+        head = ranked.iloc[:4 * max(n, 64)]
+        found = head[moving(head)]
+        if len(found) >= n:
+            return found.head(n)
+    return ranked[moving(ranked)].head(n)
 
 
 def changes(ranked: pd.DataFrame, what: str) -> pd.Series:
@@ -276,5 +322,15 @@ def stored_impact(ranked: pd.DataFrame) -> pd.DataFrame:
     keeps on the issues of that value (warehouse.store_impact)."""
     if ranked is None or ranked.empty or "impact_order" not in ranked.columns:
         return pd.DataFrame(columns=["unit_code", "indicator_code", *IMPACT_COLUMNS])
-    kept = ranked[ranked["impact_order"].notna()].drop_duplicates(["unit_code", "indicator_code"])
-    return kept[["unit_code", "indicator_code", *IMPACT_COLUMNS]].reset_index(drop=True)
+    kept = ranked.loc[ranked["impact_order"].notna().to_numpy(), ["unit_code", "indicator_code", *IMPACT_COLUMNS]]
+    return kept.drop_duplicates(["unit_code", "indicator_code"]).reset_index(drop=True)
+
+
+def _pair_keys(*frames: pd.DataFrame) -> list[np.ndarray]:
+    """Each row's (unit_code, indicator_code) pair as one integer, the same pair the same integer in every frame;
+    −1 where either is missing."""
+    sizes = np.cumsum([len(f) for f in frames])[:-1]
+    u = pd.factorize(np.concatenate([f["unit_code"].to_numpy(dtype=object) for f in frames]))[0].astype(np.int64)
+    i = pd.factorize(np.concatenate([f["indicator_code"].to_numpy(dtype=object) for f in frames]))[0].astype(np.int64)
+    key = np.where((u >= 0) & (i >= 0), u * (int(i.max(initial=0)) + 1) + i, -1)
+    return np.split(key, sizes)

@@ -30,16 +30,18 @@ DIVERGENT_COLUMNS = ["unit_code", "indicator_code", "kind", "value", "unit_figur
 MIN_UNITS = 3  # fewer reporting units make no district to compare with
 
 
-def peer_divergence(values: pd.DataFrame, indicators: pd.DataFrame, settings: QualitySettings) -> pd.DataFrame:
+def peer_divergence(values: pd.DataFrame, indicators: pd.DataFrame, settings: QualitySettings,
+                    grid: tuple | None = None) -> pd.DataFrame:
     """The period's (unit, indicator) pairs far from the district (DIVERGENT_COLUMNS; kind 'rate' or 'share').
 
     `values`: unit_code, indicator_code, value (accepted values of one period). kind 'rate': `value` and `unit_figure`
     are the unit's rate, `district_figure` the district rate (%); kind 'size': `value` and `unit_figure` are the count,
     `district_figure` the value its size makes expected; `deviation` is unit_figure / district_figure − 1.
+    `grid`: the values' `unit_grid` when already made.
     """
     if values is None or values.empty:
         return pd.DataFrame(columns=DIVERGENT_COLUMNS)
-    units, codes, grid = unit_grid(values)
+    units, codes, grid = grid if grid is not None else unit_grid(values)
     row = {c: i for i, c in enumerate(codes)}
     ind = indicators.set_index("code") if "code" in indicators.columns else indicators
     out: list[pd.DataFrame] = []
@@ -95,38 +97,102 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
     if divergent.empty or located.empty:
         return pd.DataFrame(columns=columns)
     ind = indicators.set_index("code") if "code" in indicators.columns else indicators
-    loc = located.drop_duplicates(["unit_code", "indicator_code"])[["unit_code", "indicator_code", "submission_id", "source_ref"]]
-    d = divergent.merge(loc, on=["unit_code", "indicator_code"], how="left")
-    missing = d["source_ref"].isna()
+    # each divergent pair's first located value (as a left merge with the located values' first rows would take it)
+    units, unit_ids = _ids(divergent["unit_code"], located["unit_code"])
+    codes, code_ids = _ids(divergent["indicator_code"], located["indicator_code"])
+    width = len(codes) + 1
+    loc_sid = located["submission_id"].to_numpy(dtype=float, na_value=np.nan)
+    loc_ref = located["source_ref"].to_numpy(dtype=object)
+    loc_ref_known = located["source_ref"].notna().to_numpy()
+    first_key, first_row = np.unique(unit_ids[1] * width + code_ids[1], return_index=True)
+
+    def lookup(unit_at: np.ndarray, code_at: np.ndarray) -> np.ndarray:
+        """The located row of each (unit id, indicator id) pair, −1 where there is none."""
+        key = unit_at * width + code_at
+        i = np.minimum(np.searchsorted(first_key, key), max(len(first_key) - 1, 0))
+        hit = (code_at >= 0) & (unit_at >= 0) & (len(first_key) > 0)
+        hit &= first_key[i] == key if len(first_key) else False
+        return np.where(hit, first_row[i] if len(first_key) else -1, -1)
+
+    row = lookup(unit_ids[0], code_ids[0])
+    missing = (row < 0) | ~loc_ref_known[np.maximum(row, 0)]
     if missing.any():  # a rate the unit did not print: its numerator's cell
-        num = d.loc[missing, "indicator_code"].map(ind["numerator"])
-        alt = d.loc[missing, ["unit_code"]].assign(indicator_code=num.to_numpy()).merge(
-            loc, on=["unit_code", "indicator_code"], how="left")
-        d.loc[missing, "submission_id"] = alt["submission_id"].to_numpy()
-        d.loc[missing, "source_ref"] = alt["source_ref"].to_numpy()
-    d = d[d["submission_id"].notna()]
-    if d.empty:
+        num = divergent["indicator_code"].to_numpy(dtype=object)[missing]
+        num = pd.Series(num, dtype=object).map(ind["numerator"]).to_numpy(dtype=object)
+        num_at = pd.Index(codes).get_indexer(num)  # a numerator no located value has: no cell
+        row[missing] = lookup(unit_ids[0][missing], num_at)
+    sid = np.where(row >= 0, loc_sid[np.maximum(row, 0)], np.nan)
+    keep = ~np.isnan(sid)
+    if not keep.any():
         return pd.DataFrame(columns=columns)
+    d = divergent[keep]
+    sid, row = sid[keep], row[keep]
     t_rate = fmt.decimal(settings.peer_threshold * 100)
     t_share = fmt.decimal(settings.peer_share_factor)
+    kind = d["kind"].to_numpy(dtype=object)
+    code = d["indicator_code"].to_numpy(dtype=object)
     value_t = fmt.decimals(d["value"].to_numpy(dtype=float))  # each distinct number formatted once
-    district_t = fmt.decimals(d["district_figure"].to_numpy(dtype=float))
+    district = d["district_figure"].to_numpy(dtype=float)
     dev = d["deviation"].to_numpy(dtype=float)
-    apart_t = fmt.decimals(np.abs(dev) * 100, 1)
-    times_t = fmt.decimals(dev + 1, 1)
-    expected_t = fmt.decimals(d["district_figure"].to_numpy(dtype=float), 1)
-    message = [
-        (f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn {a}% so với tỷ lệ chung của các đơn vị {dist}% "
-         f"(ngưỡng ±{t_rate}%)") if kind == "rate" else
-        (f"Giá trị {v} của chỉ tiêu {c} bằng {t} lần mức dự kiến theo quy mô của đơn vị so với các đơn vị khác "
-         f"({e}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})")
-        for kind, c, v, dist, x, a, t, e in zip(d["kind"], d["indicator_code"], value_t, district_t, dev, apart_t, times_t,
-                                                expected_t)]
-    refs = d["source_ref"].astype(str).to_numpy()
-    parts = [r.rsplit("!", 2) for r in refs]
+    rate = kind == "rate"
+    size = ~rate
+    message = np.empty(len(d), dtype=object)
+    if rate.any():  # only what each kind's message quotes is formatted, each value as for all rows
+        message[rate] = [
+            f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn {a}% so với tỷ lệ chung của các đơn vị {dist}% "
+            f"(ngưỡng ±{t_rate}%)"
+            for c, v, dist, x, a in zip(code[rate].tolist(), value_t[rate].tolist(), fmt.decimals(district[rate]).tolist(),
+                                        dev[rate].tolist(), fmt.decimals(np.abs(dev[rate]) * 100, 1).tolist())]
+    if size.any():
+        message[size] = [
+            f"Giá trị {v} của chỉ tiêu {c} bằng {t} lần mức dự kiến theo quy mô của đơn vị so với các đơn vị khác "
+            f"({e}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})"
+            for c, v, t, e in zip(code[size].tolist(), value_t[size].tolist(), fmt.decimals(dev[size] + 1, 1).tolist(),
+                                  fmt.decimals(district[size], 1).tolist())]
+    refs = loc_ref[row]  # every kept pair has its cell
+    if not isinstance(located["source_ref"].dtype, pd.StringDtype):  # text already (a str column's astype(str) is itself)
+        refs = pd.Series(refs, dtype=object).astype(str).to_numpy()
+    sheet, cell = [], []
+    for r in refs:
+        p = r.rsplit("!", 2)
+        if len(p) > 2:
+            sheet.append(p[1])
+            cell.append(p[2])
+        else:
+            sheet.append("")
+            cell.append("")
     return pd.DataFrame({
-        "submission_id": d["submission_id"].astype(np.int64).to_numpy(), "severity": CATALOG[CODE].severity.value,
-        "code": CODE, "message": message, "sheet": [p[1] if len(p) > 2 else "" for p in parts],
-        "cell": [p[2] if len(p) > 2 else "" for p in parts], "source_ref": refs,
-        "indicator_code": d["indicator_code"].to_numpy(dtype=object),
-        "raw": value_t})[columns]
+        "submission_id": sid.astype(np.int64), "severity": CATALOG[CODE].severity.value,
+        "code": CODE, "message": message, "sheet": sheet, "cell": cell, "source_ref": refs,
+        "indicator_code": code, "raw": value_t})[columns]
+
+
+def _ids(wanted: pd.Series, known: pd.Series) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The distinct values of both columns and each one's number (−1: missing) in `wanted` and in `known`."""
+    both = np.concatenate([wanted.to_numpy(dtype=object), known.to_numpy(dtype=object)])
+    ids, uniques = pd.factorize(both)
+    return np.asarray(uniques, dtype=object), (ids[:len(wanted)].astype(np.int64), ids[len(wanted):].astype(np.int64))
+
+
+def with_messages(issues: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame | None:
+    """`issues` (warehouse.period_issues rows, read without the messages of this kind) with the messages of `peers`
+    (the peer_issues rows stored for the period), each found by its submission and indicator (one row each); None
+    when one of them has no such row (then read them with their messages)."""
+    blank = (issues["code"] == CODE).to_numpy(dtype=bool) & issues["message"].isna().to_numpy()
+    if not blank.any():
+        return issues
+    if peers.empty:
+        return None
+    codes, (want, have) = _ids(issues.loc[blank, "indicator_code"], peers["indicator_code"])
+    width = len(codes) + 1
+    want = issues.loc[blank, "submission_id"].to_numpy(dtype=np.int64) * width + want
+    have = peers["submission_id"].to_numpy(dtype=np.int64) * width + have
+    index = pd.Index(have)
+    if not index.is_unique:
+        return None
+    at = index.get_indexer(want)
+    if (at < 0).any():
+        return None
+    message = issues["message"].to_numpy(dtype=object, copy=True)  # the frame read stays as it was
+    message[blank] = peers["message"].to_numpy(dtype=object)[at]
+    return issues.assign(message=pd.Series(message, index=issues.index))  # the type read from the warehouse (str)

@@ -62,5 +62,13 @@ def decimals(values: np.ndarray, places: int = 2) -> np.ndarray:
     whole = np.isfinite(uniq) & (uniq == np.round(uniq)) & (np.abs(uniq) < 2**53)
     text = np.empty(uniq.size, dtype=object)
     text[whole] = [f"{int(u):,}".translate(_SWAP) for u in uniq[whole]]  # the common case, fast
-    text[~whole] = [decimal(u, places) for u in uniq[~whole]]
+    rest = ~whole
+    if places is not None and places > 0:  # `decimal` inlined: finite numbers always print a decimal point
+        finite = rest & np.isfinite(uniq)
+        spec = f",.{places}f"
+        text[finite] = [format(round(u, places) + 0.0, spec).rstrip("0").rstrip(".").translate(_SWAP)
+                        for u in uniq[finite].tolist()]
+        text[rest & ~finite] = BLANK
+    else:
+        text[rest] = [decimal(u, places) for u in uniq[rest]]
     return text[inv.reshape(-1)]

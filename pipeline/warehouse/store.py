@@ -390,15 +390,17 @@ def period_window(con: duckdb.DuckDBPyConnection, period_code: str) -> tuple[dt.
     return (row[0], row[1]) if row and row[0] else None
 
 
-def period_issues(con: duckdb.DuckDBPyConnection, period_code: str) -> pd.DataFrame:
+def period_issues(con: duckdb.DuckDBPyConnection, period_code: str, held_code: str | None = None) -> pd.DataFrame:
     """Issues of the current submissions of a period, but those kept quiet by their flag (explained, accepted or
     ignored for the same value: see pipeline.warehouse.flags). Columns: file_name, unit_code, severity, code, message,
-    source_ref, indicator_code, submission_id."""
+    source_ref, indicator_code, submission_id. The issues of kind `held_code` come without their message (null): the
+    caller holds them (the period's issues it has just stored), so they are not read back."""
     frame = con.execute(
-        "select file_name, unit_code, severity, code, message, source_ref, indicator_code, submission_id from v_issues "
+        "select file_name, unit_code, severity, code, case when code = ? then null else message end as message, "
+        "source_ref, indicator_code, submission_id from v_issues "
         "where period_code = ? and coalesce(submission_status, '') <> 'superseded' and not coalesce(suppressed, false) "
-        "order by unit_code, file_name, source_ref, indicator_code, code, severity, message",  # the same order every time:
-        [period_code]).df()  # issues of equal impact keep it (a rebuild from the archive gives the same impact_order)
+        "order by unit_code, file_name, source_ref, indicator_code, code, severity, v_issues.message",  # the same order
+        [held_code, period_code]).df()  # every time: issues of equal impact keep it (a rebuild gives the same impact_order)
     return shared_strings(frame, ["file_name", "unit_code", "severity", "code", "indicator_code"])
 
 
