@@ -28,11 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("after", type=Path)
     ap.add_argument("--limit", type=int, default=40, help="differences to print at most")
     args = ap.parse_args(argv)
-    counts, diffs = compare(args.before, args.after, args.limit)
+    counts, diffs = compare(args.before, args.after, limit=10**9)
     for sheet, n in counts.items():
-        print(f"{sheet}: {n} ô")
-    print(f"tổng: {sum(counts.values())} ô có giá trị; {'giống hệt' if not diffs else f'{len(diffs)}+ chỗ khác'}")
-    for d in diffs:
+        differ = sum(1 for d in diffs if d.startswith(f"{sheet}!") or d.startswith(f"{sheet} "))
+        print(f"{sheet}: {n} ô" + (f", {differ} chỗ khác" if differ else ""))
+    print(f"tổng: {sum(counts.values())} ô có giá trị; {'giống hệt' if not diffs else f'{len(diffs)} chỗ khác'}")
+    for d in diffs[:args.limit]:
         print("  " + d)
     return 1 if diffs else 0
 

@@ -75,9 +75,12 @@ def test_errors_keep_values_out_and_bad_files_do_not_stop_the_run(tmp_path, demo
     assert not (s.inbox / "khong_phai_excel.xlsx").exists() and (s.inbox / "BC_Quang_Khai.xlsx").exists()
     text = summary.summary_path.read_text(encoding="utf-8")
     assert "khong_phai_excel.xlsx" in text and "Bị từ chối: 3" in text
-    # a feedback workbook for the commune lists each issue with its cell
+    # a feedback workbook for the commune lists each issue once with its cell: a flagged value on the sheet it answers
     import openpyxl
     fb = next(p for p in summary.feedback if "quang_khai" in p.name)
-    rows = list(openpyxl.load_workbook(fb)["Phản hồi"].iter_rows(min_row=7, values_only=True))
-    assert any(r[1] == "Lỗi" and r[4] == "I.5" and r[6] == "Mã ngoài danh sách" and r[8] == "code-out-of-list" and r[5] == "4"
-               for r in rows)  # the officer reads the label (Loại lỗi); the code is the last column, for the analyst
+    book = openpyxl.load_workbook(fb)
+    flagged = list(book["Số liệu cần xem lại"].iter_rows(min_row=7, values_only=True))
+    assert any(r[1] == "I.5" and r[3].startswith("Biểu mẫu 1!D") and r[4] == "4 (Mã)" and r[5].startswith("Mã ngoài danh sách: ")
+               for r in flagged)  # the officer reads the label (Loại lỗi) before the message
+    rows = list(book["Phản hồi"].iter_rows(min_row=7, values_only=True))
+    assert not any(r[4] == "I.5" and r[8] == "code-out-of-list" for r in rows)  # not listed a second time
