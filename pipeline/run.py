@@ -568,6 +568,7 @@ def feedback(run: Run) -> None:
         return
     if run.feedback_share is not None:  # this process is done with its own work: every reading process writes
         run.feedback_share.released.set()
+    run.figures = {}  # the district workbooks are written: their frames are freed while the communes' forms finish
     pending, run.feedback_pending = run.feedback_pending, None  # started by `consolidate`; a retried step writes them again
     outcomes = pending.result() if pending is not None else _write_feedback(run, _feedback_jobs(run))
     run.summary.feedback = [Path(o.value) for o in outcomes if o.ok]  # a retried step lists each workbook once
