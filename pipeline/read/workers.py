@@ -80,7 +80,7 @@ _pool: "ReaderPool | None" = None  # kept for the next call with the same refere
 _lock = threading.Lock()  # one caller at a time uses the kept pool (e.g. Dask tasks in threads of this process)
 
 
-PRELOAD = ["__main__", "pipeline.read.workers"]
+PRELOAD = ["__main__", "pipeline.read.workers"]  # what the fork server imports once for every worker it forks
 SHARE_POLL = 0.05  # seconds between looks at a Share's release while some workers wait for it
 
 
@@ -91,7 +91,7 @@ class Share:
     process builds the district workbook."""
 
     spare: int = 1
-    released: threading.Event = field(default_factory=threading.Event)  # what the fork server imports once for every worker it forks
+    released: threading.Event = field(default_factory=threading.Event)
 
 
 def start_method() -> str:
