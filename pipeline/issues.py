@@ -245,6 +245,12 @@ def source_ref(file: str, sheet: str, cell: str) -> str:
     return "!".join(part for part in (file, sheet, cell) if part) if (sheet or cell) else file
 
 
+def sheet_cell(ref: object) -> tuple[str, str]:
+    """The (sheet, cell) of a 'file!sheet!cell' source_ref; ('', '') for anything else."""
+    parts = ref.rsplit("!", 2) if isinstance(ref, str) else []
+    return (parts[1], parts[2]) if len(parts) > 2 else ("", "")
+
+
 def source_refs(files, sheets, cells) -> list[str]:
     """`source_ref` over columns (the rules' issues come by the thousand)."""
     return [f"{f}!{s}!{c}" if f and s and c else source_ref(f, s, c) for f, s, c in zip(files, sheets, cells)]

@@ -152,15 +152,7 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
     refs = loc_ref[row]  # every kept pair has its cell
     if not isinstance(located["source_ref"].dtype, pd.StringDtype):  # text already (a str column's astype(str) is itself)
         refs = pd.Series(refs, dtype=object).astype(str).to_numpy()
-    sheet, cell = [], []
-    for r in refs:
-        p = r.rsplit("!", 2)
-        if len(p) > 2:
-            sheet.append(p[1])
-            cell.append(p[2])
-        else:
-            sheet.append("")
-            cell.append("")
+    sheet, cell = (list(x) for x in zip(*map(iss.sheet_cell, refs))) if len(refs) else ([], [])
     return pd.DataFrame({
         "submission_id": sid.astype(np.int64), "severity": CATALOG[CODE].severity.value,
         "code": CODE, "message": message, "sheet": sheet, "cell": cell, "source_ref": refs,

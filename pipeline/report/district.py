@@ -16,7 +16,9 @@ import pandas as pd
 from pipeline.reference.catalog import AREA_NAMES
 from pipeline.reference.office import Office
 from pipeline.vn import format as fmt
+from pipeline.figures.peers import CODE as PEER_CODE
 from pipeline.issues import label as issue_label
+from pipeline.issues import sheet_cell
 from pipeline.vn import labels
 from pipeline.vn.labels import LATE, MISSING, ON_TIME
 from pipeline.vn.periods import period_label
@@ -567,7 +569,6 @@ def _sorted_issues(iss: pd.DataFrame) -> pd.DataFrame:
     return iss.iloc[order]
 
 
-PEER_CODE = "value-peer-divergent"
 PEER_ROWS_PER_FILE = 10  # a file's peer-divergence warnings beyond this many are gathered into one row (a form that
 # diverges on more indicators than that is mistyped or garbled: its values one by one do not help the officer)
 PEER_CODES_LISTED = 12  # indicator codes named in a gathered row; the rest are counted
@@ -592,8 +593,8 @@ def gather_divergent(issues: pd.DataFrame, indicator_order: dict[str, int]) -> t
     if "sheet" in p.columns:
         sheets = p["sheet"].to_numpy(dtype=object)
     else:  # the warehouse's period issues: the sheet is the middle of source_ref 'file!sheet!cell'
-        sheets = np.array([r.rsplit("!", 2)[1] if isinstance(r, str) and r.count("!") >= 2 else None
-                           for r in p["source_ref"].tolist()], dtype=object) if "source_ref" in p.columns else None
+        sheets = np.array([sheet_cell(r)[0] or None for r in p["source_ref"].tolist()],
+                          dtype=object) if "source_ref" in p.columns else None
     # (unit, file) groups numbered in order of first appearance, a missing value one key (groupby(dropna=False))
     unit_ids, _ = pd.factorize(units, use_na_sentinel=False)
     file_ids, file_values = pd.factorize(files, use_na_sentinel=False)
@@ -611,25 +612,13 @@ def gather_divergent(issues: pd.DataFrame, indicator_order: dict[str, int]) -> t
         listed = ", ".join(codes[:PEER_CODES_LISTED])
         more = f" và {fmt.count(len(codes) - PEER_CODES_LISTED)} chỉ tiêu khác" if len(codes) > PEER_CODES_LISTED else ""
         names = sorted({x for x in sheets[g].tolist() if isinstance(x, str)}) if sheets is not None else []
-        rows.append({"file_name": _na(files[g[0]]), "unit_code": _na(units[g[0]]), "severity": "warning", "code": PEER_CODE,
+        rows.append({"file_name": files[g[0]], "unit_code": units[g[0]], "severity": "warning", "code": PEER_CODE,
                      "message": f"Lệch nhiều so với số liệu chung ở {fmt.count(len(g))} giá trị, {fmt.count(len(codes))} "
                                 f"chỉ tiêu: {listed}{more}.",
                      "source_ref": ", ".join(names), "indicator_code": None})
     gathered = np.sort(np.concatenate(many))
     kept = issues.drop(index=p.index[gathered])
     return pd.concat([kept, pd.DataFrame(rows)], ignore_index=True), len(gathered)
-
-
-def _missing(v) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _na(v):
-    """A group's key value as groupby(dropna=False) gives it: NaN for a missing value."""
-    return float("nan") if not isinstance(v, str) and _missing(v) else v
 
 
 def _indicator_order(indicators: pd.DataFrame) -> dict[str, int]:
