@@ -47,7 +47,7 @@ from pipeline.inbox import (
     unreadable,
 )
 from pipeline.inbox import archive as arc
-from pipeline.outcome import Candidate, FileResult, RunSummary
+from pipeline.outcome import Candidate, FileResult, IssueSpan, RunIssues, RunSummary
 from pipeline.read import read_files
 from pipeline.read.metadata import unit_period_issue
 from pipeline.read.submission import OBS_COLUMNS
@@ -619,7 +619,7 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
     """The feedback workbooks of this run's submissions that have issues, as plain data for the worker processes."""
     s = run.settings
     labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
-    files = [f for f in run.summary.files if f.issue_rows is not None and not f.issue_rows.empty]
+    files = [f for f in run.summary.files if f.issue_count]
     loaded = [f.submission_id for f in files if f.status == "loaded" and f.submission_id is not None]
     flags, quiet = pd.DataFrame(), set()
     if loaded and s.warehouse.exists():
@@ -642,8 +642,7 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
     for f in files:
         sid = int(f.submission_id) if f.submission_id is not None else None
         hushed = quiet_of.get(sid, set())
-        if hushed and all(pair in hushed for pair in zip(f.issue_rows["indicator_code"].tolist(),
-                                                          f.issue_rows["code"].tolist())):
+        if hushed and all(pair in hushed for pair in zip(*f.issue_columns("indicator_code", "code"))):
             continue  # nothing left to send again
         letter = flag_rows = None
         if sid is not None and sid in by_sub and f.unit_code and f.period_code:
@@ -653,7 +652,7 @@ def _feedback_jobs(run: Run) -> list[FeedbackJob]:
             hushed = hushed | flagged_of.get(sid, set())
         jobs.append(FeedbackJob(str(feedback_path(s.out, f.period_code, f.unit_code, f.submission_id)),
                                 labels.get(f.unit_code, f.unit_code or "chưa xác định"), f.period_code, f.file, f.status,
-                                f.reason, feedback_rows(f.issue_rows, hushed), letter, flag_rows))
+                                f.reason, feedback_rows(f, hushed), letter, flag_rows))
     return jobs
 
 
@@ -956,6 +955,7 @@ def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) 
     obs_all, obs_bounds, accepted = _file_values(checked, sub_file, n)
     no_values = pd.DataFrame({c: pd.Series(dtype=bool if c == "accepted" else float if c == "value" else object)
                               for c in _OBS_KEPT})
+    shared = RunIssues(issues)  # each file's issues (feedback workbook, summary): its span, no frame per file
     for j, c in enumerate(candidates):
         if out[j] is not None:
             continue
@@ -965,7 +965,7 @@ def _prepare(candidates: list[Candidate], run_id: str, checked: Checked | None) 
         if c.duplicate_of is not None:
             out[j] = (FileResult(f.rel, "duplicate", record["reason"], None, None), wh.Pending(record, no_values, found, stat))
             continue
-        rows_j = found.to_frame()  # the file's own issues frame (feedback workbook, summary)
+        rows_j = IssueSpan(shared, found.start, found.stop)
         if c.refused is not None:
             out[j] = (FileResult(f.rel, "rejected", c.refused["message"], None, None, None, 0, 1, len(c.notes), rows_j),
                       wh.Pending(record, no_values, found, stat))

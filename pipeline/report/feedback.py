@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 import xlsxwriter
 
+from pipeline.outcome import FileResult
 from pipeline.read.reply import EXPLAIN_COL, FLAGS_SHEET, REPLY_SHEET, VALUE_COL, identifier_rows
 from pipeline.reference.office import Office
 from pipeline.report.layout import FONT, building
@@ -70,12 +71,17 @@ def feedback_path(out: Path, period_code: str | None, unit_code: str | None, sub
     return folder / f"PhanHoi_{unit_code or 'khong-ro-don-vi'}_{period_code or 'khong-ro-ky'}_{submission_id or 0}.xlsx"
 
 
-def feedback_rows(issues: pd.DataFrame, leave_out: Collection[tuple[str, str]] = ()) -> list[FeedbackRow]:
-    """The rows of a feedback workbook from an issues frame (pipeline.issues.COLUMNS), in its order, but the issues
-    whose (indicator_code, code) is in `leave_out` (kept quiet by their flag, or listed on the flags sheet)."""
-    if issues is None or issues.empty:
+FEEDBACK_COLUMNS = ("severity", "sheet", "cell", "indicator_code", "raw", "code", "message")
+
+
+def feedback_rows(issues: pd.DataFrame | FileResult | None, leave_out: Collection[tuple[str, str]] = ()) -> list[FeedbackRow]:
+    """The rows of a feedback workbook from an issues frame (pipeline.issues.COLUMNS) or a file's issues
+    (FileResult.issue_columns, no frame made), in their order, but the issues whose (indicator_code, code) is in
+    `leave_out` (kept quiet by their flag, or listed on the flags sheet)."""
+    if issues is None or (issues.issue_count == 0 if isinstance(issues, FileResult) else issues.empty):
         return []
-    cols = [issues[c].tolist() for c in ("severity", "sheet", "cell", "indicator_code", "raw", "code", "message")]
+    cols = (issues.issue_columns(*FEEDBACK_COLUMNS) if isinstance(issues, FileResult)
+            else [issues[c].tolist() for c in FEEDBACK_COLUMNS])
     return [(severity == "error", labels.severity(severity), _text(sheet), _text(cell), _text(indicator), _text(raw),
              issue_label(str(code)), str(message), str(code))
             for severity, sheet, cell, indicator, raw, code, message in zip(*cols)

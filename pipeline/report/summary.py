@@ -124,8 +124,9 @@ def _cell(text: Any) -> str:
     return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def _issue_frames(summary) -> list[tuple[str, pd.DataFrame]]:
-    return [(f.file, f.issue_rows) for f in summary.files if f.issue_rows is not None and not f.issue_rows.empty]
+def _with_issues(summary) -> list:
+    """The run's files (FileResult) that have issues."""
+    return [f for f in summary.files if f.issue_count]
 
 
 def issue_table(summary, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
@@ -135,12 +136,12 @@ def issue_table(summary, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
     error = labels.severity("error")
     rows: list[dict[str, Any]] = []
     for errors_pass in (True, False):
-        for file, frame in _issue_frames(summary):
+        for f in _with_issues(summary):
             if len(rows) >= limit:
                 return rows
-            cols = [frame[c].tolist() if c in frame.columns else [None] * len(frame)
-                    for c in ("severity", "code", "message", "source_ref", "indicator_code")]
-            for severity, code, message, ref, indicator in zip(*cols):
+            file = f.file
+            for severity, code, message, ref, indicator in zip(*f.issue_columns(
+                    "severity", "code", "message", "source_ref", "indicator_code")):
                 if (severity == "error") != errors_pass:
                     continue
                 rows.append({"tệp": file, "mức độ": error if errors_pass else labels.severity(severity), "mã": code,
@@ -159,8 +160,9 @@ def top_issues(summary, n: int = 10) -> list[dict[str, Any]]:
     count: Counter[tuple[str, str]] = Counter()
     files: dict[tuple[str, str], set[str]] = {}
     example: dict[tuple[str, str], str] = {}
-    for file, frame in _issue_frames(summary):
-        for code, severity, message in zip(frame["code"].tolist(), frame["severity"].tolist(), frame["message"].tolist()):
+    for f in _with_issues(summary):
+        file = f.file
+        for code, severity, message in zip(*f.issue_columns("code", "severity", "message")):
             key = (str(code), str(severity))
             count[key] += 1
             files.setdefault(key, set()).add(file)
