@@ -677,7 +677,7 @@ def _flag_rows(flags: pd.DataFrame | None, relations: dict[tuple[str, str], str]
             "flag_id", "indicator_code", "indicator_name", "unit_of_measure", "value", "raw", "code", "message", "sheet",
             "cell"))):
         shown = ("" if value is None or pd.isna(value) else fmt_number(value, None)) or (raw if isinstance(raw, str) else "")
-        if shown and isinstance(unit, str) and unit and unit != "%":
+        if shown and isinstance(unit, str) and unit and unit != "%" and kind != "value-without-unit":  # the row had none
             shown = f"{shown} ({unit})"
         where = f"{sheet}!{cell}" if isinstance(sheet, str) and sheet and isinstance(cell, str) and cell else ""
         label = labels.get(kind) or labels.setdefault(kind, iss.label(str(kind)))

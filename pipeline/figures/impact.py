@@ -29,7 +29,7 @@ from schemas.models import AREAS
 FIGURE_COLUMNS = ["unit_code", "indicator_code", "with_value", "without_value", "impact_abs", "impact_rel"]
 SCORE_COLUMNS = ["unit_code", "indicator_code", "rank_with", "rank_without", "band_with", "band_without"]
 IMPACT_COLUMNS = ["impact_abs", "impact_rel", "rank_with", "rank_without", "band_with", "band_without", "impact_order"]
-TOP = 10  # "Sửa 10 lỗi này trước"
+TOP = 10  # "Lỗi, cảnh báo cần sửa trước": at most this many
 
 
 def _indicators(indicators: pd.DataFrame) -> pd.DataFrame:

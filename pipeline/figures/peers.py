@@ -139,8 +139,8 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
     message = np.empty(len(d), dtype=object)
     if rate.any():  # only what each kind's message quotes is formatted, each value as for all rows
         message[rate] = [
-            f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn {a}% so với tỷ lệ chung của các đơn vị {dist}% "
-            f"(ngưỡng ±{t_rate}%)"
+            f"Tỷ lệ {v}% của chỉ tiêu {c} {'cao' if x > 0 else 'thấp'} hơn tỷ lệ chung của các đơn vị ({dist}%): chênh lệch "
+            f"tương đối {a}% (ngưỡng ±{t_rate}%)"
             for c, v, dist, x, a in zip(code[rate].tolist(), value_t[rate].tolist(), fmt.decimals(district[rate]).tolist(),
                                         dev[rate].tolist(), fmt.decimals(np.abs(dev[rate]) * 100, 1).tolist())]
     if size.any():

@@ -342,7 +342,7 @@ def _short_names(frame: pd.DataFrame) -> list[str]:
 
 
 def nn(n: float) -> str:
-    """A count as the report writes it: two digits under 10 ('09'), dots between thousands ('23.378')."""
+    """A count as the report writes it: two digits from 1 to 9 ('09'), dots between thousands ('23.378'), zero '0'."""
     return fmt.count(n, two_digits=True)
 
 

@@ -41,7 +41,7 @@ SHEET_NAMES = {
 COVER_SHEET = "Thông tin chung"
 COMPLETENESS_SHEET = "Tình hình nộp báo cáo"
 ISSUES_SHEET = "Lỗi và cảnh báo"
-TOP_HEADING = "Sửa 10 lỗi này trước"  # the issues sheet's first block: the issues that move the figures most
+TOP_HEADING = "Lỗi, cảnh báo cần sửa trước"  # the issues sheet's first block: the issues that move the figures most
 
 # area sheets: code, indicator, unit of measure, district value, units covered, note, then one column per unit
 _AREA_WIDTHS = (10, 42, 10, 12, 10, 22)

@@ -233,9 +233,8 @@ def _cover_letter(wb, letter: Letter, unit_label: str, file_name: str, n_flags: 
         "số liệu đã báo cáo, lý do và quan hệ số liệu cần thỏa mãn).",
         f"Đề nghị {o.addressee(unit_label)} kiểm tra từng số liệu: nếu số liệu đúng, ghi nội dung giải trình vào "
         "cột \"Giải trình của đơn vị\"; nếu số liệu chưa đúng, ghi số liệu đúng vào cột \"Số liệu đã sửa\". Chỉ ghi "
-        "vào hai cột này (các cột khác đã được khóa); không đổi tên tệp thành tệp khác nội dung, không thêm, bớt hay "
-        "đổi tên trang tính.",
-        f"Thời hạn gửi lại tệp này: trước ngày {_date(letter.reply_by)} ({letter.working_days} ngày làm việc kể từ ngày "
+        "vào hai cột này (các cột khác đã được khóa); không thêm, bớt hay đổi tên trang tính.",
+        f"Thời hạn gửi lại tệp này: đến hết ngày {_date(letter.reply_by)} ({letter.working_days} ngày làm việc kể từ ngày "
         f"phiếu được lập), gửi về {o.sender} qua hộp thư nhận báo cáo như khi nộp báo cáo. Số liệu đã sửa sẽ được "
         "tổng hợp thay cho số liệu cũ; nội dung giải trình được ghi nhận cho từng số liệu.",
         f"{o.sender} đề nghị {o.addressee(unit_label)} quan tâm, phối hợp thực hiện./.",
@@ -274,7 +273,7 @@ def _flags_sheet(wb, letter: Letter, unit_label: str, flags: list[FlagRow]) -> N
     ws.merge_range(0, 0, 0, last, f"SỐ LIỆU CẦN XEM LẠI — {unit_label.upper()}, {period_label(letter.period_code).upper()}", title)
     ws.merge_range(1, 0, 1, last, f"(Kèm theo phiếu phản hồi {number_line(letter)[4:]} ngày {_date(letter.issued_on)} "
                                   f"của {letter.office.sender})", italic)
-    ws.merge_range(2, 0, 2, last, f"Đơn vị ghi vào hai cột cuối (nền vàng) rồi gửi lại tệp này trước ngày "
+    ws.merge_range(2, 0, 2, last, f"Đơn vị ghi vào hai cột cuối (nền vàng) rồi gửi lại tệp này đến hết ngày "
                                   f"{_date(letter.reply_by)}; các cột khác được khóa.", italic)
     ws.set_row(FLAG_HEAD_ROW, 33)
     for c, h in enumerate(FLAG_HEADS):

@@ -20,7 +20,7 @@ MAX_TABLE_ROWS = 1000  # Prefect's UI stays readable; the warehouse's v_issues h
 __all__ = ["FILE_FIELDS", "STATUS_ORDER", "completeness_rows", "issue_table", "log_lines", "missing_table", "rebuild_line",
            "render_markdown", "render_rebuild_markdown", "render_summary", "render_top_issues", "summary_json", "top_issues",
            "write_summary"]
-TOP_TITLE = "Sửa 10 lỗi này trước"  # the issues that move the district figures, ranks and bands most (figures.impact)
+TOP_TITLE = "Lỗi, cảnh báo cần sửa trước"  # the issues that move the district figures, ranks and bands most (figures.impact)
 
 
 def summary_json(summary: RunSummary) -> dict[str, Any]:

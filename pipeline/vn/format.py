@@ -17,9 +17,10 @@ _SWAP = str.maketrans(",.", ".,")  # Python's "1,234.5" -> Vietnamese "1.234,5"
 
 
 def count(n: float, *, two_digits: bool = False) -> str:
-    """A whole number: '23.378', '-1.200', '7'; with `two_digits` one under 10 is written '07' (the report's prose)."""
+    """A whole number: '23.378', '-1.200', '7'; with `two_digits` one from 1 to 9 is written '07' (the report's prose,
+    as in the seeds: '03 xã', '01 hồ sơ'); zero stays '0'."""
     n = int(round(float(n)))
-    if two_digits and 0 <= n < 10:
+    if two_digits and 0 < n < 10:
         return f"{n:02d}"
     return f"{n:,}".translate(_SWAP)
 

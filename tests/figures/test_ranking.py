@@ -237,5 +237,5 @@ def test_band_sentences(rubric):
 
 
 def test_counts_as_written():
-    assert [nn(x) for x in (0, 9, 13, 23378)] == ["00", "09", "13", "23.378"]
+    assert [nn(x) for x in (0, 1, 9, 13, 23378)] == ["0", "01", "09", "13", "23.378"]  # the seeds write "09 UBND xã", never "00"
     assert NOT_SUBMITTED == "chưa nộp"

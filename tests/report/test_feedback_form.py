@@ -57,7 +57,7 @@ def test_cover_letter_flags_sheet_and_hidden_identifiers(tmp_path):
                          "Độc lập - Tự do - Hạnh phúc"]
     assert "Số: 7/PH-PNV" in texts and "Tứ Kỳ, ngày 13 tháng 10 năm 2023" in texts
     assert "Kính gửi: Ủy ban nhân dân xã Ngọc Kỳ" in texts
-    assert any("trước ngày 20/10/2023" in t and "5 ngày làm việc" in t for t in texts)
+    assert any("đến hết ngày 20/10/2023" in t and "5 ngày làm việc" in t for t in texts)
     assert any("có 2 số liệu" in t for t in texts)
     assert cover.page_setup.orientation == "portrait" and cover.page_setup.paperSize == 9
 

@@ -41,7 +41,7 @@ def test_a_run_stores_impact_and_lists_the_top_ten(settings):
     assert saved["top_issues"] == json.loads(json.dumps(top))
     assert saved["period_warnings"] == summary.period_warnings == len(peer) == 1  # counted, not lost
     md = render_top_issues(summary)
-    assert md.startswith("# Sửa 10 lỗi này trước") and "| 1 | xã Chí Minh | III.3.3 | -15,67 (-18,8%) |" in md
+    assert md.startswith("# Lỗi, cảnh báo cần sửa trước") and "| 1 | xã Chí Minh | III.3.3 | -15,67 (-18,8%) |" in md
     # the values the three files give are each a third of the district: every stored order is 1..n without gaps
     orders = sorted({o for (o,) in query(settings, "select impact_order from v_issues where impact_order is not null")})
     assert orders == list(range(1, len(orders) + 1))
@@ -63,4 +63,4 @@ def test_a_run_with_nothing_to_fix_says_so():
     import datetime as dt
 
     md = render_top_issues(RunSummary(run_id="r1", started_at=dt.datetime(2023, 9, 20, 8, 0)))
-    assert md.startswith("# Sửa 10 lỗi này trước") and "Không có lỗi" in md
+    assert md.startswith("# Lỗi, cảnh báo cần sửa trước") and "Không có lỗi" in md

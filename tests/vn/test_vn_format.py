@@ -14,7 +14,7 @@ def test_counts_group_thousands_with_dots():
 
 
 def test_counts_in_the_reports_prose_have_two_digits():
-    assert [fmt.count(x, two_digits=True) for x in (0, 9, 12, 1250)] == ["00", "09", "12", "1.250"]
+    assert [fmt.count(x, two_digits=True) for x in (0, 1, 9, 12, 1250)] == ["0", "01", "09", "12", "1.250"]  # never "00"
 
 
 def test_decimals_use_a_comma_and_drop_trailing_zeros():
