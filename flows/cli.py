@@ -152,6 +152,10 @@ def run(dry_run: bool, quiet: bool = False, as_json: bool = False, dask: str | N
 
         if not dask_available():
             raise DaskUnavailable()
+    if not dry_run and not dask:
+        from pipeline.run import read_ahead
+
+        read_ahead(settings)  # the new files are parsed while the server boots; the read step takes what still holds
     with TemporaryServer.used(server):
         summary = _run(settings, dask=dask, quiet=quiet or as_json)
     if as_json:

@@ -51,7 +51,7 @@ from pipeline.outcome import Candidate, FileResult, IssueSpan, RunIssues, RunSum
 from pipeline.read import read_files
 from pipeline.read.metadata import unit_period_issue
 from pipeline.read.submission import OBS_COLUMNS
-from pipeline.read.workers import Share, call_in_workers
+from pipeline.read.workers import LOST, Share, call_in_workers, effective_workers, parse_files
 from pipeline.reference import (
     REFERENCE_NAMES,
     Reference,
@@ -200,6 +200,74 @@ def find(run: Run) -> None:
     run.candidates, run.unchanged = found.candidates, found.unchanged
 
 
+@dataclass
+class ReadAhead:
+    """New inbox files being parsed before the run proper starts (see `read_ahead`): each one's Submission by
+    (path in the inbox, SHA-256 of the bytes parsed), with the reference data it was parsed against."""
+
+    ref: Reference
+    parsed: Future  # -> dict[tuple[str, str], Submission]
+
+
+_read_ahead: dict[str, ReadAhead] = {}  # by inbox folder: started by read_ahead, taken by the run's read step
+
+
+def read_ahead(s: Settings) -> bool:
+    """Start parsing the inbox's new files in the reading processes now, in the background, while Prefect's temporary
+    server boots (`tonghop run`): the run's read step then takes each file's Submission when the copy it archived has
+    the same bytes, and parses only the others. Nothing is written: the ledger is read once (under the writer lock,
+    taken without waiting; a run writing now means no reading ahead), the files are read where they lie, each one
+    hashed before and after its parse (pipeline.read.workers.parse_verified). Returns whether it started."""
+    from pipeline.read.workers import isolated
+
+    if s.dry_run or not isolated():
+        return False
+    try:  # reading ahead is a head start only: whatever stops it leaves the whole reading to the run
+        ref = check_reference(s)[0]  # the preflight's, unless the files changed since
+        with wh.writer_lock_if_free(s.warehouse) as free:
+            if not free:  # a run is writing: this one will wait for it, then find other files new
+                return False
+            known = Known()
+            if s.warehouse.exists():
+                with wh.session(s.warehouse) as con:
+                    known = Known(*wh.seen_files(con))
+    except Exception:
+        return False
+    _read_ahead[_inbox_key(s)] = ReadAhead(ref, _in_background(_parse_ahead, s, ref, known))
+    return True
+
+
+def _parse_ahead(s: Settings, ref: Reference, known: Known) -> dict[tuple[str, str], object]:
+    """The new files of the inbox parsed where they lie, by (relative path, SHA-256). Left to the read step: a file
+    whose bytes changed meanwhile, whose name it would shorten (fit_name), or whose reading process died or overran
+    (perhaps only because Prefect was booting beside it)."""
+    found = scan(s.inbox, known, s.limits)
+    todo = [c for c in found.candidates if c.to_read and fit_name(c.file.path.name) == c.file.path.name]
+    jobs = [(c.file.path, c.file.folder_period, c.sha256) for c in todo]
+    subs = parse_files(jobs, ref.registry, ref.catalog, s.reading.limits, effective_workers(len(jobs), s.reading.workers))
+    return {(c.file.rel, c.sha256): sub for c, sub in zip(todo, subs)
+            if sub is not None and not any(x.get("code") in LOST for x in sub.issues)}
+
+
+def _inbox_key(s: Settings) -> str:
+    return str(Path(s.inbox).resolve())
+
+
+def _taken_ahead(run: Run) -> dict[tuple[str, str], object]:
+    """The Submissions parsed ahead for this run's inbox against the same reference data (waiting for the parse to
+    end), or nothing; either way they are taken: a later run reads for itself."""
+    ahead = _read_ahead.pop(_inbox_key(run.settings), None)
+    if ahead is None or run.reader is not None or run.ref is None or (ahead.ref.registry is not run.ref.registry
+                                                                    or ahead.ref.catalog is not run.ref.catalog):
+        if ahead is not None:
+            ahead.parsed.exception()  # its reading processes are free again before this run uses them
+        return {}
+    try:
+        return ahead.parsed.result()
+    except Exception:  # reading ahead is only a head start: the read step reads every file itself
+        return {}
+
+
 def read(run: Run) -> None:
     """Archive every new file's original, then read the archived copy; apply the run's period limit.
 
@@ -233,8 +301,17 @@ def read(run: Run) -> None:
                     continue
                 sources[id(c)] = _as_named(copy, Path(stage) / str(i) / fit_name(c.file.path.name))
             todo = [c for c in todo if c.to_read]
-        jobs = [(sources.get(id(c), c.file.path), c.file.folder_period) for c in todo]
-        subs = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance)
+        ahead = _taken_ahead(run) if todo else {}
+        early = [ahead.get((c.file.rel, c.sha256)) for c in todo]  # the same bytes as archived: already parsed
+        rest = [i for i, sub in enumerate(early) if sub is None]
+        if len(rest) < len(todo):
+            run.progress.advance(len(todo) - len(rest))
+        jobs = [(sources.get(id(todo[i]), todo[i].file.path), todo[i].file.folder_period) for i in rest]
+        parsed = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading,
+                                            run.progress.advance) if jobs else []
+        subs = list(early)
+        for i, sub in zip(rest, parsed):
+            subs[i] = sub
     read_as = {id(c): sub for c, sub in zip(todo, subs)}
     candidates: list[Candidate] = []
     for c in run.candidates:

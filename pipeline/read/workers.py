@@ -45,6 +45,9 @@ DEPTH = 2  # jobs a worker holds at once
 CALL_DEPTH = 4  # calls a worker holds at once: short jobs (a few ms each), so the next ones wait in its pipe
 
 Job = tuple[Path, str | None]  # (path, folder period)
+Verified = tuple[Path, str | None, str]  # (path, folder period, sha256): parsed only if the file holds those bytes
+LOST = ("file-reader-crashed", "file-reader-timeout")  # a reading process died or overran on the file
+OTHER_BYTES = "other-bytes"  # what a reading process sends back for a Verified job whose file holds other bytes
 
 
 class Call(NamedTuple):
@@ -157,12 +160,35 @@ def _fault(path: Path) -> None:
         time.sleep(3600)
 
 
-def _parse(job: Job) -> Submission:
+def parse_job(job: Job | Verified, registry: Registry, catalog: Catalog, limits: Limits) -> Submission | None:
+    """Parse one job: (path, folder period); or (path, folder period, sha256): a file read where it lies, parsed only
+    when its bytes hash to that SHA-256 both before and after (the Submission is then that of those exact bytes),
+    else None."""
+    path, folder_period = job[0], job[1]
+    sha256 = job[2] if len(job) > 2 else None
+    if sha256 is not None and _sha256_or_none(path) != sha256:
+        return None
+    sub = parse_submission(path, registry, catalog, folder_period=folder_period, limits=limits)
+    if sha256 is not None and _sha256_or_none(path) != sha256:
+        return None
+    return sub
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    from pipeline.inbox import sha256_of
+
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
+
+
+def _parse(job: Job | Verified) -> Submission | None:
     assert _registry is not None and _catalog is not None
     try:
         if _faults:
             _fault(Path(job[0]))
-        return parse_submission(job[0], _registry, _catalog, folder_period=job[1], limits=_limits)
+        return parse_job(job, _registry, _catalog, _limits)
     except MemoryError:
         return failed(job[0], "file-reader-crashed", f"vượt giới hạn bộ nhớ {_limits.reader_memory_mb} MB")
 
@@ -236,7 +262,11 @@ def _serve(conn, registry: Registry, catalog: Catalog, limits: Limits, faults: b
             return
         if job is None:
             return
-        conn.send(_call(job) if isinstance(job, Call) else _parse(job))
+        if isinstance(job, Call):
+            conn.send(_call(job))
+        else:
+            sub = _parse(job)
+            conn.send(OTHER_BYTES if sub is None else sub)  # None on the pipe would read as this process's death
 
 
 class ReaderPool:
@@ -259,9 +289,10 @@ class ReaderPool:
         reg, cat, lim, n = self.key
         return reg is registry and cat is catalog and lim == limits and n == workers and self.faults == bool(os.environ.get(FAULT_ENV))
 
-    def run(self, jobs: Sequence[Job]) -> list[Submission]:
+    def run(self, jobs: Sequence[Job | Verified]) -> list[Submission | None]:
         """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected."""
-        return self._dispatch(jobs, lambda k, code, detail: failed(jobs[k][0], code, detail))
+        out = self._dispatch(jobs, lambda k, code, detail: failed(jobs[k][0], code, detail))
+        return [None if isinstance(sub, str) else sub for sub in out]  # OTHER_BYTES
 
     def call(self, fn: Callable[[Any], Any], args: Sequence[Any], share: Share | None = None) -> list[Outcome]:
         """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
@@ -387,14 +418,15 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-def parse_files(jobs: Sequence[Job], registry: Registry, catalog: Catalog, limits: Limits = Limits(),
-                workers: int = 2) -> list[Submission]:
+def parse_files(jobs: Sequence[Job | Verified], registry: Registry, catalog: Catalog, limits: Limits = Limits(),
+                workers: int = 2) -> list[Submission | None]:
     """Parse (path, folder period) jobs in `workers` bounded processes, in the jobs' order; a file that kills its
-    worker or overruns the time limit comes back rejected. In a daemonic process they are read in this process."""
+    worker or overruns the time limit comes back rejected. In a daemonic process they are read in this process.
+    A Verified job gives None when the file does not hold the bytes named (parse_job)."""
     if not jobs:
         return []
     if not isolated():
-        return [parse_submission(p, registry, catalog, folder_period=fp, limits=limits) for p, fp in jobs]
+        return [parse_job(job, registry, catalog, limits) for job in jobs]
     n = max(1, min(workers, len(jobs)))
     global _pool
     with _lock:

@@ -14,7 +14,7 @@ from pipeline.errors import TonghopError
 from pipeline.warehouse.export import FORMATS, export_views
 from pipeline.warehouse import flags
 from pipeline.warehouse.flags import maintain_flags, open_flags, suppressed_issues
-from pipeline.warehouse.lock import backup, backups_of, set_aside, writer_lock
+from pipeline.warehouse.lock import backup, backups_of, set_aside, writer_lock, writer_lock_if_free
 from pipeline.warehouse.readcopy import needs_publish, publish, published, reading_path, stable_path
 from pipeline.warehouse.store import (OBSERVATION_COLUMNS, Health, Pending, Rows, checkpoint, completeness, connect, ensure_period, health, is_lock_error,
                                       is_refusal, loaded_units, mark_fresh, record_reference, reference_hashes,
@@ -27,7 +27,7 @@ __all__ = ["flags", "maintain_flags", "open_flags", "suppressed_issues", "FORMAT
            "export_views", "health", "is_lock_error", "loaded_units", "mark_fresh", "record_reference", "reference_hashes",
            "set_aside", "period_codes", "period_issues", "period_states", "period_values", "period_window",
            "periods_with_values", "query", "record_run", "record_submissions", "refresh_deadlines", "replace_district",
-           "seen_files", "session", "stale_periods", "sync_reference", "touch_file", "unit_history", "writer_lock", "run_query", "export_to",
+           "seen_files", "session", "writer_lock_if_free", "stale_periods", "sync_reference", "touch_file", "unit_history", "writer_lock", "run_query", "export_to",
            "needs_publish", "publish", "published", "reading_path", "stable_path",
            "period_located_values", "replace_period_issues", "store_impact"]
 

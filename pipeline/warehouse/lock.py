@@ -56,6 +56,25 @@ def writer_lock(warehouse: Path, timeout: float) -> Iterator[None]:
         lock.release()
 
 
+@contextmanager
+def writer_lock_if_free(warehouse: Path) -> Iterator[bool]:
+    """Hold the warehouse's writer lock when nobody holds it now (yields True), else yield False at once."""
+    path = lock_path(warehouse)
+    if not path.parent.is_dir():
+        yield True  # no warehouse folder yet: nobody writes it
+        return
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
 def wait_for_file(warehouse: Path, deadline: float, timeout: float) -> None:
     """Wait until DuckDB lets this process open the live file for writing (another program, such as an analyst's
     DBeaver or notebook, may hold it open); raise WarehouseBusy once `deadline` (time.monotonic) has passed."""
