@@ -114,10 +114,10 @@ def indicator_divergence(issues: pd.DataFrame | None, units: pd.DataFrame, indic
     i_unit, i_ind, i_code = (_objects(iss, c) for c in ("unit_code", "indicator_code", "code"))
     keep = ~pd.isna(i_ind) & _isin(i_code, DIVERGENCE_CODES)
     du, di = i_unit[keep], i_ind[keep]
-    unit_ids, _ = pd.factorize(du, use_na_sentinel=False)
+    unit_ids, unit_values = pd.factorize(du, use_na_sentinel=False)
     ind_ids, ind_values = pd.factorize(di)
     first = ~pd.Series(unit_ids.astype(np.int64) * (len(ind_values) + 1) + ind_ids).duplicated().to_numpy()
-    du, ind_ids = du[first], ind_ids[first]  # one row per (unit, indicator), the first
+    du, unit_ids, ind_ids = du[first], unit_ids[first], ind_ids[first]  # one row per (unit, indicator), the first
     if not len(du):
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     ordered = units.sort_values("order") if "order" in units.columns else units
@@ -128,10 +128,12 @@ def indicator_divergence(issues: pd.DataFrame | None, units: pd.DataFrame, indic
     by_code = np.argsort(ind_values.astype(object), kind="stable")  # the indicators in code order
     code_rank = np.empty(len(ind_values), dtype=np.int64)
     code_rank[by_code] = np.arange(len(ind_values))
-    unit_rank = np.array([rank.get(u, len(rank)) for u in du], dtype=np.int64)
+    distinct_units = unit_values.tolist()  # rank and label looked up once per unit, not per (unit, indicator)
+    unit_rank = np.array([rank.get(u, len(rank)) for u in distinct_units], dtype=np.int64)[unit_ids]
     order = np.lexsort((np.arange(len(du)), unit_rank, code_rank[ind_ids]))
     sizes = np.bincount(code_rank[ind_ids], minlength=len(ind_values))
-    names = [label.get(u, u) for u in du[order]]
+    unit_names = [label.get(u, u) for u in distinct_units]
+    names = [unit_names[k] for k in unit_ids[order].tolist()]
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
     out = pd.DataFrame({"indicator_code": ind_values[by_code].astype(object), "n_units": sizes.astype(np.int64),
                         "units": [", ".join(names[a:b]) for a, b in itertools.pairwise(bounds)]})
