@@ -8,6 +8,7 @@ the stages (pipeline.inbox, .read, .validate, .warehouse, .figures, .report) nev
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import errno
@@ -15,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+import unicodedata
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -39,8 +41,8 @@ from pipeline.inbox import (
     CHANGED,
     WAITING,
     Known,
+    Archiving,
     archive_original,
-    archive_originals,
     fit_name,
     quarantine,
     scan,
@@ -274,7 +276,9 @@ def read(run: Run) -> None:
     A file whose bytes changed since `find` hashed them (rewritten in place) is not archived: it waits for the next
     run. What is read is the archived copy itself (under the original's name), so the values loaded are exactly
     those of the bytes archived under the recorded SHA-256. A file that became unreadable or locked since `find` is
-    rejected or left waiting on its own.
+    rejected or left waiting on its own. Each file is read as soon as its own copy is archived, while the next ones
+    are being copied (with a reader of the run's own, e.g. a Dask cluster, every file is archived first); a file
+    parsed ahead (`read_ahead`) with the bytes archived is not read again.
     """
     s = run.settings
     todo = [c for c in run.candidates if c.to_read]
@@ -283,35 +287,38 @@ def read(run: Run) -> None:
         for leftover in s.archive.parent.glob(".doc-*"):  # a killed run's reading folder (this run holds the lock)
             shutil.rmtree(leftover, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=".doc-", dir=s.archive.parent if not s.dry_run else None) as stage:
-        sources: dict[int, Path] = {}
-        if not s.dry_run:
-            copies = archive_originals([(c.file, c.sha256) for c in todo], s.archive, copy=archive_original)
-            for i, (c, copy) in enumerate(zip(todo, copies)):  # every original is copied, unchanged, before anything reads it
-                if isinstance(copy, FileNotFoundError):  # gone from the inbox since it was hashed: nothing to take in
-                    c.waiting_reason = WAITING
+        got: dict[int, object] = {}  # id(candidate) -> its Submission parsed ahead (the same bytes as archived)
+        read_now: list[Candidate] = []  # the candidates read by this step, in order
+
+        def fresh(pairs):
+            """The jobs of the files not parsed ahead."""
+            for c, job in pairs:
+                sub = ahead.get((c.file.rel, c.sha256))
+                if sub is not None:
+                    got[id(c)] = sub
                     continue
-                if isinstance(copy, OSError):  # became unreadable, or locked by another program, since it was hashed
-                    if not _archive_failed(copy, s.archive):
-                        raise copy
-                    other = unreadable(c.file, copy)
-                    c.refused, c.waiting_reason = other.refused, other.waiting_reason
-                    continue
-                if copy is None:
-                    c.waiting_reason = CHANGED
-                    continue
-                sources[id(c)] = _as_named(copy, Path(stage) / str(i) / fit_name(c.file.path.name))
-            todo = [c for c in todo if c.to_read]
-        ahead = _taken_ahead(run) if todo else {}
-        early = [ahead.get((c.file.rel, c.sha256)) for c in todo]  # the same bytes as archived: already parsed
-        rest = [i for i, sub in enumerate(early) if sub is None]
-        if len(rest) < len(todo):
-            run.progress.advance(len(todo) - len(rest))
-        jobs = [(sources.get(id(todo[i]), todo[i].file.path), todo[i].file.folder_period) for i in rest]
-        parsed = (run.reader or read_files)(jobs, run.ref.registry, run.ref.catalog, s.reading,
-                                            run.progress.advance) if jobs else []
-        subs = list(early)
-        for i, sub in zip(rest, parsed):
-            subs[i] = sub
+                read_now.append(c)
+                yield job
+
+        with contextlib.ExitStack() as stack:
+            if s.dry_run:
+                pairs = ((c, (c.file.path, c.file.folder_period)) for c in todo)
+            else:  # archived in the background, each file read once its own copy is made
+                copies = stack.enter_context(Archiving([(c.file, c.sha256) for c in todo], s.archive, copy=archive_original))
+                pairs = _archived_jobs(todo, copies, s.archive, _Staging(Path(stage)))
+            ahead = _taken_ahead(run) if todo else {}
+            jobs = fresh(pairs)
+            if run.reader is None:
+                parsed = read_files(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance,
+                                    count=len(todo))
+            else:
+                jobs = list(jobs)
+                parsed = run.reader(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance) if jobs else []
+        if got:
+            run.progress.advance(len(got))
+        got.update((id(c), sub) for c, sub in zip(read_now, parsed))
+        todo = [c for c in todo if id(c) in got]
+        subs = [got[id(c)] for c in todo]
     read_as = {id(c): sub for c, sub in zip(todo, subs)}
     candidates: list[Candidate] = []
     for c in run.candidates:
@@ -884,14 +891,57 @@ def check_warehouse(s: Settings) -> bool:
                          f"({s.archive}); tệp hỏng sẽ được cất nguyên trạng vào thư mục backups.")
 
 
-def _as_named(copy: Path, dest: Path) -> Path:
-    """Give an archived copy its original's name for the reader (a hard link, or a copy where links are refused)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(copy, dest)
-    except OSError:
-        shutil.copyfile(copy, dest)
-    return dest
+def _archived_jobs(todo: list[Candidate], copies, archive: Path, staging: "_Staging"):
+    """Yield (candidate, (path, folder period) job) for each candidate as soon as its original is archived (the job
+    reads the archived copy under the original's name); a file gone, locked, unreadable or rewritten since it was
+    hashed is not read (it waits or is rejected); a failure on the archive's side stops the run."""
+    for c, copy in zip(todo, copies):  # every original is copied, unchanged, before anything reads it
+        if isinstance(copy, FileNotFoundError):  # gone from the inbox since it was hashed: nothing to take in
+            c.waiting_reason = WAITING
+            continue
+        if isinstance(copy, OSError):  # became unreadable, or locked by another program, since it was hashed
+            if not _archive_failed(copy, archive):
+                raise copy
+            other = unreadable(c.file, copy)
+            c.refused, c.waiting_reason = other.refused, other.waiting_reason
+            continue
+        if copy is None:
+            c.waiting_reason = CHANGED
+            continue
+        yield c, (staging.named(copy, fit_name(c.file.path.name)), c.file.folder_period)
+
+
+class _Staging:
+    """Archived copies under their originals' names for the reader: hard links (copies where links are refused) in
+    as few folders as the names allow: a name's first file in folder 0, a second file of the same name in folder 1...
+    (one link costs far less than one folder: 5000 links in one folder 0.08 s, a folder each 1.7 s)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folders = 0  # folders 0 .. folders-1 exist
+        self.next: dict[str, int] = {}  # a name (case and form folded) -> the first folder that may not hold it yet
+
+    def named(self, copy: Path, name: str) -> Path:
+        """A path named `name` holding the bytes of `copy`, in a folder where no other file of the run has that name."""
+        key = unicodedata.normalize("NFC", name).casefold()  # names a case- or form-insensitive system takes as one
+        k = self.next.get(key, 0)
+        while True:
+            if k >= self.folders:
+                (self.root / str(k)).mkdir(exist_ok=True)
+                self.folders = k + 1
+            dest = self.root / str(k) / name
+            try:
+                os.link(copy, dest)
+            except FileExistsError:
+                k += 1
+                continue
+            except OSError:
+                if os.path.lexists(dest):
+                    k += 1
+                    continue
+                shutil.copyfile(copy, dest)
+            self.next[key] = k + 1
+            return dest
 
 
 def _history(s: Settings, subs: list, ref: Reference | None = None) -> pd.DataFrame:

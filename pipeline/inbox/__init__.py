@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,25 +212,74 @@ def archive_originals(files: list[tuple[InboxFile, str]], archive: Path, threads
     and 0.16 s eight at a time on the same disk. Files with the same hash share their archive name, so they are
     copied one after the other in one thread. `copy` is archive_original (the run passes its own reference).
     """
-    groups: dict[str, list[int]] = {}
-    for i, (f, sha256) in enumerate(files):
-        groups.setdefault(f"{sha256}{f.path.suffix.lower()}", []).append(i)
-    out: list[Path | None | OSError] = [None] * len(files)
+    with Archiving(files, archive, threads, copy) as results:
+        return list(results)
 
-    def copy_group(indexes: list[int]) -> None:
-        for i in indexes:
-            f, sha256 = files[i]
-            try:
-                out[i] = copy(f, sha256, archive)
-            except OSError as exc:
-                out[i] = exc
 
-    if len(groups) <= 1 or threads <= 1:
-        for indexes in groups.values():
-            copy_group(indexes)
-        return out
-    archive.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=min(threads, len(groups)), thread_name_prefix="tonghop-archive") as pool:
-        for done in [pool.submit(copy_group, indexes) for indexes in groups.values()]:
-            done.result()  # anything but an OSError is a fault of this program: raised here
-    return out
+class Archiving:
+    """archive_originals in the background: iterating gives each file's result, in the files' order, as soon as that
+    file's copy is made, so that the run reads a file while the next ones are being archived.
+
+    Used as a context manager: leaving it (read finished, or stopped by an error) cancels the copies not begun and
+    waits for those under way, so that no copy is still being written after the run's read step. Without threads
+    (or with one group of files) each copy is made when its result is asked for, in the caller's thread.
+    """
+
+    def __init__(self, files: list[tuple[InboxFile, str]], archive: Path, threads: int = ARCHIVE_THREADS,
+                 copy: Callable[[InboxFile, str, Path], Path | None] = archive_original):
+        self.files, self.archive, self.copy = files, Path(archive), copy
+        groups: dict[str, list[int]] = {}
+        for i, (f, sha256) in enumerate(files):
+            groups.setdefault(f"{sha256}{f.path.suffix.lower()}", []).append(i)
+        self.out: list[Path | None | OSError] = [None] * len(files)
+        self.ready = [False] * len(files)
+        self.error: BaseException | None = None  # anything but an OSError: a fault of this program, raised to the reader
+        self.changed = threading.Condition()
+        self.pool: ThreadPoolExecutor | None = None
+        if len(groups) > 1 and threads > 1:
+            self.archive.mkdir(parents=True, exist_ok=True)
+            self.pool = ThreadPoolExecutor(max_workers=min(threads, len(groups)), thread_name_prefix="tonghop-archive")
+            for indexes in groups.values():  # in the files' order: the first files are copied first
+                self.pool.submit(self._copy_group, indexes)
+
+    def _copy_one(self, i: int) -> None:
+        f, sha256 = self.files[i]
+        try:
+            self.out[i] = self.copy(f, sha256, self.archive)
+        except OSError as exc:
+            self.out[i] = exc
+
+    def _copy_group(self, indexes: list[int]) -> None:
+        try:
+            for i in indexes:
+                self._copy_one(i)
+                with self.changed:
+                    self.ready[i] = True
+                    self.changed.notify_all()
+        except BaseException as exc:
+            with self.changed:
+                self.error = self.error or exc
+                self.changed.notify_all()
+
+    def __iter__(self):
+        for i in range(len(self.files)):
+            if self.pool is None:
+                self._copy_one(i)
+            elif not self.ready[i]:
+                with self.changed:
+                    while not self.ready[i] and self.error is None:
+                        self.changed.wait()
+                    if not self.ready[i]:
+                        raise self.error
+            yield self.out[i]
+
+    def close(self) -> None:
+        """Cancel the copies not begun; wait for those under way."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "Archiving":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -20,7 +20,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
@@ -269,6 +269,37 @@ def _serve(conn, registry: Registry, catalog: Catalog, limits: Limits, faults: b
             conn.send(OTHER_BYTES if sub is None else sub)  # None on the pipe would read as this process's death
 
 
+class _Jobs:
+    """The jobs of one dispatch, numbered in their order as they are taken from their iterable: a job is taken only
+    when a worker has room for it, so an iterable may hand out a file as soon as it is ready (its archived copy made)
+    while the workers read the earlier ones. A job put back (its worker was replaced) is sent again before new ones."""
+
+    def __init__(self, jobs: Iterable):
+        self.source: Iterator | None = iter(jobs)
+        self.items: list = []  # the jobs taken, by number
+        self.out: list = []  # their results, by number
+        self.again: deque[int] = deque()  # numbers of jobs to send again, first
+
+    def next(self) -> int | None:
+        """The number of the next job to send, or None when there is none left."""
+        if self.again:
+            return self.again.popleft()
+        if self.source is None:
+            return None
+        try:
+            job = next(self.source)
+        except StopIteration:
+            self.source = None
+            return None
+        self.items.append(job)
+        self.out.append(None)
+        return len(self.items) - 1
+
+    def more(self) -> bool:
+        """Whether jobs may still be sent (some put back, or the iterable not yet exhausted)."""
+        return bool(self.again) or self.source is not None
+
+
 class ReaderPool:
     """Reading processes kept for a run: each reads one file at a time; one that dies or overruns is replaced."""
 
@@ -289,46 +320,45 @@ class ReaderPool:
         reg, cat, lim, n = self.key
         return reg is registry and cat is catalog and lim == limits and n == workers and self.faults == bool(os.environ.get(FAULT_ENV))
 
-    def run(self, jobs: Sequence[Job | Verified]) -> list[Submission | None]:
-        """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected."""
-        out = self._dispatch(jobs, lambda k, code, detail: failed(jobs[k][0], code, detail))
+    def run(self, jobs: Iterable[Job | Verified]) -> list[Submission | None]:
+        """Parse the jobs, in their order; a worker that dies or overruns is replaced and the file it read rejected.
+        The jobs are taken from their iterable only as workers have room for them (see _Jobs)."""
+        out = self._dispatch(jobs, lambda job, code, detail: failed(job[0], code, detail))
         return [None if isinstance(sub, str) else sub for sub in out]  # OTHER_BYTES
 
     def call(self, fn: Callable[[Any], Any], args: Sequence[Any], share: Share | None = None) -> list[Outcome]:
         """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
         gives a failed Outcome and the others go on (the worker is replaced). With a `share`, some workers wait until
         the main process no longer needs their cores (see Share)."""
-        return self._dispatch([Call(fn, a) for a in args], lambda k, code, detail: Outcome(False, WorkerLost(code, detail)),
+        return self._dispatch([Call(fn, a) for a in args], lambda job, code, detail: Outcome(False, WorkerLost(code, detail)),
                               CALL_DEPTH, share)
 
-    def _dispatch(self, jobs: Sequence, lost: Callable[[int, str, str], Any], depth: int = DEPTH,
+    def _dispatch(self, jobs: Iterable, lost: Callable[[Any, str, str], Any], depth: int = DEPTH,
                   share: Share | None = None) -> list:
-        """Run the jobs, in their order; `lost(k, code, detail)` is the result of job k when its worker died or overran.
+        """Run the jobs, in their order; `lost(job, code, detail)` is the result of a job whose worker died or overran.
 
         Each worker holds up to `depth` jobs (the next ones wait in its pipe while the main process unpickles the last
         result); a job is charged only when it is the one the worker was reading.
         """
         limits: Limits = self.key[2]
-        out: list = [None] * len(jobs)
-        todo = deque(range(len(jobs)))
-        left = len(jobs)
+        queue = _Jobs(jobs)
         for i, w in enumerate(self.workers):
             if not w.proc.is_alive():
                 w.conn.close()
                 self.workers[i] = self._new()
         active = len(self.workers) if share is None else min(len(self.workers), max(1, cores() - share.spare))
         for i in range(active):
-            self._fill(i, todo, jobs, depth)
-        while left:
-            if active < len(self.workers) and todo and share.released.is_set():  # the cores are free again: all work
+            self._fill(i, queue, depth)
+        while busy := [w for w in self.workers if w.jobs]:
+            if active < len(self.workers) and queue.more() and share.released.is_set():  # the cores are free again
                 for i in range(active, len(self.workers)):
-                    self._fill(i, todo, jobs, depth)
+                    self._fill(i, queue, depth)
                 active = len(self.workers)
-            busy = [w for w in self.workers if w.jobs]
+                busy = [w for w in self.workers if w.jobs]
             wait = None
             if limits.reader_seconds > 0:
                 wait = max(0.0, min(w.since + limits.reader_seconds for w in busy) - time.monotonic())
-            if active < len(self.workers) and todo:  # look at the share's release now and then
+            if active < len(self.workers) and queue.more():  # look at the share's release now and then
                 wait = SHARE_POLL if wait is None else min(wait, SHARE_POLL)
             ready = set(mp_wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait))
             for i, w in enumerate(self.workers):
@@ -344,44 +374,42 @@ class ReaderPool:
                         result = None
                     if result is None:
                         w.proc.join(5)
-                        result = lost(k, "file-reader-crashed", _exit_detail(w.proc.exitcode, limits))
-                        w = self._replace(i, todo)
+                        result = lost(queue.items[k], "file-reader-crashed", _exit_detail(w.proc.exitcode, limits))
+                        w = self._replace(i, queue)
                 elif limits.reader_seconds > 0 and time.monotonic() - w.since >= limits.reader_seconds:
-                    result = lost(k, "file-reader-timeout", f"{limits.reader_seconds:g}")
-                    w = self._replace(i, todo)
+                    result = lost(queue.items[k], "file-reader-timeout", f"{limits.reader_seconds:g}")
+                    w = self._replace(i, queue)
                 if result is None:
                     continue
-                out[k] = result
-                left -= 1
+                queue.out[k] = result
                 if w.jobs and w.jobs[0] == k:
                     w.jobs.popleft()
                     w.since = time.monotonic()  # its next job starts now
-                self._fill(i, todo, jobs, depth)
-        return out
+                self._fill(i, queue, depth)
+        return queue.out
 
-    def _replace(self, i: int, todo: deque) -> _Worker:
+    def _replace(self, i: int, queue: "_Jobs") -> _Worker:
         """Kill worker i, put the jobs it had not started back in front of the queue, start a fresh worker."""
         w = self.workers[i]
-        todo.extendleft(reversed(list(w.jobs)[1:]))
+        queue.again.extendleft(reversed(list(w.jobs)[1:]))
         w.stop(kill=True)
         self.workers[i] = self._new()
         return self.workers[i]
 
-    def _fill(self, i: int, todo: deque, jobs: Sequence, depth: int = DEPTH) -> _Worker:
+    def _fill(self, i: int, queue: "_Jobs", depth: int = DEPTH) -> _Worker:
         """Send worker i jobs until it holds `depth`; a worker found dead before it took its first is replaced."""
         w = self.workers[i]
         for _ in range(3):
-            while todo and len(w.jobs) < depth:
-                k = todo.popleft()
+            while len(w.jobs) < depth and (k := queue.next()) is not None:
                 try:
-                    w.conn.send(jobs[k])
+                    w.conn.send(queue.items[k])
                 except OSError:  # it died; a job it was reading is charged when its end is seen
-                    todo.appendleft(k)
+                    queue.again.appendleft(k)
                     break
                 if not w.jobs:
                     w.since = time.monotonic()
                 w.jobs.append(k)
-            if w.jobs or not todo:
+            if w.jobs or not queue.more():
                 return w
             w.stop(kill=True)
             w = self.workers[i] = self._new()
@@ -418,16 +446,20 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-def parse_files(jobs: Sequence[Job | Verified], registry: Registry, catalog: Catalog, limits: Limits = Limits(),
+def parse_files(jobs: Iterable[Job | Verified], registry: Registry, catalog: Catalog, limits: Limits = Limits(),
                 workers: int = 2) -> list[Submission | None]:
     """Parse (path, folder period) jobs in `workers` bounded processes, in the jobs' order; a file that kills its
     worker or overruns the time limit comes back rejected. In a daemonic process they are read in this process.
-    A Verified job gives None when the file does not hold the bytes named (parse_job)."""
-    if not jobs:
-        return []
+    A Verified job gives None when the file does not hold the bytes named (parse_job). `jobs` may be any iterable:
+    each job is taken from it when a worker has room for it (a generator may wait, e.g. for a file's archived copy,
+    while the workers read the earlier files)."""
+    if isinstance(jobs, Sequence):
+        if not jobs:
+            return []
+        workers = min(workers, len(jobs))
     if not isolated():
         return [parse_job(job, registry, catalog, limits) for job in jobs]
-    n = max(1, min(workers, len(jobs)))
+    n = max(1, workers)
     global _pool
     with _lock:
         pool = _pool_for(registry, catalog, limits, n)

@@ -78,7 +78,8 @@ def test_run_with_two_workers_loads_what_one_loads(tmp_path, demo_settings, monk
     calls: list[int] = []
     real = parallel.parse_files
 
-    def spy(jobs, *args, **kwargs):
+    def spy(jobs, *args, **kwargs):  # the run hands its jobs out one by one, as each file's copy is archived
+        jobs = list(jobs)
         calls.append(len(jobs))
         return real(jobs, *args, **kwargs)
 

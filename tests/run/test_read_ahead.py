@@ -25,7 +25,8 @@ def parsed_jobs(monkeypatch) -> list:
     seen: list = []
     real = run_module.read_files
 
-    def reader(jobs, *args, **kwargs):
+    def reader(jobs, *args, **kwargs):  # the read step hands its jobs out one by one, as each copy is archived
+        jobs = list(jobs)
         seen.extend(jobs)
         return real(jobs, *args, **kwargs)
 
