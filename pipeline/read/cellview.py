@@ -9,6 +9,7 @@ formatting. .ods: content.xml is walked only when it holds a percentage cell or 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import posixpath
@@ -18,6 +19,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipeline.read import package
 
 # Built-in number formats (ECMA-376 §18.8.30): 9, 10 are percent; 14-22, 45-47 dates and times; 27-36 and
 # 50-58 are the East Asian locale date formats Excel also maps to dates.
@@ -224,12 +227,21 @@ def read_views(path: Path) -> dict[str, SheetView]:
 
     Ordinary workbooks pay a zip open, a byte search of styles.xml and of each worksheet part."""
     try:
-        data = Path(path).read_bytes()
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        pkg = package.current(path)  # in a parse: the package the safety check opened, its members read once
+        if pkg is not None:
+            z = pkg.zip()
+            data = pkg.data
+        else:
+            data = Path(path).read_bytes()
+            z = zipfile.ZipFile(io.BytesIO(data))
+        with contextlib.nullcontext(z) if pkg is not None else z:
             names = z.NameToInfo
 
             def read(name: str) -> bytes:
                 """Inflate a member straight from the bytes (about half the cost of ZipFile.read), else ZipFile.read."""
+                done = package.cached(z, name)
+                if done is not None:
+                    return done
                 info = names[name]
                 h = info.header_offset
                 if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not info.flag_bits & 1 \

@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.read import package
 from pipeline.read.basics import cell_ref, column_index
 from pipeline.vn.numbers import UncachedFormula
 from pipeline.vn.text import nfc
@@ -85,13 +86,13 @@ def needs_recompute(path: Path, scan=None) -> bool:
 
     `scan(member name, sheet xml)`, when given, also sees every worksheet's XML (read once for both)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with package.zip_of(path) as z:
             members = member_map(z.namelist())
             sheets = [real for norm, real in members.items()
                       if norm.startswith("xl/worksheets/") and norm.endswith(".xml") and "/_rels/" not in norm]
             with_formulas = []
             for name in sheets:
-                xml = z.read(name)
+                xml = package.read(z, name)
                 if scan is not None:
                     scan(name, xml)
                 if (b"<f" in xml or b":f" in xml) and _F_TAG.search(xml):  # plain find first: most sheets have none
@@ -99,7 +100,7 @@ def needs_recompute(path: Path, scan=None) -> bool:
             if not with_formulas:
                 return False
             wb_name = members.get("xl/workbook.xml")
-            if wb_name and _recalc_requested(z.read(wb_name)):
+            if wb_name and _recalc_requested(package.read(z, wb_name)):
                 return True
             for xml in with_formulas:
                 for m in _CELL.finditer(xml):

@@ -9,12 +9,14 @@ with a detail naming what it looks like.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.read import package
 from pipeline.read.basics import cell_ref, column_index  # noqa: F401  (column_index: part of this module's API)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -88,7 +90,7 @@ def check_file(path, limits: Limits = Limits()) -> Verdict:
             if head.startswith(OLE_MAGIC):
                 return _check_ole(fh)
             if head.startswith(ZIP_MAGIC):
-                return _check_zip(fh, st.st_size, limits)
+                return _check_zip(fh, st.st_size, limits, path)
     except OSError as exc:
         return Verdict("file-unreadable", f"cannot read file: {exc.strerror or exc}")
     if head.startswith(ZIP_EMPTY_MAGIC):
@@ -221,8 +223,11 @@ def _end_of_central_directory(fh, size: int) -> tuple[int, int] | str:
     return count, cd_size
 
 
-def _check_zip(fh, size: int, limits: Limits) -> Verdict:
-    """A ZIP package: bomb limits from the central directory, package identity, XML prologs."""
+def _check_zip(fh, size: int, limits: Limits, path=None) -> Verdict:
+    """A ZIP package: bomb limits from the central directory, package identity, XML prologs.
+
+    In a parse that shares the package (pipeline.read.package), its ZipFile is the shared one and the members read
+    whole here are kept for the readers after (the checks are the same)."""
     eocd = _end_of_central_directory(fh, size)
     if isinstance(eocd, str):
         return Verdict("file-unreadable", eocd)
@@ -232,11 +237,12 @@ def _check_zip(fh, size: int, limits: Limits) -> Verdict:
     if cd_size > max(limits.max_members, 1) * CD_BYTES_PER_MEMBER:
         return Verdict("file-too-large", f"ZIP central directory of {_mib(cd_size)} is implausibly large")
     fh.seek(0)
+    pkg = package.current(path) if path is not None else None
     try:
-        zf = zipfile.ZipFile(fh)
+        zf = pkg.zip() if pkg is not None else zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         return Verdict("file-unreadable", f"corrupt or truncated ZIP: {exc}")
-    with zf:
+    with contextlib.nullcontext(zf) if pkg is not None else zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
             return Verdict("file-too-large", f"{len(infos)} ZIP members, limit {limits.max_members}")
@@ -276,6 +282,8 @@ def _check_zip(fh, size: int, limits: Limits) -> Verdict:
                 return Verdict("file-unreadable", f"ZIP member {info.filename!r}: {exc}")
             except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
                 return Verdict("file-encrypted", f"ZIP member {info.filename!r}: {exc}")
+            if whole or len(data) < XML_SCAN_BYTES:  # the whole member, its CRC checked at its end
+                package.remember(zf, info, data)
             problem = _unsafe_xml(data[:XML_SCAN_BYTES])
             if problem:
                 return Verdict("file-unsafe-xml", f"{problem} in {info.filename}")

@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline import issues as iss
 from pipeline.reference.catalog import Catalog
+from pipeline.read import package
 from pipeline.read.mapping import map_rows
 from pipeline.read.metadata import read_metadata, unit_period_issue
 from pipeline.read.reply import Reply, read_reply
@@ -91,6 +92,17 @@ class Submission:
 
 def parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None,
                      limits: Limits = Limits(), book: Workbook | None = None) -> Submission:
+    """Parse one workbook into a Submission; problems become issues, never exceptions (see _parse_submission).
+
+    The file's zip package is opened once for the whole parse (pipeline.read.package)."""
+    if book is not None:
+        return _parse_submission(path, registry, catalog, folder_period, limits, book)
+    with package.shared(path):
+        return _parse_submission(path, registry, catalog, folder_period, limits, book)
+
+
+def _parse_submission(path: Path, registry: Registry, catalog: Catalog, folder_period: str | None = None,
+                      limits: Limits = Limits(), book: Workbook | None = None) -> Submission:
     """Parse one workbook into a Submission; problems become issues, never exceptions.
 
     A workbook whose sheets carry the issuer blocks of several units (a sheet per commune) gives a container

@@ -329,17 +329,19 @@ _FONT_NAME = re.compile(rb"<(?:\w+:)?(?:name|rFont)\s+val\s*=\s*[\"']([^\"']*)[\
 
 def workbook_legacy_fonts(path) -> bool:
     """Tell whether an .xlsx/.xlsm's xl/styles.xml names a .Vn*/VNI-* font (cheap zip read; .xls → False)."""
+    from pipeline.read import package  # in a parse: the package opened once for every check (pipeline.read.package)
+
     path = Path(path)
     if path.suffix.lower() == ".xls":
         return False
     try:
-        with zipfile.ZipFile(path) as zf:
+        with package.zip_of(path) as zf:
             names = zf.namelist()
             member = "xl/styles.xml" if "xl/styles.xml" in names else next(
                 (n for n in names if n.lower().endswith("styles.xml")), None)
             if member is None:
                 return False
-            data = zf.read(member)
+            data = package.read(zf, member)
     except (OSError, zipfile.BadZipFile, KeyError):
         return False
     for raw in _FONT_NAME.findall(data):
