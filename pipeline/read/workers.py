@@ -12,6 +12,7 @@ The pool is kept between calls of one run (the flow reads in parts), so its work
 from __future__ import annotations
 
 import atexit
+import itertools
 import multiprocessing as mp
 import os
 import pickle
@@ -48,6 +49,7 @@ Job = tuple[Path, str | None]  # (path, folder period)
 Verified = tuple[Path, str | None, str]  # (path, folder period, sha256): parsed only if the file holds those bytes
 LOST = ("file-reader-crashed", "file-reader-timeout")  # a reading process died or overran on the file
 OTHER_BYTES = "other-bytes"  # what a reading process sends back for a Verified job whose file holds other bytes
+_NONE = object()  # an iterable of jobs that gave none
 
 
 class Call(NamedTuple):
@@ -457,6 +459,12 @@ def parse_files(jobs: Iterable[Job | Verified], registry: Registry, catalog: Cat
         if not jobs:
             return []
         workers = min(workers, len(jobs))
+    else:  # no reader is started for an iterable that gives no job
+        rest = iter(jobs)
+        first = next(rest, _NONE)
+        if first is _NONE:
+            return []
+        jobs = itertools.chain([first], rest)
     if not isolated():
         return [parse_job(job, registry, catalog, limits) for job in jobs]
     n = max(1, workers)
