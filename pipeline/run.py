@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -240,15 +241,28 @@ def read_ahead(s: Settings) -> bool:
 
 
 def _parse_ahead(s: Settings, ref: Reference, known: Known) -> dict[tuple[str, str], object]:
-    """The new files of the inbox parsed where they lie, by (relative path, SHA-256). Left to the read step: a file
-    whose bytes changed meanwhile, whose name it would shorten (fit_name), or whose reading process died or overran
-    (perhaps only because Prefect was booting beside it)."""
-    found = scan(s.inbox, known, s.limits)
-    todo = [c for c in found.candidates if c.to_read and fit_name(c.file.path.name) == c.file.path.name]
-    jobs = [(c.file.path, c.file.folder_period, c.sha256) for c in todo]
-    subs = parse_files(jobs, ref.registry, ref.catalog, s.reading.limits, effective_workers(len(jobs), s.reading.workers))
-    return {(c.file.rel, c.sha256): sub for c, sub in zip(todo, subs)
-            if sub is not None and not any(x.get("code") in LOST for x in sub.issues)}
+    """The new files of the inbox parsed where they lie, by (relative path, SHA-256). Files still being copied when
+    first looked at (modified in the last `stable_seconds`) are looked at once more, once that time has passed (the
+    run's own look comes later still: Prefect takes longer to boot). Left to the read step: a file whose bytes
+    changed meanwhile, whose name it would shorten (fit_name), or whose reading process died or overran (perhaps only
+    because Prefect was booting beside it)."""
+    parsed: dict[tuple[str, str], object] = {}
+    first, workers = time.monotonic(), 1
+    for look in range(2):
+        found = scan(s.inbox, known, s.limits)
+        if not look:  # as many reading processes as the read step would start for these files (it keeps them)
+            workers = effective_workers(sum(c.to_read or c.waiting_reason == WAITING for c in found.candidates),
+                                        s.reading.workers)
+        todo = [c for c in found.candidates if c.to_read and (c.file.rel, c.sha256) not in parsed
+                and fit_name(c.file.path.name) == c.file.path.name]
+        jobs = [(c.file.path, c.file.folder_period, c.sha256) for c in todo]
+        subs = parse_files(jobs, ref.registry, ref.catalog, s.reading.limits, workers) if jobs else []
+        parsed.update(((c.file.rel, c.sha256), sub) for c, sub in zip(todo, subs)
+                      if sub is not None and not any(x.get("code") in LOST for x in sub.issues))
+        if look or not any(c.waiting_reason == WAITING for c in found.candidates):
+            break
+        time.sleep(max(0.0, first + s.limits.stable_seconds - time.monotonic()))
+    return parsed
 
 
 def _inbox_key(s: Settings) -> str:
