@@ -18,7 +18,7 @@ from pipeline.config import Settings
 from pipeline.outcome import RunSummary
 from pipeline.read import read_files
 from pipeline.report.summary import (issue_table, log_lines, missing_table, rebuild_line, render_markdown, render_rebuild_markdown,
-                                    render_top_issues)
+                                    render_top_issues, TOP_TITLE)
 from pipeline.run import STEPS, Run, Step, completeness_rows
 
 # Transient faults (a workbook held open by Excel, a busy network share, the warehouse opened by another program)
@@ -192,7 +192,7 @@ def publish_artifacts(summary: RunSummary, completeness: list[dict]) -> None:
                                  description=f"Tóm tắt lượt tổng hợp {summary.run_id}")
         # the ten issues per period that move the district figures, ranks and bands most
         create_markdown_artifact(markdown=render_top_issues(summary), key=ARTIFACT_KEYS["top"],
-                                 description=f"Sửa 10 lỗi này trước (lượt {summary.run_id})")
+                                 description=f"{TOP_TITLE} (lượt {summary.run_id})")
         issues = issue_table(summary)
         if issues:
             create_table_artifact(table=issues, key=ARTIFACT_KEYS["issues"],
