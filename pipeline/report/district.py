@@ -451,7 +451,7 @@ def _top_block(ws, f, issues: pd.DataFrame, unit_labels: dict, widths: tuple, ro
         return row
     merge_text(ws, row, 0, len(widths) - 2, TOP_HEADING, f["bold"])
     h = row + 1
-    for c, text in enumerate(["Ưu tiên", "Đơn vị", f"Thay đổi số liệu {total_label.lower()}", "Mức độ", "Loại lỗi", "Nội dung",
+    for c, text in enumerate(["Ưu tiên", "Đơn vị", f"Số liệu {total_label.lower()} tăng (+), giảm (−) do giá trị này", "Mức độ", "Loại lỗi", "Nội dung",
                               "Vị trí", "Chỉ tiêu", "Thứ hạng, xếp loại nếu bỏ giá trị"]):
         ws.write_string(h, c, text, f["head"])
     ws.set_row(h, 36)

@@ -206,8 +206,11 @@ def _date(d: dt.date | None) -> str:
     return d.strftime(HIDDEN_SHEET_DATE) if d else ""
 
 
-def _long_date(place: str, d: dt.date) -> str:
-    return f"{place}, ngày {d.day} tháng {d.month} năm {d.year}"
+def long_date(place: str, d: dt.date) -> str:
+    """'Tứ Kỳ, ngày 05 tháng 02 năm 2026': a day under 10 and the months 1 and 2 with a leading zero (Nghị định
+    30/2020/NĐ-CP, Phụ lục I, on the place and date of an administrative document)."""
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
 def number_line(letter: Letter) -> str:
@@ -239,7 +242,7 @@ def _cover_letter(wb, add_format: _Formats, letter: Letter, unit_label: str, fil
     ws.merge_range(0, 3, 0, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f["motto"])
     ws.merge_range(1, 3, 1, 5, "Độc lập - Tự do - Hạnh phúc", f["motto2"])
     ws.merge_range(3, 0, 3, 2, number_line(letter), f["number"])
-    ws.merge_range(3, 3, 3, 5, _long_date(o.place_name, letter.issued_on), f["date"])
+    ws.merge_range(3, 3, 3, 5, long_date(o.place_name, letter.issued_on), f["date"])
     subject = f"V/v giải trình, sửa số liệu báo cáo cải cách hành chính {period_label(letter.period_code)}"
     ws.merge_range(4, 0, 4, 2, subject, f["subject"])
     ws.set_row(4, 36)

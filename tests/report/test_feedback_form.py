@@ -224,3 +224,14 @@ def test_feedback_form_prints_on_a4_at_a_readable_size(tmp_path):
         heights = _word_heights(pdf, page, word)
         assert heights and min(heights) >= least, (page, word, heights)
         print(f"trang {page}: chữ \"{word}\" in cỡ {min(heights) / 1.107:.1f} pt")
+
+
+def test_the_letters_date_has_the_leading_zeros_of_an_administrative_document():
+    import datetime as dt
+
+    from pipeline.report.feedback import long_date
+
+    # Nghị định 30/2020/NĐ-CP: a day under 10 and the months 1 and 2 are written with a leading zero
+    assert long_date("Tứ Kỳ", dt.date(2026, 12, 1)) == "Tứ Kỳ, ngày 01 tháng 12 năm 2026"
+    assert long_date("Tứ Kỳ", dt.date(2026, 2, 5)) == "Tứ Kỳ, ngày 05 tháng 02 năm 2026"
+    assert long_date("Tứ Kỳ", dt.date(2023, 10, 13)) == "Tứ Kỳ, ngày 13 tháng 10 năm 2023"
