@@ -145,8 +145,8 @@ def peer_issues(divergent: pd.DataFrame, located: pd.DataFrame, indicators: pd.D
                                         dev[rate].tolist(), fmt.decimals(np.abs(dev[rate]) * 100, 1).tolist())]
     if size.any():
         message[size] = [
-            f"Giá trị {v} của chỉ tiêu {c} bằng {t} lần mức dự kiến theo quy mô của đơn vị so với các đơn vị khác "
-            f"({e}; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})"
+            f"Giá trị {v} của chỉ tiêu {c} bằng {t} lần mức dự kiến {e} (theo quy mô của đơn vị so với các đơn vị "
+            f"khác; ngưỡng gấp {t_share} lần hoặc dưới 1/{t_share})"
             for c, v, t, e in zip(code[size].tolist(), value_t[size].tolist(), fmt.decimals(dev[size] + 1, 1).tolist(),
                                   fmt.decimals(district[size], 1).tolist())]
     refs = loc_ref[row]  # every kept pair has its cell
