@@ -320,7 +320,7 @@ def read(run: Run) -> None:
             else:  # archived in the background, each file read once its own copy is made
                 copies = stack.enter_context(Archiving([(c.file, c.sha256) for c in todo], s.archive, copy=archive_original))
                 pairs = _archived_jobs(todo, copies, s.archive, _Staging(Path(stage)))
-            ahead = _taken_ahead(run) if todo else {}
+            ahead = _taken_ahead(run)  # taken even when nothing is to be read: no run leaves it behind
             jobs = fresh(pairs)
             if run.reader is None:
                 parsed = read_files(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance,

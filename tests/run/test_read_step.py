@@ -65,15 +65,21 @@ def test_same_name_in_two_folders_both_read_under_their_own_names(demo_settings)
         con.close()
 
 
-def test_archiving_gives_each_result_in_order_as_soon_as_it_is_made(tmp_path):
-    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
-    inbox.mkdir()
+def _inbox_files(folder, n: int) -> list:
+    """n small files xa_0.xlsx … in `folder`, as (InboxFile, sha256) pairs for archiving."""
+    folder.mkdir()
     files = []
-    for i in range(12):
-        p = inbox / f"xa_{i}.xlsx"
+    for i in range(n):
+        p = folder / f"xa_{i}.xlsx"
         p.write_bytes(b"book %d" % i)
         st = p.stat()
         files.append((InboxFile(p, p.name, st.st_size, st.st_mtime_ns, None), sha256_of(p)))
+    return files
+
+
+def test_archiving_gives_each_result_in_order_as_soon_as_it_is_made(tmp_path):
+    archive = tmp_path / "archive"
+    files = _inbox_files(tmp_path / "inbox", 12)
     gate = threading.Event()
 
     def slow_last(f, sha, folder):
@@ -93,14 +99,8 @@ def test_archiving_gives_each_result_in_order_as_soon_as_it_is_made(tmp_path):
 
 
 def test_archiving_raises_a_fault_and_stops_the_copies_not_begun(tmp_path):
-    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
-    inbox.mkdir()
-    files = []
-    for i in range(6):
-        p = inbox / f"xa_{i}.xlsx"
-        p.write_bytes(b"book %d" % i)
-        st = p.stat()
-        files.append((InboxFile(p, p.name, st.st_size, st.st_mtime_ns, None), sha256_of(p)))
+    archive = tmp_path / "archive"
+    files = _inbox_files(tmp_path / "inbox", 6)
 
     def broken(f, sha, folder):
         if f.path.name == "xa_2.xlsx":
