@@ -115,40 +115,20 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
     return path
 
 
-class _Formats:
-    """add_format(properties): the workbook's format of these properties, one Format object per distinct properties.
-
-    xlsxwriter gives equal formats one style, but only the first Format object of those properties keeps the style's
-    number: a second object works its properties' key out again for every cell written with it (the cover letter's
-    issuer and number lines, its motto and signer, the two sheets' heads and cells were such twins). The file is the same.
-    """
-
-    def __init__(self, wb: xlsxwriter.Workbook):
-        self._wb, self._made = wb, {}
-
-    def __call__(self, properties: dict):
-        key = tuple(sorted(properties.items()))
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = self._wb.add_format(properties)
-        return made
-
-
 def _workbook(unit_label: str, period_code: str | None, file_name: str, status: str, reason: str,
               rows: list[FeedbackRow], letter: Letter | None = None, flags: list[FlagRow] = ()) -> bytes:
     buffer = io.BytesIO()  # built in memory, then written at once: a file that cannot be written fails as an OSError
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                       "strings_to_numbers": False})
-    add_format = _Formats(wb)
     if letter is not None:
-        _cover_letter(wb, add_format, letter, unit_label, file_name, len(flags))
-        _flags_sheet(wb, add_format, letter, unit_label, flags)
+        _cover_letter(wb, letter, unit_label, file_name, len(flags))
+        _flags_sheet(wb, letter, unit_label, flags)
     base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-    title = add_format({**base, "bold": True, "align": "center", "font_size": 14})
-    italic = add_format({**base, "italic": True})
-    head = add_format({**base, "bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"})
-    cell = add_format({**base, "border": 1, "text_wrap": True})
-    err = add_format({**base, "border": 1, "text_wrap": True, "font_color": "#C00000", "bold": True})
+    title = wb.add_format({**base, "bold": True, "align": "center", "font_size": 14})
+    italic = wb.add_format({**base, "italic": True})
+    head = wb.add_format({**base, "bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"})
+    cell = wb.add_format({**base, "border": 1, "text_wrap": True})
+    err = wb.add_format({**base, "border": 1, "text_wrap": True, "font_color": "#C00000", "bold": True})
     ws = wb.add_worksheet("Phản hồi")
     ws.merge_range(0, 0, 0, 7, "PHẢN HỒI KẾT QUẢ KIỂM TRA SỐ LIỆU CẢI CÁCH HÀNH CHÍNH", title)
     ws.write_string(1, 0, f"Đơn vị: {unit_label}", italic)
@@ -218,11 +198,11 @@ def number_line(letter: Letter) -> str:
     return f"Số: {letter.submission_id}/{letter.office.sender_sign[1]}"
 
 
-def _cover_letter(wb, add_format: _Formats, letter: Letter, unit_label: str, file_name: str, n_flags: int) -> None:
+def _cover_letter(wb, letter: Letter, unit_label: str, file_name: str, n_flags: int) -> None:
     """Sheet 1: the cover letter, in the district's administrative style, A4 portrait at 13 pt."""
     o = letter.office
     base = {"font_name": FONT, "font_size": 13, "valign": "top"}
-    f = {k: add_format({**base, **v}) for k, v in {
+    f = {k: wb.add_format({**base, **v}) for k, v in {
         "issuer": {"align": "center"}, "issuer_b": {"align": "center", "bold": True},
         "motto": {"align": "center", "bold": True}, "motto2": {"align": "center", "bold": True, "underline": 1, "font_size": 14},
         "number": {"align": "center"}, "date": {"align": "center", "italic": True},
@@ -280,15 +260,15 @@ def _cover_letter(wb, add_format: _Formats, letter: Letter, unit_label: str, fil
     ws.activate()
 
 
-def _flags_sheet(wb, add_format: _Formats, letter: Letter, unit_label: str, flags: list[FlagRow]) -> None:
+def _flags_sheet(wb, letter: Letter, unit_label: str, flags: list[FlagRow]) -> None:
     """Sheet 2: one row per open flag; the commune's two columns unlocked, the rest protected. A4 landscape."""
     base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-    title = add_format({**base, "bold": True, "align": "center", "font_size": 14, "text_wrap": True})
-    italic = add_format({**base, "italic": True, "text_wrap": True})
-    head = add_format({**base, "bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"})
-    cell = add_format({**base, "border": 1, "text_wrap": True})
-    cell_c = add_format({**base, "border": 1, "text_wrap": True, "align": "center"})
-    answer = add_format({**base, "border": 1, "text_wrap": True, "locked": False, "bg_color": "#FFF2CC"})
+    title = wb.add_format({**base, "bold": True, "align": "center", "font_size": 14, "text_wrap": True})
+    italic = wb.add_format({**base, "italic": True, "text_wrap": True})
+    head = wb.add_format({**base, "bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"})
+    cell = wb.add_format({**base, "border": 1, "text_wrap": True})
+    cell_c = wb.add_format({**base, "border": 1, "text_wrap": True, "align": "center"})
+    answer = wb.add_format({**base, "border": 1, "text_wrap": True, "locked": False, "bg_color": "#FFF2CC"})
     ws = wb.add_worksheet(FLAGS_SHEET)
     for c, w in enumerate(FLAG_WIDTHS):
         ws.set_column(c, c, w)
