@@ -220,7 +220,7 @@ def read_ahead(s: Settings) -> bool:
     server boots (`tonghop run`): the run's read step then takes each file's Submission when the copy it archived has
     the same bytes, and parses only the others. Nothing is written: the ledger is read once (under the writer lock,
     taken without waiting; a run writing now means no reading ahead), the files are read where they lie, each one
-    hashed before and after its parse (pipeline.read.workers.parse_verified). Returns whether it started."""
+    hashed before and after its parse (pipeline.read.workers.parse_job). Returns whether it started."""
     from pipeline.read.workers import isolated
 
     if s.dry_run or not isolated():
@@ -303,25 +303,26 @@ def read(run: Run) -> None:
     with tempfile.TemporaryDirectory(prefix=".doc-", dir=s.archive.parent if not s.dry_run else None) as stage:
         got: dict[int, object] = {}  # id(candidate) -> its Submission parsed ahead (the same bytes as archived)
         read_now: list[Candidate] = []  # the candidates read by this step, in order
+        staging = None if s.dry_run else _Staging(Path(stage))
 
-        def fresh(pairs):
-            """The jobs of the files not parsed ahead."""
-            for c, job in pairs:
+        def jobs_of(sources, ahead):
+            """The (path, folder period) jobs of the files not parsed ahead (an archived copy under its original's
+            name)."""
+            for c, path in sources:
                 sub = ahead.get((c.file.rel, c.sha256))
                 if sub is not None:
                     got[id(c)] = sub
                     continue
                 read_now.append(c)
-                yield job
+                yield (path if staging is None else staging.named(path, fit_name(c.file.path.name))), c.file.folder_period
 
         with contextlib.ExitStack() as stack:
             if s.dry_run:
-                pairs = ((c, (c.file.path, c.file.folder_period)) for c in todo)
+                sources = ((c, c.file.path) for c in todo)
             else:  # archived in the background, each file read once its own copy is made
                 copies = stack.enter_context(Archiving([(c.file, c.sha256) for c in todo], s.archive, copy=archive_original))
-                pairs = _archived_jobs(todo, copies, s.archive, _Staging(Path(stage)))
-            ahead = _taken_ahead(run)  # taken even when nothing is to be read: no run leaves it behind
-            jobs = fresh(pairs)
+                sources = _archived(todo, copies, s.archive)
+            jobs = jobs_of(sources, _taken_ahead(run))  # taken even when nothing is to be read: none is left behind
             if run.reader is None:
                 parsed = read_files(jobs, run.ref.registry, run.ref.catalog, s.reading, run.progress.advance,
                                     count=len(todo))
@@ -905,10 +906,10 @@ def check_warehouse(s: Settings) -> bool:
                          f"({s.archive}); tệp hỏng sẽ được cất nguyên trạng vào thư mục backups.")
 
 
-def _archived_jobs(todo: list[Candidate], copies, archive: Path, staging: "_Staging"):
-    """Yield (candidate, (path, folder period) job) for each candidate as soon as its original is archived (the job
-    reads the archived copy under the original's name); a file gone, locked, unreadable or rewritten since it was
-    hashed is not read (it waits or is rejected); a failure on the archive's side stops the run."""
+def _archived(todo: list[Candidate], copies, archive: Path):
+    """Yield (candidate, archived copy) for each candidate as soon as its original is archived; a file gone, locked,
+    unreadable or rewritten since it was hashed is not read (it waits or is rejected); a failure on the archive's side
+    stops the run."""
     for c, copy in zip(todo, copies):  # every original is copied, unchanged, before anything reads it
         if isinstance(copy, FileNotFoundError):  # gone from the inbox since it was hashed: nothing to take in
             c.waiting_reason = WAITING
@@ -922,7 +923,7 @@ def _archived_jobs(todo: list[Candidate], copies, archive: Path, staging: "_Stag
         if copy is None:
             c.waiting_reason = CHANGED
             continue
-        yield c, (staging.named(copy, fit_name(c.file.path.name)), c.file.folder_period)
+        yield c, copy
 
 
 class _Staging:
