@@ -47,6 +47,7 @@ from pipeline.inbox import (
     fit_name,
     quarantine,
     scan,
+    sha256_of,
     unreadable,
 )
 from pipeline.inbox import archive as arc
@@ -241,11 +242,15 @@ def read_ahead(s: Settings) -> bool:
 
 
 def _parse_ahead(s: Settings, ref: Reference, known: Known) -> dict[tuple[str, str], object]:
-    """The new files of the inbox parsed where they lie, by (relative path, SHA-256). Files still being copied when
-    first looked at (modified in the last `stable_seconds`) are looked at once more, once that time has passed (the
-    run's own look comes later still: Prefect takes longer to boot). Left to the read step: a file whose bytes
-    changed meanwhile, whose name it would shorten (fit_name), or whose reading process died or overran (perhaps only
-    because Prefect was booting beside it)."""
+    """The new files of the inbox parsed where they lie, by (relative path, SHA-256 of the bytes parsed).
+
+    Files still in their copy window (modified in the last `stable_seconds`, which the run itself would leave waiting)
+    are parsed at once too, their bytes hashed here first: a parse counts only when the worker finds those same bytes
+    before and after it (workers.parse_job), and the run takes it only for a copy it archived with that hash, once the
+    file has settled. A file just copied in whole is then ready when the run looks; one still growing gives bytes the
+    run never archives, and is looked at once more after `stable_seconds` (the run's own look comes later still:
+    Prefect takes longer to boot). Left to the read step: a file whose bytes changed meanwhile, whose name it would
+    shorten (fit_name), or whose reading process died or overran (perhaps only because Prefect was booting beside it)."""
     parsed: dict[tuple[str, str], object] = {}
     first, workers = time.monotonic(), 1
     for look in range(2):
@@ -253,16 +258,30 @@ def _parse_ahead(s: Settings, ref: Reference, known: Known) -> dict[tuple[str, s
         if not look:  # as many reading processes as the read step would start for these files (it keeps them)
             workers = effective_workers(sum(c.to_read or c.waiting_reason == WAITING for c in found.candidates),
                                         s.reading.workers)
-        todo = [c for c in found.candidates if c.to_read and (c.file.rel, c.sha256) not in parsed
-                and fit_name(c.file.path.name) == c.file.path.name]
-        jobs = [(c.file.path, c.file.folder_period, c.sha256) for c in todo]
+        todo = []  # (candidate, the SHA-256 of the bytes to parse)
+        for c in found.candidates:
+            if fit_name(c.file.path.name) != c.file.path.name:
+                continue
+            sha = c.sha256 if c.to_read else _sha256_now(c.file.path) if c.waiting_reason == WAITING else None
+            if sha and (c.file.rel, sha) not in parsed:
+                todo.append((c, sha))
+        jobs = [(c.file.path, c.file.folder_period, sha) for c, sha in todo]
         subs = parse_files(jobs, ref.registry, ref.catalog, s.reading.limits, workers) if jobs else []
-        parsed.update(((c.file.rel, c.sha256), sub) for c, sub in zip(todo, subs)
-                      if sub is not None and not any(x.get("code") in LOST for x in sub.issues))
-        if look or not any(c.waiting_reason == WAITING for c in found.candidates):
-            break
+        done = {(c.file.rel, sha): sub for (c, sha), sub in zip(todo, subs)
+                if sub is not None and not any(x.get("code") in LOST for x in sub.issues)}
+        parsed.update(done)
+        if look or all((c.file.rel, sha) in done for c, sha in todo if c.waiting_reason == WAITING):
+            break  # a file still moving whose bytes changed under its parse: one more look once it may have settled
         time.sleep(max(0.0, first + s.limits.stable_seconds - time.monotonic()))
     return parsed
+
+
+def _sha256_now(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes now, or None when it cannot be read."""
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
 
 
 def _inbox_key(s: Settings) -> str:

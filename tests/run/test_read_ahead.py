@@ -3,7 +3,10 @@ server boots; the read step takes a file's Submission only when the copy it arch
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
+import time
 
 import pytest
 
@@ -86,3 +89,56 @@ def test_a_verified_job_parses_only_the_bytes_named(demo_files, registry, catalo
     sub = parse_job((f, None, sha), registry, catalog, Limits())
     assert sub is not None and sub.unit_code and sub.records()
     assert parse_job((f, None, "0" * 64), registry, catalog, Limits()) is None
+
+
+def _just_copied(demo_settings, demo_files):
+    """The demo inbox as a clerk's copy a moment ago (files dated now), with a copy window long enough to last the
+    test: the run itself would leave these files waiting; the reading ahead must not wait for them."""
+    s = dataclasses.replace(demo_settings, limits=Limits(stable_seconds=60, restat_seconds=0))
+    for f in demo_files:
+        shutil.copy(f, s.inbox / f.name)  # dated now
+    return s
+
+
+def _age(inbox):
+    old = time.time() - 3600
+    for f in inbox.iterdir():
+        os.utime(f, (old, old))  # settled: the same bytes, dated an hour ago
+
+
+def test_files_just_copied_are_read_ahead_at_once(demo_settings, demo_files, parsed_jobs, monkeypatch):
+    s = _just_copied(demo_settings, demo_files)
+    slept: list[float] = []
+    monkeypatch.setattr(run_module.time, "sleep", slept.append)
+    assert read_ahead(s)
+    ahead = run_module._read_ahead[run_module._inbox_key(s)].parsed.result()
+    assert len(ahead) == 23 and slept == []  # parsed in the first look, no wait for the copy window
+    _age(s.inbox)
+    summary = run_steps(dataclasses.replace(s, limits=demo_settings.limits))
+    assert summary.count("loaded") == 23 and parsed_jobs == []  # the run took them: nothing parsed twice
+
+
+def test_a_file_whose_bytes_change_under_its_parse_ahead_gets_a_second_look(demo_settings, demo_files, parsed_jobs,
+                                                                             monkeypatch):
+    s = _just_copied(demo_settings, demo_files)
+    slept: list[float] = []
+    monkeypatch.setattr(run_module.time, "sleep", slept.append)
+    growing = s.inbox / demo_files[0].name
+    real = run_module._sha256_now
+    looks: list[str] = []
+
+    def first_bytes_then_whole(path):  # the first look hashes the bytes of a copy still under way
+        if path == growing:
+            looks.append(path.name)
+            if len(looks) == 1:
+                return "0" * 64
+        return real(path)
+
+    monkeypatch.setattr(run_module, "_sha256_now", first_bytes_then_whole)
+    assert read_ahead(s)
+    ahead = run_module._read_ahead[run_module._inbox_key(s)].parsed.result()
+    assert len(looks) == 2 and len(slept) == 1  # looked at again once the copy window may have passed
+    assert (growing.name, sha256_of(growing)) in ahead and len(ahead) == 23
+    _age(s.inbox)
+    summary = run_steps(dataclasses.replace(s, limits=demo_settings.limits))
+    assert summary.count("loaded") == 23 and parsed_jobs == []
