@@ -79,7 +79,8 @@ from pipeline.validate import Checked, validate_submissions
 from pipeline.vn.format import decimal as fmt_number
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
-LOAD_BATCH = 250  # files recorded per transaction (each submission is whole or absent either way)
+LOAD_BATCH = 2000  # files recorded per transaction (each submission is whole or absent either way); a transaction
+# costs about 45 ms of its own (5 000 issue-heavy files: load 2.5 s in 20 transactions, 1.9 s in 3)
 
 
 class Progress:
