@@ -705,12 +705,17 @@ def _write_feedback(run: Run, jobs: list[FeedbackJob], share: Share | None = Non
 
 
 def _start_feedback(run: Run) -> Future:
-    """Start writing this run's feedback workbooks once its files are recorded (their flags are known then): the jobs
-    are made here, the workbooks written in the reading processes from a background thread while this process
-    consolidates, ranks, assesses and builds the district workbook. That work is the longer, so it keeps a core:
-    one reading process fewer writes until the feedback step releases it (pipeline.read.workers.Share)."""
+    """Start writing this run's feedback workbooks once its files are recorded (their flags are known then): their
+    flags are read here, the jobs made and the workbooks written in the reading processes from a background thread
+    while this process consolidates, ranks, assesses and builds the district workbook. That work is the longer, so it
+    keeps a core: one reading process fewer writes until the feedback step releases it (pipeline.read.workers.Share)."""
     run.feedback_share = Share(spare=1)
-    return _in_background(_write_feedback, run, _feedback_jobs(run), run.feedback_share)
+    found = [_open_flags(run)]  # the warehouse is read here: the background thread opens no connection of its own
+
+    def write() -> list:  # the flags go once the jobs are made (5 000 issue-heavy files: about 120 MiB)
+        return _write_feedback(run, _feedback_jobs(run, found.pop()), run.feedback_share)
+
+    return _in_background(write)
 
 
 def _in_background(fn: Callable, *args) -> Future:
@@ -734,16 +739,25 @@ def _in_background(fn: Callable, *args) -> Future:
     return future
 
 
-def _feedback_jobs(run: Run) -> list[FeedbackJob]:
-    """The feedback workbooks of this run's submissions that have issues, as plain data for the worker processes."""
+def _open_flags(run: Run) -> tuple[pd.DataFrame, set]:
+    """The open flags (wh.open_flags) and the quiet issues (wh.suppressed_issues) of this run's loaded submissions
+    that have issues."""
+    s = run.settings
+    loaded = [f.submission_id for f in run.summary.files
+              if f.issue_count and f.status == "loaded" and f.submission_id is not None]
+    if not loaded or not s.warehouse.exists():
+        return pd.DataFrame(), set()
+    with wh.session(s.warehouse) as con:
+        return wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
+
+
+def _feedback_jobs(run: Run, found: tuple[pd.DataFrame, set] | None = None) -> list[FeedbackJob]:
+    """The feedback workbooks of this run's submissions that have issues, as plain data for the worker processes.
+    `found`: their _open_flags, when already read."""
     s = run.settings
     labels = dict(zip(run.ref.registry.units["code"], run.ref.registry.units["label"]))
     files = [f for f in run.summary.files if f.issue_count]
-    loaded = [f.submission_id for f in files if f.status == "loaded" and f.submission_id is not None]
-    flags, quiet = pd.DataFrame(), set()
-    if loaded and s.warehouse.exists():
-        with wh.session(s.warehouse) as con:
-            flags, quiet = wh.open_flags(con, loaded), wh.suppressed_issues(con, loaded)
+    flags, quiet = found if found is not None else _open_flags(run)
     by_sub: dict[int, list] = {}  # each submission's open flags as rows of its form, made all at once
     flagged_of: dict[int, set[tuple[str, str]]] = {}  # and their (indicator, issue code)
     if len(flags):  # a letter asks for answers by a date
