@@ -108,10 +108,11 @@ def log_lines(summary: RunSummary) -> list[tuple[int, str]]:
 
 
 def write_summary(summary: RunSummary, out: Path) -> Path:
-    """Save the import summary (text and JSON) under <out>/tom_tat/ and return the text file's path."""
+    """Save the import summary (text and JSON) under <out>/tom_tat/, set its `summary_path` and return the text file's path."""
     folder = Path(out) / "tom_tat"
     folder.mkdir(parents=True, exist_ok=True)
     txt = folder / f"TomTat_{summary.run_id}.txt"
+    summary.summary_path = txt  # the JSON names the text file too
     txt.write_text(render_summary(summary) + "\n", encoding="utf-8")
     (folder / f"TomTat_{summary.run_id}.json").write_text(
         json.dumps(summary_data(summary), ensure_ascii=False, indent=2), encoding="utf-8")  # plain data: no default=str

@@ -112,6 +112,7 @@ def test_write_summary_saves_text_and_json(tmp_path):
     assert txt.read_text(encoding="utf-8") == render_summary(summary()) + "\n"
     saved = json.loads((tmp_path / "tom_tat" / "TomTat_20231012-080000.json").read_text(encoding="utf-8"))
     assert saved["files"]["loaded"] == 1 and saved["periods"] == ["2023-Q3"]
+    assert saved["summary_path"] == str(txt)  # the JSON names the text file written beside it
 
 
 def test_dry_run_counts_what_would_load_and_a_real_run_names_the_quarantine():

@@ -179,7 +179,7 @@ def test_one_plain_dict_for_every_reader(tmp_path):
     assert [list(x) for x in d["details"]] == [list(FILE_FIELDS)] * 2 and d["details"][0]["submission_id"] == 7
     txt = write_summary(s, tmp_path)
     saved = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
-    assert saved == d
+    assert saved == {**d, "summary_path": str(txt)}  # the same dict, naming the text file saved beside it
 
 
 def test_checked_bounds_the_cost_of_long_frames(monkeypatch):
