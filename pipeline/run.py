@@ -47,7 +47,7 @@ from pipeline.inbox import (
     fit_name,
     quarantine,
     scan,
-    sha256_of,
+    sha256_or_none,
     unreadable,
 )
 from pipeline.inbox import archive as arc
@@ -263,7 +263,7 @@ def _parse_ahead(s: Settings, ref: Reference, known: Known) -> dict[tuple[str, s
         for c in found.candidates:
             if fit_name(c.file.path.name) != c.file.path.name:
                 continue
-            sha = c.sha256 if c.to_read else _sha256_now(c.file.path) if c.waiting_reason == WAITING else None
+            sha = c.sha256 if c.to_read else sha256_or_none(c.file.path) if c.waiting_reason == WAITING else None
             if sha and (c.file.rel, sha) not in parsed:
                 todo.append((c, sha))
         jobs = [(c.file.path, c.file.folder_period, sha) for c, sha in todo]
@@ -275,14 +275,6 @@ def _parse_ahead(s: Settings, ref: Reference, known: Known) -> dict[tuple[str, s
             break  # a file still moving whose bytes changed under its parse: one more look once it may have settled
         time.sleep(max(0.0, first + s.limits.stable_seconds - time.monotonic()))
     return parsed
-
-
-def _sha256_now(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes now, or None when it cannot be read."""
-    try:
-        return sha256_of(path)
-    except OSError:
-        return None
 
 
 def _inbox_key(s: Settings) -> str:

@@ -135,3 +135,11 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_or_none(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes now, or None when it cannot be read."""
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None

@@ -166,23 +166,16 @@ def parse_job(job: Job | Verified, registry: Registry, catalog: Catalog, limits:
     """Parse one job: (path, folder period); or (path, folder period, sha256): a file read where it lies, parsed only
     when its bytes hash to that SHA-256 both before and after (the Submission is then that of those exact bytes),
     else None."""
+    from pipeline.inbox import sha256_or_none  # here: pipeline.inbox imports pipeline.read
+
     path, folder_period = job[0], job[1]
     sha256 = job[2] if len(job) > 2 else None
-    if sha256 is not None and _sha256_or_none(path) != sha256:
+    if sha256 is not None and sha256_or_none(path) != sha256:
         return None
     sub = parse_submission(path, registry, catalog, folder_period=folder_period, limits=limits)
-    if sha256 is not None and _sha256_or_none(path) != sha256:
+    if sha256 is not None and sha256_or_none(path) != sha256:
         return None
     return sub
-
-
-def _sha256_or_none(path: Path) -> str | None:
-    from pipeline.inbox import sha256_of
-
-    try:
-        return sha256_of(path)
-    except OSError:
-        return None
 
 
 def _parse(job: Job | Verified) -> Submission | None:

@@ -124,7 +124,7 @@ def test_a_file_whose_bytes_change_under_its_parse_ahead_gets_a_second_look(demo
     slept: list[float] = []
     monkeypatch.setattr(run_module.time, "sleep", slept.append)
     growing = s.inbox / demo_files[0].name
-    real = run_module._sha256_now
+    real = run_module.sha256_or_none
     looks: list[str] = []
 
     def first_bytes_then_whole(path):  # the first look hashes the bytes of a copy still under way
@@ -134,7 +134,7 @@ def test_a_file_whose_bytes_change_under_its_parse_ahead_gets_a_second_look(demo
                 return "0" * 64
         return real(path)
 
-    monkeypatch.setattr(run_module, "_sha256_now", first_bytes_then_whole)
+    monkeypatch.setattr(run_module, "sha256_or_none", first_bytes_then_whole)
     assert read_ahead(s)
     ahead = run_module._read_ahead[run_module._inbox_key(s)].parsed.result()
     assert len(looks) == 2 and len(slept) == 1  # looked at again once the copy window may have passed
