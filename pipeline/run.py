@@ -47,10 +47,10 @@ from pipeline.inbox import (
     fit_name,
     quarantine,
     scan,
-    sha256_or_none,
     unreadable,
 )
 from pipeline.inbox import archive as arc
+from pipeline.inbox.files import sha256_or_none
 from pipeline.outcome import Candidate, FileResult, IssueSpan, RunIssues, RunSummary
 from pipeline.read import read_files
 from pipeline.read.metadata import unit_period_issue

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import issues as iss
-from pipeline.inbox.files import InboxFile, discover, sha256_of, sha256_or_none
+from pipeline.inbox.files import InboxFile, discover, sha256_of
 from pipeline.outcome import Candidate
 from pipeline.read.safety import FUTURE_SLACK_SECONDS, Limits
 

@@ -166,7 +166,7 @@ def parse_job(job: Job | Verified, registry: Registry, catalog: Catalog, limits:
     """Parse one job: (path, folder period); or (path, folder period, sha256): a file read where it lies, parsed only
     when its bytes hash to that SHA-256 both before and after (the Submission is then that of those exact bytes),
     else None."""
-    from pipeline.inbox import sha256_or_none  # here: pipeline.inbox imports pipeline.read
+    from pipeline.inbox.files import sha256_or_none  # here: pipeline.inbox imports pipeline.read
 
     path, folder_period = job[0], job[1]
     sha256 = job[2] if len(job) > 2 else None
