@@ -15,12 +15,11 @@ from collections.abc import Collection
 from typing import NamedTuple
 
 import pandas as pd
-import xlsxwriter
 
 from pipeline.outcome import FileResult
 from pipeline.read.reply import EXPLAIN_COL, FLAGS_SHEET, REPLY_SHEET, VALUE_COL, identifier_rows
 from pipeline.reference.office import Office
-from pipeline.report.layout import FONT, building
+from pipeline.report.layout import FONT, Workbook, building
 from pipeline.issues import label as issue_label
 from pipeline.vn import labels
 from pipeline.vn.periods import period_label
@@ -118,7 +117,7 @@ def write_feedback(path: Path, *, unit_label: str, period_code: str | None, file
 def _workbook(unit_label: str, period_code: str | None, file_name: str, status: str, reason: str,
               rows: list[FeedbackRow], letter: Letter | None = None, flags: list[FlagRow] = ()) -> bytes:
     buffer = io.BytesIO()  # built in memory, then written at once: a file that cannot be written fails as an OSError
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+    wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                       "strings_to_numbers": False})
     if letter is not None:
         _cover_letter(wb, letter, unit_label, file_name, len(flags))

@@ -101,18 +101,67 @@ def test_report_workbooks_are_built_in_memory(tmp_path, monkeypatch):
     makes its parts on disk (layout.workbook_options(in_memory=False))."""
     assert layout.workbook_options()["in_memory"] is True
     made = []
-    real = xlsxwriter.Workbook
 
-    class Spy(real):
+    class Spy(layout.Workbook):
         def __init__(self, filename=None, options=None):
             made.append(dict(options or {}))
             super().__init__(filename, options)
 
-    monkeypatch.setattr("pipeline.report.feedback.xlsxwriter.Workbook", Spy)  # a file object or a path, in memory
+    monkeypatch.setattr("pipeline.report.feedback.Workbook", Spy)  # a file object or a path, in memory
     monkeypatch.setattr("tempfile.mkstemp", lambda *a, **k: pytest.fail("a temporary file was made"))
     write_feedback(tmp_path / "f.xlsx", unit_label="Xã Ngọc Kỳ", period_code="2023-Q3", file_name=FILE, status="loaded",
                    reason="", issues=ngoc_ky_issues())
     assert made and all(m.get("in_memory") for m in made)
+
+
+def _deflated_at(path: Path, level: int) -> list[str]:
+    """The workbook's parts that are not deflated at `level` (their size compressed again at that level differs)."""
+    import zipfile
+    import zlib
+
+    off = []
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            data = z.read(info)
+            c = zlib.compressobj(level, zlib.DEFLATED, -15)
+            if info.compress_type != zipfile.ZIP_DEFLATED or len(c.compress(data) + c.flush()) != info.compress_size:
+                off.append(info.filename)
+    return off
+
+
+def test_every_workbook_we_write_is_deflated_at_the_fast_level(tmp_path):
+    """xlsxwriter has no option for the deflate level; layout installs its zip file (layout._Package) for every
+    workbook, written in memory (feedback) or from parts on disk (district)."""
+    assert layout.ZIP_LEVEL == 1
+    fb = write_feedback(tmp_path / "f.xlsx", unit_label="Xã Ngọc Kỳ", period_code="2023-Q3", file_name=FILE,
+                        status="loaded", reason="", issues=ngoc_ky_issues())
+    wb = layout.Workbook(str(tmp_path / "d.xlsx"), layout.workbook_options(in_memory=False))
+    ws = wb.add_worksheet("Lỗi và cảnh báo")
+    for r in range(2000):
+        ws.write_string(r, 0, f"Xã Ngọc Kỳ {r}")
+        ws.write_number(r, 1, r * 1.5)
+    wb.close()
+    for path in (fb, tmp_path / "d.xlsx"):
+        assert _deflated_at(path, layout.ZIP_LEVEL) == [], path
+        assert _deflated_at(path, 6) != []  # the check itself tells the levels apart
+        assert openpyxl.load_workbook(path).worksheets[0].max_row > 3
+
+
+def test_sheets_take_row_and_column_numbers_without_the_a1_wrapper(tmp_path):
+    """layout.Worksheet writes cells by row and column numbers as xlsxwriter's own writers do (what they return
+    included); "A1" is refused loudly rather than read."""
+    wb = layout.Workbook(str(tmp_path / "w.xlsx"), layout.workbook_options())
+    ws = wb.add_worksheet("Trang 1")
+    assert isinstance(ws, layout.Worksheet)
+    assert ws.write_string(0, 0, "Tổng số hồ sơ") == 0 and ws.write_number(1, 0, 23378) == 0
+    assert ws.write_blank(2, 0, None, wb.add_format({"border": 1})) == 0
+    assert ws.write_number(1_048_576, 0, 1) == -1  # beyond the sheet, as xlsxwriter.Worksheet.write_number says
+    with pytest.raises(TypeError):
+        ws.write_string("A4", "x")
+    wb.close()
+    sheet = openpyxl.load_workbook(tmp_path / "w.xlsx").active
+    assert (sheet["A1"].value, sheet["A2"].value, sheet["A3"].value, sheet["A3"].border.left.style) == (
+        "Tổng số hồ sơ", 23378, None, "thin")
 
 
 # ------------------------------------------------------------------------------------------------ feedback rows
