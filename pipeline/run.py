@@ -79,6 +79,7 @@ from pipeline.validate import Checked, validate_submissions
 from pipeline.vn.format import decimal as fmt_number
 from pipeline.vn.periods import is_period, period_bounds, period_kind
 
+FEEDBACK_GROUP = 8  # feedback workbooks per message to a reading process (about 30 ms of work, 60 KB of rows)
 LOAD_BATCH = 2000  # files recorded per transaction (each submission is whole or absent either way); a transaction
 # costs about 45 ms of its own (5 000 issue-heavy files: load 2.5 s in 20 transactions, 1.9 s in 3)
 
@@ -693,7 +694,7 @@ def _write_feedback(run: Run, jobs: list[FeedbackJob], share: Share | None = Non
     releases them); each one's Outcome (a path, or the error)."""
     s = run.settings
     return call_in_workers(write_feedback_job, jobs, run.ref.registry, run.ref.catalog, s.reading.limits,
-                           s.reading.workers, share)
+                           s.reading.workers, share, group=FEEDBACK_GROUP)
 
 
 def _start_feedback(run: Run) -> Future:

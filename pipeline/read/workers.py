@@ -202,6 +202,12 @@ def _call(job: Call) -> Outcome:
         return Outcome(False, exc)
 
 
+def _each(group: tuple[Callable[[Any], Any], list]) -> list[Outcome]:
+    """The Outcome of fn(arg) for each arg of a group of calls sent as one (see call_in_workers' `group`)."""
+    fn, args = group
+    return [_call(Call(fn, a)) for a in args]
+
+
 def failed(path: Path, code: str, detail: str) -> Submission:
     """The Submission of a file whose reading was stopped: rejected with `code`."""
     path = Path(path)
@@ -323,12 +329,21 @@ class ReaderPool:
         out = self._dispatch(jobs, lambda job, code, detail: failed(job[0], code, detail))
         return [None if isinstance(sub, str) else sub for sub in out]  # OTHER_BYTES
 
-    def call(self, fn: Callable[[Any], Any], args: Sequence[Any], share: Share | None = None) -> list[Outcome]:
+    def call(self, fn: Callable[[Any], Any], args: Sequence[Any], share: Share | None = None,
+             group: int = 1) -> list[Outcome]:
         """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
         gives a failed Outcome and the others go on (the worker is replaced). With a `share`, some workers wait until
-        the main process no longer needs their cores (see Share)."""
-        return self._dispatch([Call(fn, a) for a in args], lambda job, code, detail: Outcome(False, WorkerLost(code, detail)),
-                              CALL_DEPTH, share)
+        the main process no longer needs their cores (see Share). With `group` > 1, the args go `group` at a time
+        in one message each way; a worker that dies or overruns then fails its whole group."""
+        lost = lambda job, code, detail: Outcome(False, WorkerLost(code, detail))  # noqa: E731
+        if group <= 1:
+            return self._dispatch([Call(fn, a) for a in args], lost, CALL_DEPTH, share)
+        groups = [list(args[i:i + group]) for i in range(0, len(args), group)]
+        out: list[Outcome] = []
+        for g, o in zip(groups, self._dispatch([Call(_each, (fn, g)) for g in groups], lost,
+                                               max(2, CALL_DEPTH // group), share)):
+            out.extend(o.value if o.ok else [o] * len(g))
+        return out
 
     def _dispatch(self, jobs: Iterable, lost: Callable[[Any, str, str], Any], depth: int = DEPTH,
                   share: Share | None = None) -> list:
@@ -475,12 +490,15 @@ def parse_files(jobs: Iterable[Job | Verified], registry: Registry, catalog: Cat
 
 
 def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Registry, catalog: Catalog,
-                    limits: Limits = Limits(), workers: int = 2, share: Share | None = None) -> list[Outcome]:
+                    limits: Limits = Limits(), workers: int = 2, share: Share | None = None,
+                    group: int = 1) -> list[Outcome]:
     """fn(arg) for each arg, in the args' order, in the reading processes of this run (other work than reading, e.g.
     writing the communes' feedback workbooks). The kept pool serves when it is there for this reference data; else
     `workers` processes start when reading as many files would start them (effective_workers), and otherwise every
     call runs here. With a `share`, the calls leave cores to this process until it releases them. A call that
-    raises, or whose process dies or overruns, gives a failed Outcome; the others go on.
+    raises, or whose process dies or overruns, gives a failed Outcome; the others go on. `group`: calls sent
+    together (fewer messages, so less work for this process's dispatching thread, which competes for the GIL with
+    the main thread), each with its own Outcome; a process that dies fails every call of its group.
     """
     if not args:
         return []
@@ -490,7 +508,7 @@ def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Reg
         if pool is None:
             return [_call(Call(fn, a)) for a in args]
         try:
-            return pool.call(fn, args, share)
+            return pool.call(fn, args, share, group)
         except BaseException:  # interrupted (Ctrl+C) or failed: its workers may hold jobs, so none is kept
             _pool = None
             pool.close(kill=True)

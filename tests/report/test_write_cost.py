@@ -236,6 +236,22 @@ def test_a_failing_or_dying_call_does_not_stop_the_others(two_workers, registry,
     assert not bad[0].ok and "không gửi lại được" in str(bad[0].value)
 
 
+def test_calls_in_groups_give_each_call_its_outcome_in_order(two_workers, registry, catalog):
+    """Grouped (one message per 3 calls): the same outcomes, in order; a call that raises fails alone, a process that
+    dies fails its group (here "ba", "chết", "bốn") and the other groups go on."""
+    args = ["một", "hai", "hỏng", "ba", "chết", "bốn", "năm", "sáu"]
+    out = workers.call_in_workers(_fail_on, [a for a in args if a != "chết"], registry, catalog, Limits(), 2, group=3)
+    assert [(o.ok, o.value if o.ok else type(o.value)) for o in out] == [
+        (True, "một"), (True, "hai"), (False, PermissionError), (True, "ba"), (True, "bốn"), (True, "năm"), (True, "sáu")]
+    out = workers.call_in_workers(_fail_on, args, registry, catalog, Limits(), 2, group=3)
+    assert [o.ok for o in out[:3]] == [True, True, False] and [o.value for o in out[6:]] == ["năm", "sáu"]
+    if workers.cores() > 1:
+        assert [o.ok for o in out[3:6]] == [False, False, False]
+        assert all(isinstance(o.value, workers.WorkerLost) and o.value.code == "file-reader-crashed" for o in out[3:6])
+    many = workers.call_in_workers(_pid, list(range(100)), registry, catalog, Limits(), 2, group=8)
+    assert [o.value[1] for o in many] == list(range(100)) and all(o.ok for o in many)
+
+
 def _slow_pid(arg):
     import time
 
