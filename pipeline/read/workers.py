@@ -203,7 +203,8 @@ def _call(job: Call) -> Outcome:
 
 
 def _each(group: tuple[Callable[[Any], Any], list]) -> list[Outcome]:
-    """The Outcome of fn(arg) for each arg of a group of calls sent as one (see call_in_workers' `group`)."""
+    """The Outcome of fn(arg) for each arg, here: a group of calls sent as one (see call_in_workers' `group`), or
+    every call when there is no reading process."""
     fn, args = group
     return [_call(Call(fn, a)) for a in args]
 
@@ -506,7 +507,7 @@ def call_in_workers(fn: Callable[[Any], Any], args: Sequence[Any], registry: Reg
     with _lock:
         pool = _pool_for_calls(len(args), registry, catalog, limits, workers)
         if pool is None:
-            return [_call(Call(fn, a)) for a in args]
+            return _each((fn, args))
         try:
             return pool.call(fn, args, share, group)
         except BaseException:  # interrupted (Ctrl+C) or failed: its workers may hold jobs, so none is kept

@@ -118,7 +118,7 @@ def _workbook(unit_label: str, period_code: str | None, file_name: str, status: 
               rows: list[FeedbackRow], letter: Letter | None = None, flags: list[FlagRow] = ()) -> bytes:
     buffer = io.BytesIO()  # built in memory, then written at once: a file that cannot be written fails as an OSError
     wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                      "strings_to_numbers": False})
+                           "strings_to_numbers": False})
     if letter is not None:
         _cover_letter(wb, letter, unit_label, file_name, len(flags))
         _flags_sheet(wb, letter, unit_label, flags)
