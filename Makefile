@@ -20,7 +20,7 @@ demo: $(STAMP)
 	@sleep 2  # tonghop leaves files modified in the last 2 s for the next run (they may still be being copied)
 	$(BIN)/tonghop run
 	@echo
-	$(BIN)/tonghop sql "select period_code, indicator_code, indicator_name, value, n_units from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by period_code, indicator_code"
+	$(BIN)/tonghop sql "select period_code as \"Kỳ\", indicator_code as \"Mã\", indicator_name as \"Chỉ tiêu\", case when unit_of_measure = '%' then replace(printf('%.2f', value), '.', ',') || '%' else replace(printf('%,d', cast(round(value) as bigint)), ',', '.') end as \"Toàn huyện\", n_units || '/' || n_expected as \"Số đơn vị\" from v_district where indicator_code in ('III.3.3.1','III.3.3.2','III.3.3','VII.5.3.1','VII.5.3.2','VII.5.3') order by period_code, indicator_code"
 
 # An ILLUSTRATION of the map after 1 July 2025 (invented merger, not real data), in its own folder demo-2025/ with its
 # own registry, inbox and warehouse: `make demo` and the office's files are left as they are.
