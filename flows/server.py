@@ -77,7 +77,7 @@ class TemporaryServer:
     def used(server: "TemporaryServer | None") -> Iterator[str | None]:
         """Run the block with Prefect's API URL set to the server when Prefect would start a temporary one; yield the URL
         used (None: Prefect's own choice, a configured server or its own temporary one)."""
-        from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+        from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings, temporary_settings
 
         settings = get_current_settings()
         wanted = not settings.api.url and bool(settings.server.ephemeral.enabled)
@@ -86,7 +86,10 @@ class TemporaryServer:
             return
         # Heartbeats let a lasting server mark a crashed run; a temporary server ends with this process, so they only
         # cost the up-to-1-s join of their thread at the end of every flow run (prefect/flow_engine.py _send_heartbeats).
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url, "flows.heartbeat_frequency": None}):
+        # No UI URL: the server has no UI and is gone when the command ends, so Prefect logs no "View at http://…" link
+        # (an empty PREFECT_UI_URL makes prefect.utilities.urls.url_for give none).
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url, PREFECT_UI_URL: "",
+                                         "flows.heartbeat_frequency": None}):
             yield server.api_url
 
     def wait_ready(self, timeout: float = READY_SECONDS) -> bool:

@@ -18,6 +18,10 @@ def test_an_api_url_in_the_environment_is_used_as_it_is(monkeypatch):
 
 
 def test_a_flow_runs_on_the_started_server_without_heartbeats(monkeypatch):
+    """…and without a "View at http://127.0.0.1:…" link to a UI the temporary server does not have (and that is gone
+    once the command ends)."""
+    import logging
+
     from prefect import flow
     from prefect.settings import get_current_settings
 
@@ -33,10 +37,24 @@ def test_a_flow_runs_on_the_started_server_without_heartbeats(monkeypatch):
         seen.update(url=s.api.url, heartbeat=s.flows.heartbeat_frequency)
         return 23378
 
-    with TemporaryServer.used(server) as url:
-        assert url == server.api_url
-        assert probe() == 23378
+    lines: list[str] = []
+
+    class Heard(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    heard = Heard(logging.INFO)
+    runs = logging.getLogger("prefect.flow_runs")  # the flow engine's logger (it does not propagate)
+    runs.addHandler(heard)
+    try:
+        with TemporaryServer.used(server) as url:
+            assert url == server.api_url
+            assert probe() == 23378
+    finally:
+        runs.removeHandler(heard)
     assert seen == {"url": server.api_url, "heartbeat": None}
+    assert any(line.startswith("Beginning flow run") for line in lines)  # the engine's own lines are heard here
+    assert not any(line.startswith("View at") for line in lines)
     assert get_current_settings().api.url != server.api_url  # only inside the block
 
 
