@@ -334,14 +334,13 @@ class ReaderPool:
              group: int = 1) -> list[Outcome]:
         """fn(arg) for each arg in these processes, in the args' order; one that raises, kills or overruns its worker
         gives a failed Outcome and the others go on (the worker is replaced). With a `share`, some workers wait until
-        the main process no longer needs their cores (see Share). With `group` > 1, the args go `group` at a time
-        in one message each way; a worker that dies or overruns then fails its whole group."""
-        lost = lambda job, code, detail: Outcome(False, WorkerLost(code, detail))  # noqa: E731
-        if group <= 1:
-            return self._dispatch([Call(fn, a) for a in args], lost, CALL_DEPTH, share)
+        the main process no longer needs their cores (see Share). The args go `group` at a time in one message each
+        way (each worker holding about CALL_DEPTH calls); a worker that dies or overruns fails its whole group."""
+        group = max(1, group)
         groups = [list(args[i:i + group]) for i in range(0, len(args), group)]
         out: list[Outcome] = []
-        for g, o in zip(groups, self._dispatch([Call(_each, (fn, g)) for g in groups], lost,
+        for g, o in zip(groups, self._dispatch([Call(_each, (fn, g)) for g in groups],
+                                               lambda job, code, detail: Outcome(False, WorkerLost(code, detail)),
                                                max(2, CALL_DEPTH // group), share)):
             out.extend(o.value if o.ok else [o] * len(g))
         return out
